@@ -1,0 +1,62 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test test-unit test-app test-browser test-postgres assets migrate lint bench-voting bench-pages clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: install, migrate, load the framework and demo data when empty, serve on SQLite
+run: $(STAMP)
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app bootstrap
+	@echo ""
+	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+migrate: $(STAMP)
+	$(BIN)/flask --app app db upgrade
+
+## make test: the whole suite (browser tests run when Chromium and the local assets are present)
+test: $(STAMP)
+	-@$(BIN)/python scripts/fetch_assets.py --quiet
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
+
+test-app: $(STAMP)
+	$(BIN)/python -m pytest tests/app $(PYTEST_ARGS)
+
+test-browser: $(STAMP)
+	$(BIN)/python scripts/fetch_assets.py
+	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
+
+test-postgres: $(STAMP)
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make assets: fetch the pinned GOV.UK Frontend, Chart.js and axe-core into static/vendor
+assets: $(STAMP)
+	$(BIN)/python scripts/fetch_assets.py
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench-voting: $(STAMP)
+	$(BIN)/python tests/bench/bench_voting.py --participants $${PARTICIPANTS:-300} --db $${DB:-postgres}
+
+bench-pages: $(STAMP)
+	$(BIN)/python tests/bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) build .pytest_cache

@@ -1,0 +1,3 @@
+from maturity import create_app
+
+app = create_app()

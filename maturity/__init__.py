@@ -1,0 +1,124 @@
+"""Early Help Service Transformation Maturity Model: the Flask application."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from maturity.config import ROOT, Config, database_url
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the application: config, extensions, blueprints, error handlers and commands."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.from_mapping(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    _engine_options(app)
+
+    _register_templates(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+
+    from maturity import errors, security
+    from maturity.cli import register_cli
+
+    errors.register(app)
+    security.register(app)
+    register_cli(app)
+    return app
+
+
+def _engine_options(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        # Threads in one process share the file; wait for a writer instead of failing at once.
+        options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
+    else:
+        options.setdefault("pool_pre_ping", True)
+        options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", "10")))
+        options.setdefault("max_overflow", 20)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """WAL, foreign keys and a busy timeout on every SQLite connection."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from maturity import templating
+
+    templating.register(app)
+
+
+def _register_extensions(app: Flask) -> None:
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from maturity.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    WTFormsHelpers(app)
+
+    import maturity.models  # noqa: F401  (registers every table with the metadata)
+    from maturity.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+
+def _register_blueprints(app: Flask) -> None:
+    from maturity.admin import bp as admin_bp
+    from maturity.areas import bp as areas_bp
+    from maturity.auth import bp as auth_bp
+    from maturity.framework import bp as framework_bp
+    from maturity.main import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, areas_bp, framework_bp):
+        app.register_blueprint(blueprint)

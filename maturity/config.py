@@ -1,0 +1,96 @@
+"""Settings, read from environment variables with safe defaults for a developer's machine."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Front-end assets, pinned. The integrity hashes are of the exact files `make assets` fetches
+#: from the npm registry; jsDelivr serves the same bytes from the package tarball.
+ASSET_PINS = {
+    "govuk_css": {
+        "package": "govuk-frontend",
+        "version": "6.3.0",
+        "file": "dist/govuk/govuk-frontend.min.css",
+        "integrity": "sha384-US5ADBwRVIGQ6y7T2+tAzmmdabEk7TABOHtCbzv+3p5Bkm1dUZTFFC9tnQ7Zjp/P",
+    },
+    "govuk_js": {
+        "package": "govuk-frontend",
+        "version": "6.3.0",
+        "file": "dist/govuk/govuk-frontend.min.js",
+        "integrity": "sha384-RxJhHZTLFdr4MFIzYt95VgZ78QIOb+Nst0jGGNxOCGQx43K5RQOtFxPnv/0SeUwQ",
+    },
+    "chartjs": {
+        "package": "chart.js",
+        "version": "4.5.1",
+        "file": "dist/chart.umd.min.js",
+        "integrity": "sha384-jb8JQMbMoBUzgWatfe6COACi2ljcDdZQ2OxczGA3bGNeWe+6DChMTBJemed7ZnvJ",
+    },
+}
+
+CDN_BASE = "https://cdn.jsdelivr.net/npm"
+
+
+def _asset_url(name: str, source: str) -> str:
+    pin = ASSET_PINS[name]
+    if source == "local":
+        return f"/static/vendor/{pin['package']}@{pin['version']}/{pin['file']}"
+    return f"{CDN_BASE}/{pin['package']}@{pin['version']}/{pin['file']}"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def database_url(instance_path: str) -> str:
+    """The DATABASE_URL, or a SQLite file in the instance folder; postgres URLs use psycopg 3."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'maturity.sqlite'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    WTF_CSRF_TIME_LIMIT = None  # a workshop can run all afternoon on one page
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
+
+    SERVICE_NAME = "Early help maturity self-assessment"
+
+    #: "cdn" (default) or "local" (served from static/vendor after `make assets`).
+    ASSET_SOURCE = os.environ.get("ASSET_SOURCE", "cdn")
+    GOVUK_FRONTEND_CSS_URL = os.environ.get("GOVUK_FRONTEND_CSS_URL")
+    GOVUK_FRONTEND_JS_URL = os.environ.get("GOVUK_FRONTEND_JS_URL")
+    CHARTJS_URL = os.environ.get("CHARTJS_URL")
+
+    #: Uploaded evidence lives outside static/ and is served only through an access check.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    EVIDENCE_STALE_DAYS = int(os.environ.get("EVIDENCE_STALE_DAYS", "365"))
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+
+    FRAMEWORK_FILE = str(ROOT / "seed" / "framework" / "early-help-2016.yaml")
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    ASSET_SOURCE = "local"

@@ -1,0 +1,543 @@
+"""Scoring and aggregation for the maturity model (DESIGN.md section 3).
+
+Pure functions over plain values: no Flask, no SQLAlchemy, stdlib only, so every rule can be
+unit-tested and reused by the web views, the workshop presenter screen and exports alike.
+
+Stage values: early 1, developing 2, maturing 3, mature 4. A "don't know" vote is ``None``: it
+is counted (as an abstention) and shown, never averaged.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+EARLY, DEVELOPING, MATURING, MATURE = 1, 2, 3, 4
+STAGES = {1: "Early", 2: "Developing", 3: "Maturing", 4: "Mature"}
+STAGE_KEYS = {1: "early", 2: "developing", 3: "maturing", 4: "mature"}
+# Hampshire's summary table wrote "D" for developing, "M" for maturing and "D M" for between
+# the two, so maturing keeps "M" and mature takes "Ma" to stay distinct.
+STAGE_SHORT = {1: "E", 2: "D", 3: "M", 4: "Ma"}
+_STAGE_BY_KEY = {key: stage for stage, key in STAGE_KEYS.items()}
+
+# Width of the ordinal scale (mature - early), the d in Tastle & Wierman's consensus measure.
+SCALE_WIDTH = MATURE - EARLY
+EN_DASH = "\u2013"
+
+
+def _is_stage(value: object) -> bool:
+    """True for a whole-number stage 1..4 (bools are ints in Python, so rule them out)."""
+    return isinstance(value, int) and not isinstance(value, bool) and EARLY <= value <= MATURE
+
+
+# --------------------------------------------------------------------------------------------
+# Ratings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, order=True)
+class Rating:
+    """A stage (low == high) or a position between two stages (low < high)."""
+
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        if not (_is_stage(self.low) and _is_stage(self.high)):
+            raise ValueError(
+                "a rating's stages must be whole numbers 1-4 (early to mature), "
+                f"got low={self.low!r}, high={self.high!r}"
+            )
+        if self.low > self.high:
+            raise ValueError(
+                f"a rating's low stage must not be above its high stage, "
+                f"got low={self.low}, high={self.high}"
+            )
+        # Normalise int subclasses (e.g. an IntEnum) so equality, hashing and repr are plain.
+        object.__setattr__(self, "low", int(self.low))
+        object.__setattr__(self, "high", int(self.high))
+
+    @classmethod
+    def single(cls, stage: int) -> Rating:
+        """The rating for exactly one stage."""
+        return cls(stage, stage)
+
+    @classmethod
+    def parse(cls, code: str) -> Rating:
+        """Read a code such as "developing" or "developing-maturing" (lower stage first)."""
+        if not isinstance(code, str):
+            raise ValueError(
+                "a rating code must be text such as 'developing' or 'developing-maturing', "
+                f"got {code!r}"
+            )
+        parts = code.split("-")
+        if len(parts) not in (1, 2) or any(part not in _STAGE_BY_KEY for part in parts):
+            raise ValueError(
+                f"unknown rating {code!r}: expected one of early, developing, maturing, mature, "
+                "or two of them joined by '-', lower stage first (e.g. 'developing-maturing')"
+            )
+        if len(parts) == 1:
+            return cls.single(_STAGE_BY_KEY[parts[0]])
+        low, high = _STAGE_BY_KEY[parts[0]], _STAGE_BY_KEY[parts[1]]
+        if low == high:
+            raise ValueError(f"rating {code!r} names the same stage twice; write {parts[0]!r}")
+        if low > high:
+            raise ValueError(
+                f"rating {code!r} puts the higher stage first; write '{parts[1]}-{parts[0]}'"
+            )
+        return cls(low, high)
+
+    @property
+    def is_between(self) -> bool:
+        """True when the rating sits between two stages."""
+        return self.low != self.high
+
+    @property
+    def code(self) -> str:
+        """Stable text code for storage and forms: "developing" or "developing-maturing"."""
+        if self.is_between:
+            return f"{STAGE_KEYS[self.low]}-{STAGE_KEYS[self.high]}"
+        return STAGE_KEYS[self.low]
+
+    @property
+    def label(self) -> str:
+        """Display label: "Developing" or "Developing–Maturing" (en dash)."""
+        if self.is_between:
+            return f"{STAGES[self.low]}{EN_DASH}{STAGES[self.high]}"
+        return STAGES[self.low]
+
+    @property
+    def short(self) -> str:
+        """Compact label for tables and the projector: "D" or "D–M"."""
+        if self.is_between:
+            return f"{STAGE_SHORT[self.low]}{EN_DASH}{STAGE_SHORT[self.high]}"
+        return STAGE_SHORT[self.low]
+
+    @property
+    def midpoint(self) -> float:
+        """Numeric position on the 1-4 scale, used to compare ratings."""
+        return (self.low + self.high) / 2
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# The values a person may record by hand: each stage and each adjacent pair, in scale order.
+# (Non-adjacent Ratings still exist, e.g. the median of [1, 1, 3, 3], but nobody should choose one.)
+RATINGS: tuple[Rating, ...] = (
+    Rating(1, 1),
+    Rating(1, 2),
+    Rating(2, 2),
+    Rating(2, 3),
+    Rating(3, 3),
+    Rating(3, 4),
+    Rating(4, 4),
+)
+RATING_CHOICES: list[tuple[str, str]] = [(rating.code, rating.label) for rating in RATINGS]
+
+
+# --------------------------------------------------------------------------------------------
+# Vote summaries
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteSummary:
+    """Summary of one round of votes (or of any tally of stage votes)."""
+
+    n: int  # votes excluding "don't know"
+    abstentions: int  # "don't know" votes
+    counts: dict[int, int]  # always all four stages 1..4
+    shares: dict[int, float]  # count / n; 0.0 when n == 0
+    mean: float | None
+    median_low: int | None  # differs from median_high only when n is even and the middle differs
+    median_high: int | None
+    modes: tuple[int, ...]  # stages sharing the top count, ascending; () when n == 0
+    consensus: float | None  # Tastle-Wierman, 0..1
+
+    @property
+    def median(self) -> Rating | None:
+        """The median as a Rating, between two stages when the middle two votes differ."""
+        if self.median_low is None or self.median_high is None:
+            return None
+        return Rating(self.median_low, self.median_high)
+
+    @property
+    def total(self) -> int:
+        """Everyone who voted, including "don't know"."""
+        return self.n + self.abstentions
+
+
+def _check_count(value: object, what: str) -> int:
+    """Return a non-negative whole-number count or raise ValueError naming it."""
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{what} must be a whole number 0 or more, got {value!r}")
+    return int(value)
+
+
+def _nth_vote(counts: Mapping[int, int], index: int) -> int:
+    """The stage of the index-th vote (0-based) when the votes are sorted."""
+    seen = 0
+    for stage in STAGES:
+        seen += counts[stage]
+        if index < seen:
+            return stage
+    raise IndexError(index)  # unreachable while 0 <= index < n
+
+
+def _consensus(counts: Mapping[int, int], n: int) -> float:
+    """Tastle-Wierman consensus for a non-empty tally with all four stages present."""
+    mean = sum(stage * count for stage, count in counts.items()) / n
+    total = 0.0
+    for stage, count in counts.items():
+        if count == 0:
+            continue  # p_i = 0 contributes nothing (and log2(0) would be -inf)
+        # |X_i - mean| reaches the full width only if everyone voted the other extreme, in which
+        # case this stage's count is 0 and it was skipped above, so log2 never sees 0.
+        total += (count / n) * math.log2(1 - abs(stage - mean) / SCALE_WIDTH)
+    # The measure is 0..1 in exact arithmetic; clamp float noise such as 1.0000000000000002.
+    return min(1.0, max(0.0, 1.0 + total))
+
+
+def _summary(counts: dict[int, int], abstentions: int) -> VoteSummary:
+    """Build the summary from a complete, validated tally (the one code path for both entries)."""
+    n = sum(counts.values())
+    if n == 0:
+        return VoteSummary(
+            n=0,
+            abstentions=abstentions,
+            counts=counts,
+            shares=dict.fromkeys(STAGES, 0.0),
+            mean=None,
+            median_low=None,
+            median_high=None,
+            modes=(),
+            consensus=None,
+        )
+    top = max(counts.values())
+    return VoteSummary(
+        n=n,
+        abstentions=abstentions,
+        counts=counts,
+        shares={stage: counts[stage] / n for stage in STAGES},
+        mean=sum(stage * count for stage, count in counts.items()) / n,
+        median_low=_nth_vote(counts, (n - 1) // 2),
+        median_high=_nth_vote(counts, n // 2),
+        modes=tuple(stage for stage in STAGES if counts[stage] == top),
+        consensus=_consensus(counts, n),
+    )
+
+
+def _tally(counts: Mapping[int | None, int], abstentions: int) -> tuple[dict[int, int], int]:
+    """Validate a stage -> count mapping; a None key (a GROUP BY on a nullable column) abstains."""
+    abstentions = _check_count(abstentions, "abstentions")
+    tally = dict.fromkeys(STAGES, 0)
+    for stage, count in counts.items():
+        if stage is None:
+            abstentions += _check_count(count, "the count of don't-know votes")
+        elif _is_stage(stage):
+            tally[int(stage)] += _check_count(count, f"the count for stage {stage}")
+        else:
+            raise ValueError(
+                f"not a stage: {stage!r} (expected 1-4, early to mature, or None for don't know)"
+            )
+    return tally, abstentions
+
+
+def summarise_counts(counts: Mapping[int | None, int], abstentions: int = 0) -> VoteSummary:
+    """Summarise a tally of stage -> count; equals summarise_votes on the expanded votes."""
+    tally, abstentions = _tally(counts, abstentions)
+    return _summary(tally, abstentions)
+
+
+def summarise_votes(votes: Iterable[int | None]) -> VoteSummary:
+    """Summarise individual votes: 1-4 for a stage, None for "don't know"."""
+    tally = dict.fromkeys(STAGES, 0)
+    abstentions = 0
+    for vote in votes:
+        if vote is None:
+            abstentions += 1
+        elif _is_stage(vote):
+            tally[int(vote)] += 1
+        else:
+            raise ValueError(
+                f"not a vote: {vote!r} (expected 1-4, early to mature, or None for don't know)"
+            )
+    return _summary(tally, abstentions)
+
+
+def consensus(counts: Mapping[int, int]) -> float | None:
+    """Tastle-Wierman consensus 1 + sum p_i*log2(1 - |X_i - mean|/3); None with no votes."""
+    tally, _ = _tally(counts, 0)  # a None key is "don't know": it never enters the measure
+    n = sum(tally.values())
+    return _consensus(tally, n) if n else None
+
+
+# --------------------------------------------------------------------------------------------
+# Breakdown by partner type, and "one organisation, one voice"
+# --------------------------------------------------------------------------------------------
+
+SUPPRESS_BELOW = 3
+NOT_GIVEN = "not given"
+SUPPRESSED_FEWER = f"fewer than {SUPPRESS_BELOW}"
+SUPPRESSED_COMPLEMENT = "hidden so that a smaller group's votes cannot be worked out"
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One group's summary, or suppressed (summary None) so that no one's vote can be inferred."""
+
+    group: str
+    suppressed: bool
+    summary: VoteSummary | None
+    # Why it is hidden: SUPPRESSED_FEWER, SUPPRESSED_COMPLEMENT, or None when shown.
+    reason: str | None = None
+
+
+def _group_name(group: str | None) -> str:
+    """Normalise a group label; a missing or blank one becomes "not given"."""
+    if group is None:
+        return NOT_GIVEN
+    name = str(group).strip()
+    return name or NOT_GIVEN
+
+
+def _votes_by_group(votes: Iterable[tuple[str | None, int | None]]) -> dict[str, list[int | None]]:
+    """Collect (group, vote) pairs into group -> votes."""
+    grouped: dict[str, list[int | None]] = {}
+    for group, vote in votes:
+        grouped.setdefault(_group_name(group), []).append(vote)
+    return grouped
+
+
+def _group_order(name: str) -> tuple[bool, str, str]:
+    """Sort key: by name ignoring case, with "not given" last as the residual group."""
+    return (name == NOT_GIVEN, name.casefold(), name)
+
+
+def summarise_by_group(votes: Iterable[tuple[str | None, int | None]]) -> list[GroupSummary]:
+    """Summarise (group, vote) pairs per group, hiding any group of fewer than 3 voters."""
+    summaries = {
+        name: summarise_votes(group_votes) for name, group_votes in _votes_by_group(votes).items()
+    }
+    reasons: dict[str, str] = {
+        name: SUPPRESSED_FEWER for name, s in summaries.items() if s.total < SUPPRESS_BELOW
+    }
+    # The room's own summary is always shown, so room minus the visible groups gives the pooled
+    # votes of the hidden groups. If that pool is 1 or 2 voters their votes would be exposed
+    # anyway, so hide further groups, smallest first, until the pool reaches 3 (or nothing is
+    # left to hide).
+    pooled = sum(summaries[name].total for name in reasons)
+    if 0 < pooled < SUPPRESS_BELOW:
+        visible = sorted(
+            (name for name in summaries if name not in reasons),
+            key=lambda name: (summaries[name].total, _group_order(name)),
+        )
+        for name in visible:
+            reasons[name] = SUPPRESSED_COMPLEMENT
+            pooled += summaries[name].total
+            if pooled >= SUPPRESS_BELOW:
+                break
+    return [
+        GroupSummary(group=name, suppressed=True, summary=None, reason=reasons[name])
+        if name in reasons
+        else GroupSummary(group=name, suppressed=False, summary=summaries[name])
+        for name in sorted(summaries, key=_group_order)
+    ]
+
+
+def one_voice(votes: Iterable[tuple[str | None, int | None]]) -> VoteSummary:
+    """Summarise with each group's median counted once, so big delegations do not dominate."""
+    medians: list[int | None] = []
+    for group_votes in _votes_by_group(votes).values():
+        summary = summarise_votes(group_votes)
+        # A group whose median falls between two stages counts at the lower one: the toolkit
+        # asks areas to claim a stage only when they can show it, so round cautiously. A group
+        # that only said "don't know" abstains as one voice.
+        medians.append(summary.median_low)
+    return summarise_votes(medians)
+
+
+# --------------------------------------------------------------------------------------------
+# Evidenced stage
+# --------------------------------------------------------------------------------------------
+
+
+def evidenced_stage(
+    features_by_stage: Mapping[int, Iterable[str]], supported: Collection[str]
+) -> int:
+    """Highest of developing/maturing/mature whose every feature is supported, else early."""
+    supported_keys = set(supported)
+    best = EARLY
+    for stage, features in features_by_stage.items():
+        if not _is_stage(stage):
+            raise ValueError(f"not a stage: {stage!r} (expected 1-4, early to mature)")
+        if isinstance(features, str):
+            # A bare string would be read one character at a time and silently match nothing.
+            raise ValueError(
+                f"features for stage {stage} must be a collection of feature keys, "
+                f"not the single string {features!r}"
+            )
+        keys = set(features)
+        # Early is where every area starts, so it needs no evidence; a stage with no features
+        # has nothing to evidence and is not claimed by default.
+        if stage == EARLY or not keys:
+            continue
+        # Literal toolkit rule: each stage is judged on its own features, so a fully evidenced
+        # mature stage counts even if a maturing feature lacks evidence (flagging that gap is
+        # for the people reviewing the rating, not for this arithmetic).
+        if keys <= supported_keys:
+            best = max(best, int(stage))
+    return best
+
+
+# --------------------------------------------------------------------------------------------
+# Flags
+# --------------------------------------------------------------------------------------------
+
+CLAIM_ABOVE_EVIDENCE = "claim_above_evidence"
+LOW_CONSENSUS_FLAG = "low_consensus"
+PARTNER_DIVERGENCE = "partner_divergence"
+SELF_ROOM_GAP = "self_room_gap"
+PEER_CHALLENGE = "peer_challenge"
+ONE_KIND_OF_EVIDENCE = "one_kind_of_evidence"
+
+FLAG_LABELS = {
+    CLAIM_ABOVE_EVIDENCE: "Claim above evidence",
+    LOW_CONSENSUS_FLAG: "Low consensus",
+    PARTNER_DIVERGENCE: "Partner divergence",
+    SELF_ROOM_GAP: "Self-rating differs from the room",
+    PEER_CHALLENGE: "Peer challenge",
+    ONE_KIND_OF_EVIDENCE: "Evidence of one kind only",
+}
+
+LOW_CONSENSUS = 0.5  # consensus strictly below this is flagged
+DIVERGENCE_STAGES = 1.0  # a gap of this many stages or more is flagged
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A warning shown beside a rating: stable code, short label, one-sentence detail."""
+
+    code: str
+    label: str
+    detail: str
+
+
+def _flag(code: str, detail: str) -> Flag:
+    return Flag(code=code, label=FLAG_LABELS[code], detail=detail)
+
+
+def _stages_text(gap: float) -> str:
+    """'1 stage', '1.5 stages', '2 stages'."""
+    return f"{gap:g} stage" + ("" if gap == 1 else "s")
+
+
+def _join(items: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def strand_flags(
+    *,
+    self_rating: Rating | None = None,
+    agreed_rating: Rating | None = None,
+    evidenced: int | None = None,
+    room: VoteSummary | None = None,
+    groups: Sequence[GroupSummary] = (),
+    peer_rating: Rating | None = None,
+    qualitative: int = 0,
+    quantitative: int = 0,
+) -> list[Flag]:
+    """The flags that apply to one strand (or element), in a fixed order; [] when none."""
+    if evidenced is not None and not _is_stage(evidenced):
+        raise ValueError(f"evidenced must be a stage 1-4 or None, got {evidenced!r}")
+    qualitative = _check_count(qualitative, "qualitative")
+    quantitative = _check_count(quantitative, "quantitative")
+    flags: list[Flag] = []
+    room_median = room.median if room is not None else None
+
+    # The agreed rating supersedes the self-rating once it exists, so judge whichever is current.
+    claim, claim_name = (
+        (agreed_rating, "agreed rating")
+        if agreed_rating is not None
+        else (self_rating, "self-rating")
+    )
+    if claim is not None and evidenced is not None and claim.midpoint > evidenced:
+        flags.append(
+            _flag(
+                CLAIM_ABOVE_EVIDENCE,
+                f"The {claim_name} ({claim.label}) is above the evidenced stage "
+                f"({STAGES[evidenced]}), and every feature of a stage needs evidence to claim it.",
+            )
+        )
+
+    if room is not None and room.consensus is not None and room.consensus < LOW_CONSENSUS:
+        # Never print a rounded "0.50" next to "below 0.5".
+        shown = min(round(room.consensus, 2), LOW_CONSENSUS - 0.01)
+        flags.append(
+            _flag(
+                LOW_CONSENSUS_FLAG,
+                f"Consensus in the room was {shown:.2f}, below {LOW_CONSENSUS:g}, "
+                f"across {room.n} votes.",
+            )
+        )
+
+    if room_median is not None:
+        divergent = [
+            f"{g.group} (median {g.summary.median.label})"
+            for g in groups
+            if not g.suppressed
+            and g.summary is not None
+            and g.summary.median is not None
+            and abs(g.summary.median.midpoint - room_median.midpoint) >= DIVERGENCE_STAGES
+        ]
+        if divergent:
+            verb = "is" if len(divergent) == 1 else "are"
+            flags.append(
+                _flag(
+                    PARTNER_DIVERGENCE,
+                    f"{_join(divergent)} {verb} a stage or more from "
+                    f"the room's median ({room_median.label}).",
+                )
+            )
+
+    if self_rating is not None and room_median is not None:
+        gap = abs(self_rating.midpoint - room_median.midpoint)
+        if gap >= DIVERGENCE_STAGES:
+            flags.append(
+                _flag(
+                    SELF_ROOM_GAP,
+                    f"The self-rating ({self_rating.label}) is {_stages_text(gap)} from "
+                    f"the room's median ({room_median.label}).",
+                )
+            )
+
+    if peer_rating is not None and agreed_rating is not None and peer_rating != agreed_rating:
+        flags.append(
+            _flag(
+                PEER_CHALLENGE,
+                f"The peer reviewer rated this {peer_rating.label}; "
+                f"the agreed rating is {agreed_rating.label}.",
+            )
+        )
+
+    total = qualitative + quantitative
+    if total and (qualitative == 0 or quantitative == 0):
+        kind, missing = (
+            ("qualitative", "quantitative")
+            if quantitative == 0
+            else ("quantitative", "qualitative")
+        )
+        items = "The only evidence item is" if total == 1 else f"All {total} evidence items are"
+        flags.append(
+            _flag(
+                ONE_KIND_OF_EVIDENCE,
+                f"{items} {kind}; the toolkit asks for a mix, so add {missing} evidence.",
+            )
+        )
+
+    return flags

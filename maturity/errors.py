@@ -1,0 +1,67 @@
+"""Error pages for browsers and JSON errors for the API and live endpoints."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from maturity.extensions import db
+
+JSON_PREFIXES = ("/api/",)
+
+
+def wants_json() -> bool:
+    """API and live endpoints answer in JSON; so does any client that asks for it first."""
+    if request.path.startswith(JSON_PREFIXES) or request.blueprint in {"live", "api"}:
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(error: HTTPException, message: str | None = None):
+    code = error.code or 500
+    message = message or error.description
+    if wants_json():
+        response = jsonify({"error": error.name, "message": message, "status": code})
+        response.status_code = code
+    else:
+        response = render_template("errors/error.html", error=error, message=message), code
+    return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return error_response(
+            error,
+            "The form had expired or was sent from somewhere else, so nothing was saved. "
+            "Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 429:
+            return error_response(error, "Too many attempts. Wait a minute and try again.")
+        return error_response(error)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        db.session.rollback()
+        app.logger.error("Database unavailable: %s", error)
+        return error_response(
+            ServiceUnavailable(),
+            "The service cannot reach its database just now. Nothing you sent was saved. "
+            "Try again in a few minutes.",
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("Unhandled error")
+        return error_response(
+            InternalServerError(),
+            "Something went wrong on our side and nothing was saved. Try again, and tell the "
+            "national team if it keeps happening.",
+        )

@@ -1,0 +1,154 @@
+"""Fixtures shared by the app tests: one schema per database per session, cleaned between tests.
+
+Every app test runs on SQLite, and on PostgreSQL as well when TEST_DATABASE_URL is set.
+"""
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import delete
+
+from maturity import create_app
+from maturity.config import TestConfig
+from maturity.extensions import db
+
+PASSWORD = "correct-horse-battery"
+
+#: Tables kept between tests: the framework is loaded once per session.
+KEEP_TABLES = {"framework_versions", "strands", "elements", "features", "alembic_version"}
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return None
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+DATABASES = ["sqlite"] + (["postgresql"] if postgres_url() else [])
+
+
+def drop_everything(app: Flask) -> None:
+    """Empty the database completely, including tables from earlier runs and alembic_version."""
+    with app.app_context():
+        from sqlalchemy import MetaData
+
+        meta = MetaData()
+        meta.reflect(bind=db.engine)
+        meta.drop_all(bind=db.engine)
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request, tmp_path_factory) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+    return postgres_url()
+
+
+def make_app(database_url: str, **overrides) -> Flask:
+    config = {
+        key: getattr(TestConfig, key) for key in dir(TestConfig) if key.isupper()
+    }
+    config.update(SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS={})
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def schema(database_url, tmp_path_factory) -> str:
+    """Build the schema through the migrations (never create_all) and load the framework once."""
+    app = make_app(database_url, UPLOAD_FOLDER=str(tmp_path_factory.mktemp("uploads")))
+    drop_everything(app)
+    with app.app_context():
+        upgrade(revision="heads")
+        from maturity.framework.operations import load_file
+
+        load_file(app.config["FRAMEWORK_FILE"])
+        db.session.commit()
+        db.engine.dispose()
+    return database_url
+
+
+@pytest.fixture
+def app(schema, tmp_path) -> Iterator[Flask]:
+    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path / "uploads"))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        # Empty every table but the framework, children first.
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def framework(app):
+    from maturity.framework.operations import latest_framework
+
+    return latest_framework()
+
+
+@pytest.fixture
+def make_area(app) -> Callable:
+    from maturity.admin import operations
+
+    counter = {"n": 0}
+
+    def make(name: str | None = None, kind: str = "county", **kwargs):
+        counter["n"] += 1
+        area = operations.create_area(name or f"Area {counter['n']}", kind, kwargs.get("region"))
+        for org_name, org_type in kwargs.get("organisations", [(f"{area.name} Council", "local-authority"), (f"{area.name} Police", "police")]):
+            operations.add_organisation(area, org_name, org_type)
+        db.session.commit()
+        return area
+
+    return make
+
+
+@pytest.fixture
+def make_user(app) -> Callable:
+    from maturity.admin import operations
+
+    counter = {"n": 0}
+
+    def make(role: str | None = None, area=None, admin: bool = False, email: str | None = None):
+        counter["n"] += 1
+        user = operations.create_user(email or f"user{counter['n']}@example.org", f"User {counter['n']}", PASSWORD, admin)
+        if role and area is not None:
+            operations.set_membership(user, area, role)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login(client) -> Callable:
+    def do_login(user, password: str = PASSWORD):
+        response = client.post("/sign-in", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do_login

@@ -1,0 +1,798 @@
+"""Unit tests for maturity.core.scoring (DESIGN.md section 3): hand-worked tables and properties."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections import Counter
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maturity.core.scoring import (
+    CLAIM_ABOVE_EVIDENCE,
+    FLAG_LABELS,
+    LOW_CONSENSUS,
+    LOW_CONSENSUS_FLAG,
+    NOT_GIVEN,
+    ONE_KIND_OF_EVIDENCE,
+    PARTNER_DIVERGENCE,
+    PEER_CHALLENGE,
+    RATING_CHOICES,
+    RATINGS,
+    SELF_ROOM_GAP,
+    STAGE_KEYS,
+    STAGES,
+    SUPPRESS_BELOW,
+    SUPPRESSED_COMPLEMENT,
+    SUPPRESSED_FEWER,
+    GroupSummary,
+    Rating,
+    VoteSummary,
+    consensus,
+    evidenced_stage,
+    one_voice,
+    strand_flags,
+    summarise_by_group,
+    summarise_counts,
+    summarise_votes,
+)
+
+# No example database: keep the test run from writing files into the working tree.
+PROPERTY = settings(database=None, max_examples=300, deadline=None)
+
+E, D, M, MA = 1, 2, 3, 4
+
+# --------------------------------------------------------------------------------------------
+# Rating
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "low", "high", "label", "short", "midpoint", "between"),
+    [
+        ("early", 1, 1, "Early", "E", 1.0, False),
+        ("early-developing", 1, 2, "Early–Developing", "E–D", 1.5, True),
+        ("developing", 2, 2, "Developing", "D", 2.0, False),
+        ("developing-maturing", 2, 3, "Developing–Maturing", "D–M", 2.5, True),
+        ("maturing", 3, 3, "Maturing", "M", 3.0, False),
+        ("maturing-mature", 3, 4, "Maturing–Mature", "M–Ma", 3.5, True),
+        ("mature", 4, 4, "Mature", "Ma", 4.0, False),
+        # Not offered as a choice, but a median of [1, 1, 3, 3] lands here and must round-trip.
+        ("early-maturing", 1, 3, "Early–Maturing", "E–M", 2.0, True),
+    ],
+)
+def test_rating_parse_and_format(code, low, high, label, short, midpoint, between):
+    rating = Rating.parse(code)
+    assert rating == Rating(low, high)
+    assert rating.code == code
+    assert rating.label == label
+    assert str(rating) == label
+    assert rating.short == short
+    assert rating.midpoint == midpoint
+    assert rating.is_between is between
+    assert Rating.parse(rating.code) == rating
+
+
+def test_rating_label_uses_en_dash():
+    assert "\u2013" in Rating(2, 3).label
+    assert "-" not in Rating(2, 3).label
+
+
+def test_rating_single():
+    assert Rating.single(3) == Rating(3, 3)
+    assert not Rating.single(3).is_between
+
+
+def test_rating_choices_are_the_seven_sensible_values_in_order():
+    assert RATING_CHOICES == [
+        ("early", "Early"),
+        ("early-developing", "Early–Developing"),
+        ("developing", "Developing"),
+        ("developing-maturing", "Developing–Maturing"),
+        ("maturing", "Maturing"),
+        ("maturing-mature", "Maturing–Mature"),
+        ("mature", "Mature"),
+    ]
+    midpoints = [r.midpoint for r in RATINGS]
+    assert midpoints == sorted(midpoints)
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("", "unknown rating"),
+        ("Developing", "unknown rating"),  # codes are the lower-case keys, not labels
+        ("developng", "unknown rating"),
+        ("developing-", "unknown rating"),
+        ("-developing", "unknown rating"),
+        ("developing–maturing", "unknown rating"),  # en dash is for display only
+        ("early-developing-maturing", "unknown rating"),
+        ("developing-developing", "same stage twice"),
+        ("maturing-developing", "higher stage first"),
+        (None, "must be text"),
+        (2, "must be text"),
+    ],
+)
+def test_rating_parse_rejects(code, message):
+    with pytest.raises(ValueError, match=message):
+        Rating.parse(code)
+
+
+@pytest.mark.parametrize(("low", "high"), [(0, 1), (1, 5), (3, 2), (True, True), (2.0, 2)])
+def test_rating_constructor_rejects(low, high):
+    with pytest.raises(ValueError):
+        Rating(low, high)
+
+
+def test_rating_orders_by_low_then_high():
+    assert sorted([Rating(3, 3), Rating(2, 3), Rating(2, 2)]) == [
+        Rating(2, 2),
+        Rating(2, 3),
+        Rating(3, 3),
+    ]
+
+
+def test_stage_tables_agree():
+    assert list(STAGES) == list(STAGE_KEYS) == [1, 2, 3, 4]
+    assert [Rating.single(s).code for s in STAGES] == list(STAGE_KEYS.values())
+
+
+# --------------------------------------------------------------------------------------------
+# Vote summaries: hand-worked tables
+# --------------------------------------------------------------------------------------------
+
+
+def test_no_votes_at_all():
+    s = summarise_votes([])
+    assert (s.n, s.abstentions, s.total) == (0, 0, 0)
+    assert s.counts == {1: 0, 2: 0, 3: 0, 4: 0}
+    assert s.shares == {1: 0.0, 2: 0.0, 3: 0.0, 4: 0.0}
+    assert s.mean is None
+    assert s.median_low is None and s.median_high is None and s.median is None
+    assert s.modes == ()
+    assert s.consensus is None
+
+
+def test_only_dont_know_is_counted_but_not_averaged():
+    s = summarise_votes([None, None])
+    assert (s.n, s.abstentions, s.total) == (0, 2, 2)
+    assert s.mean is None and s.median is None and s.consensus is None and s.modes == ()
+
+
+def test_dont_know_does_not_move_the_mean_or_median():
+    assert summarise_votes([2, 2, 3, 3, None, None, None]).mean == 2.5
+    with_dk = summarise_votes([1, None, 4])
+    assert (with_dk.n, with_dk.abstentions, with_dk.mean) == (2, 1, 2.5)
+
+
+def test_even_count_median_between_two_stages():
+    s = summarise_votes([2, 2, 3, 3])
+    assert (s.median_low, s.median_high) == (2, 3)
+    assert s.median == Rating(2, 3)
+    assert s.median.label == "Developing–Maturing"
+    assert s.median.short == "D–M"  # as Hampshire wrote "D M"
+    assert s.mean == 2.5
+    assert s.counts == {1: 0, 2: 2, 3: 2, 4: 0}
+    assert s.shares == {1: 0.0, 2: 0.5, 3: 0.5, 4: 0.0}
+    assert s.modes == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("votes", "median_low", "median_high", "mean", "modes"),
+    [
+        ([3], 3, 3, 3.0, (3,)),
+        ([1, 2, 2], 2, 2, 5 / 3, (2,)),  # sorted 1,2,2: middle is 2; mean 5/3
+        ([2, 2, 2, 3], 2, 2, 2.25, (2,)),  # middle two are both 2, so not "between"
+        ([1, 1, 3, 3], 1, 3, 2.0, (1, 3)),  # middle two 1 and 3: between non-adjacent stages
+        ([4, 1, 3, 2], 2, 3, 2.5, (1, 2, 3, 4)),  # sorted 1,2,3,4: four-way tie for mode
+        ([1, 4, 4, 4, 2], 4, 4, 3.0, (4,)),  # sorted 1,2,4,4,4: middle is 4; mean 15/5
+        ([1, 1, 2, 2, 4], 2, 2, 2.0, (1, 2)),  # two-way tie for mode; mean 10/5
+    ],
+)
+def test_median_mean_and_modes(votes, median_low, median_high, mean, modes):
+    s = summarise_votes(votes)
+    assert (s.median_low, s.median_high) == (median_low, median_high)
+    assert s.mean == pytest.approx(mean)
+    assert s.modes == modes
+
+
+@pytest.mark.parametrize(
+    ("votes", "expected"),
+    [
+        # [3,3,3]: mean 3; |3-3|/3 = 0, log2(1) = 0; Cns = 1 + 0 = 1
+        ([3, 3, 3], 1.0),
+        # [1,4]: mean 2.5; |1-2.5|/3 = |4-2.5|/3 = 0.5, log2(0.5) = -1;
+        # Cns = 1 + 0.5*(-1) + 0.5*(-1) = 0
+        ([1, 4], 0.0),
+        # [1,2]: mean 1.5; |1-1.5|/3 = |2-1.5|/3 = 1/6, log2(5/6) = -0.263034;
+        # Cns = 1 + 2*0.5*(-0.263034) = 0.736966
+        ([1, 2], 0.736966),
+        # [2,2,3,3]: the same shape as [1,2] one stage up: 0.736966
+        ([2, 2, 3, 3], 0.736966),
+        # [1,2,3]: mean 2; distances 1,0,1 -> 1/3,0,1/3; log2(2/3) = -0.584963;
+        # Cns = 1 + 2*(1/3)*(-0.584963) = 1 - 0.389975 = 0.610025
+        ([1, 2, 3], 0.610025),
+        # [1,2,3,4]: mean 2.5; distances/3 = 0.5, 1/6, 1/6, 0.5; logs -1, -0.263034, -0.263034, -1;
+        # Cns = 1 + 0.25*(-2.526069) = 1 - 0.631517 = 0.368483
+        ([1, 2, 3, 4], 0.368483),
+        # [2,2,2,3]: mean 2.25; |2-2.25|/3 = 1/12, log2(11/12) = -0.125531;
+        # |3-2.25|/3 = 0.25, log2(0.75) = -0.415037;
+        # Cns = 1 + 0.75*(-0.125531) + 0.25*(-0.415037) = 1 - 0.094148 - 0.103759 = 0.802092
+        ([2, 2, 2, 3], 0.802092),
+        # [1,1,4]: mean 2; |1-2|/3 = 1/3, log2(2/3) = -0.584963; |4-2|/3 = 2/3, log2(1/3) = -1.584963;
+        # Cns = 1 + (2/3)*(-0.584963) + (1/3)*(-1.584963) = 1 - 0.389975 - 0.528321 = 0.081704
+        ([1, 1, 4], 0.081704),
+        # [1,1,1,4]: mean 1.75; |1-1.75|/3 = 0.25, log2(0.75) = -0.415037;
+        # |4-1.75|/3 = 0.75, log2(0.25) = -2; Cns = 1 + 0.75*(-0.415037) + 0.25*(-2)
+        # = 1 - 0.311278 - 0.5 = 0.188722
+        ([1, 1, 1, 4], 0.188722),
+        # [1,3]: mean 2; |1-2|/3 = |3-2|/3 = 1/3, log2(2/3) = -0.584963;
+        # Cns = 1 + 2*0.5*(-0.584963) = 0.415037
+        ([1, 3], 0.415037),
+        # A single vote agrees with itself: 1
+        ([4], 1.0),
+        # "Don't know" never enters the measure: same as [3,3,3]
+        ([3, None, 3, None, 3], 1.0),
+    ],
+)
+def test_consensus_hand_worked(votes, expected):
+    assert summarise_votes(votes).consensus == pytest.approx(expected, abs=1e-6)
+    stages = [v for v in votes if v is not None]
+    assert consensus(Counter(stages)) == pytest.approx(expected, abs=1e-6)
+
+
+def test_consensus_extremes_are_exact():
+    # Exact, not approximate: the presenter shows 1.00 and 0.00, and the flag boundary is strict.
+    assert summarise_votes([3, 3, 3]).consensus == 1.0
+    assert summarise_votes([1, 4, 1, 4]).consensus == 0.0
+
+
+def test_consensus_of_nothing_is_none():
+    assert consensus({}) is None
+    assert consensus({1: 0, 2: 0, 3: 0, 4: 0}) is None
+
+
+@pytest.mark.parametrize("bad", [0, 5, -1, True, False, "2", 2.0, 2.5, "developing"])
+def test_summarise_votes_names_the_bad_value(bad):
+    with pytest.raises(ValueError, match=re.escape(repr(bad))):
+        summarise_votes([2, bad, 3])
+
+
+def test_summarise_counts_matches_expanded_votes():
+    assert summarise_counts({2: 2, 3: 2}, abstentions=1) == summarise_votes([2, 2, 3, 3, None])
+
+
+def test_summarise_counts_takes_a_none_key_as_dont_know():
+    # As a GROUP BY on a nullable vote column returns it.
+    assert summarise_counts({None: 2, 4: 1}) == summarise_votes([None, None, 4])
+    assert summarise_counts({None: 2}, abstentions=1).abstentions == 3
+
+
+@pytest.mark.parametrize(
+    ("counts", "abstentions", "message"),
+    [
+        ({5: 1}, 0, "not a stage: 5"),
+        ({0: 1}, 0, "not a stage: 0"),
+        ({"developing": 1}, 0, "not a stage: 'developing'"),
+        ({True: 1}, 0, "not a stage: True"),
+        ({2: -1}, 0, "count for stage 2"),
+        ({2: 1.5}, 0, "count for stage 2"),
+        ({2: 1}, -1, "abstentions"),
+    ],
+)
+def test_summarise_counts_rejects(counts, abstentions, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        summarise_counts(counts, abstentions)
+
+
+def test_summary_counts_always_has_all_four_stages():
+    assert summarise_counts({4: 3}).counts == {1: 0, 2: 0, 3: 0, 4: 3}
+    assert summarise_votes([4, 4, 4]).counts == {1: 0, 2: 0, 3: 0, 4: 3}
+
+
+# --------------------------------------------------------------------------------------------
+# Breakdown by partner type
+# --------------------------------------------------------------------------------------------
+
+
+def test_groups_of_fewer_than_three_are_suppressed():
+    groups = summarise_by_group(
+        [("Police", 2), ("Police", 3), ("Police", None)]
+        + [("Health", 1), ("Health", 1)]
+        + [("Schools", 4)]
+        + [("Housing", 3)] * 4
+    )
+    by_name = {g.group: g for g in groups}
+    assert [g.group for g in groups] == ["Health", "Housing", "Police", "Schools"]
+    # Three voters, one of them "don't know", is enough: the threshold counts people.
+    assert not by_name["Police"].suppressed
+    assert by_name["Police"].summary == summarise_votes([2, 3, None])
+    assert by_name["Housing"].summary == summarise_votes([3, 3, 3, 3])
+    for name in ("Health", "Schools"):
+        assert by_name[name].suppressed
+        assert by_name[name].summary is None
+        assert by_name[name].reason == SUPPRESSED_FEWER == "fewer than 3"
+
+
+def test_missing_group_is_not_given_and_sorted_last():
+    groups = summarise_by_group(
+        [(None, 2), ("", 3), ("  ", 2), ("voluntary sector", 1)] + [("Police", 2)] * 3
+    )
+    assert [g.group for g in groups] == ["Police", "voluntary sector", NOT_GIVEN]
+    not_given = groups[-1]
+    assert not not_given.suppressed
+    assert not_given.summary == summarise_votes([2, 3, 2])
+
+
+def test_group_names_are_trimmed():
+    groups = summarise_by_group([("Police ", 2), (" Police", 2), ("Police", 2)])
+    assert [(g.group, g.suppressed) for g in groups] == [("Police", False)]
+
+
+def test_a_lone_small_group_is_protected_from_subtraction():
+    # The room total (7 votes) is shown anyway; with Schools' single vote hidden alone,
+    # room minus Police minus Health would reveal it. So the smallest other group goes too.
+    votes = [("Police", 2)] * 3 + [("Health", 3)] * 3 + [("Schools", 4)]
+    by_name = {g.group: g for g in summarise_by_group(votes)}
+    assert by_name["Schools"].reason == SUPPRESSED_FEWER
+    # Health and Police tie on size; Health goes first by name.
+    assert by_name["Health"].suppressed and by_name["Health"].reason == SUPPRESSED_COMPLEMENT
+    assert not by_name["Police"].suppressed
+
+
+def test_small_groups_pooling_three_or_more_need_no_extra_suppression():
+    votes = [("Police", 2)] * 3 + [("Health", 3)] * 2 + [("Schools", 4)]
+    by_name = {g.group: g for g in summarise_by_group(votes)}
+    assert by_name["Health"].reason == by_name["Schools"].reason == SUPPRESSED_FEWER
+    assert not by_name["Police"].suppressed
+
+
+def test_summarise_by_group_of_nothing():
+    assert summarise_by_group([]) == []
+
+
+def test_summarise_by_group_rejects_bad_votes():
+    with pytest.raises(ValueError, match="not a vote: 7"):
+        summarise_by_group([("Police", 7)])
+
+
+# --------------------------------------------------------------------------------------------
+# One organisation, one voice
+# --------------------------------------------------------------------------------------------
+
+
+def test_one_voice_counts_each_group_once():
+    votes = (
+        [("Police", 4)] * 10  # a big delegation: one voice, median 4
+        + [("Health", 1)]  # median 1
+        + [("Schools", 2), ("Schools", 3)]  # median between 2 and 3: counts as 2 (cautious)
+        + [("Housing", None), ("Housing", None)]  # only "don't know": one abstention
+    )
+    s = one_voice(votes)
+    assert s == summarise_votes([4, 1, 2, None])
+    assert (s.n, s.abstentions) == (3, 1)
+    assert s.median == Rating(2, 2)
+    # Compare the room, where the delegation outweighs everyone: median mature.
+    assert summarise_votes(v for _, v in votes).median == Rating(4, 4)
+
+
+def test_one_voice_treats_not_given_as_one_group():
+    assert one_voice([(None, 1), ("", 1), (None, 3), ("Police", 4)]) == summarise_votes([1, 4])
+
+
+def test_one_voice_of_nothing():
+    assert one_voice([]) == summarise_votes([])
+
+
+# --------------------------------------------------------------------------------------------
+# Evidenced stage
+# --------------------------------------------------------------------------------------------
+
+FEATURES = {
+    1: ["e1", "e2"],
+    2: ["d1", "d2"],
+    3: ["m1", "m2", "m3"],
+    4: ["a1"],
+}
+
+
+@pytest.mark.parametrize(
+    ("supported", "expected"),
+    [
+        (set(), 1),
+        ({"e1", "e2"}, 1),  # early features never lift the stage above early
+        ({"d1"}, 1),  # developing only half evidenced
+        ({"d1", "d2"}, 2),
+        ({"d1", "d2", "m1", "m2"}, 2),  # maturing all but one: not 3
+        ({"d1", "d2", "m1", "m2", "m3"}, 3),
+        ({"d1", "d2", "m1", "m2", "m3", "a1"}, 4),
+        ({"d1", "d2", "m1", "a1"}, 4),
+        ({"unrelated"}, 1),
+    ],
+)
+def test_evidenced_stage(supported, expected):
+    assert evidenced_stage(FEATURES, supported) == expected
+
+
+def test_evidenced_stage_mature_counts_even_when_maturing_is_not_evidenced_literal_rule():
+    # The rule in DESIGN section 3 is "the highest stage whose every feature is evidenced";
+    # it does not require the stages below to be evidenced too.
+    assert evidenced_stage(FEATURES, {"a1"}) == 4
+
+
+def test_evidenced_stage_ignores_stages_with_no_features():
+    assert evidenced_stage({2: [], 3: ["m1"]}, {"m1"}) == 3
+    assert evidenced_stage({2: [], 3: [], 4: []}, set()) == 1
+    assert evidenced_stage({}, {"d1"}) == 1
+
+
+def test_evidenced_stage_accepts_one_shot_iterables():
+    features = {2: (k for k in ["d1", "d2"]), 3: iter(["m1"])}
+    assert evidenced_stage(features, ["d1", "d2"]) == 2
+
+
+@pytest.mark.parametrize("bad", [{5: ["x"]}, {0: ["x"]}, {2: "d1"}])
+def test_evidenced_stage_rejects(bad):
+    with pytest.raises(ValueError):
+        evidenced_stage(bad, {"x", "d1"})
+
+
+# --------------------------------------------------------------------------------------------
+# Flags, each on and off at its boundary
+# --------------------------------------------------------------------------------------------
+
+
+def codes(flags):
+    return [f.code for f in flags]
+
+
+def test_no_inputs_no_flags():
+    assert strand_flags() == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "flagged"),
+    [
+        ({"agreed_rating": Rating(2, 2), "evidenced": 2}, False),  # equal: fine
+        ({"agreed_rating": Rating(2, 3), "evidenced": 2}, True),  # midpoint 2.5 > 2
+        ({"agreed_rating": Rating(1, 2), "evidenced": 1}, True),  # 1.5 > 1
+        ({"agreed_rating": Rating(1, 2), "evidenced": 2}, False),  # below is not flagged
+        ({"self_rating": Rating(3, 3), "evidenced": 2}, True),  # no agreed: judge the self-rating
+        # The agreed rating supersedes the self-rating when both exist.
+        ({"self_rating": Rating(4, 4), "agreed_rating": Rating(2, 2), "evidenced": 2}, False),
+        ({"self_rating": Rating(2, 2), "agreed_rating": Rating(3, 3), "evidenced": 2}, True),
+        ({"agreed_rating": Rating(4, 4)}, False),  # evidenced stage unknown
+        ({"evidenced": 1}, False),  # nothing claimed
+    ],
+)
+def test_claim_above_evidence(kwargs, flagged):
+    assert (CLAIM_ABOVE_EVIDENCE in codes(strand_flags(**kwargs))) is flagged
+
+
+def test_claim_above_evidence_detail():
+    (flag,) = strand_flags(agreed_rating=Rating(3, 3), evidenced=2)
+    assert flag.label == "Claim above evidence"
+    assert (
+        "agreed rating (Maturing)" in flag.detail and "evidenced stage (Developing)" in flag.detail
+    )
+    (flag,) = strand_flags(self_rating=Rating(2, 3), evidenced=1)
+    assert "self-rating (Developing–Maturing)" in flag.detail and "(Early)" in flag.detail
+
+
+def with_consensus(value):
+    return dataclasses.replace(summarise_votes([1, 2, 3]), consensus=value)
+
+
+@pytest.mark.parametrize(
+    ("value", "flagged"),
+    [(0.5, False), (0.4999, True), (0.0, True), (1.0, False), (None, False)],
+)
+def test_low_consensus_boundary(value, flagged):
+    assert LOW_CONSENSUS == 0.5
+    assert (LOW_CONSENSUS_FLAG in codes(strand_flags(room=with_consensus(value)))) is flagged
+
+
+def test_low_consensus_detail_never_shows_a_rounded_threshold():
+    (flag,) = strand_flags(room=with_consensus(0.4999))
+    assert "0.49" in flag.detail and "0.50" not in flag.detail
+    (flag,) = strand_flags(room=summarise_votes([1, 4]))
+    assert flag.detail == "Consensus in the room was 0.00, below 0.5, across 2 votes."
+
+
+def test_low_consensus_from_real_votes():
+    assert codes(strand_flags(room=summarise_votes([1, 3]))) == [LOW_CONSENSUS_FLAG]  # 0.415
+    assert codes(strand_flags(room=summarise_votes([1, 2]))) == []  # 0.737
+
+
+def group(name, votes):
+    return GroupSummary(group=name, suppressed=False, summary=summarise_votes(votes))
+
+
+ROOM_DEVELOPING = summarise_votes([2, 2, 2])
+
+
+@pytest.mark.parametrize(
+    ("groups", "flagged"),
+    [
+        ([group("Police", [3, 3, 3])], True),  # 1 stage from the room: flagged
+        ([group("Police", [1, 1, 1])], True),  # below counts too
+        ([group("Police", [2, 3, 3, 2])], False),  # median between 2 and 3: half a stage
+        ([group("Police", [2, 2, 2])], False),
+        ([group("Police", [None, None, None])], False),  # no median to compare
+        # A suppressed group is never compared, or its votes could leak through the flag.
+        ([GroupSummary(group="Health", suppressed=True, summary=None)], False),
+        (
+            [GroupSummary(group="Health", suppressed=True, summary=summarise_votes([4, 4, 4]))],
+            False,
+        ),
+        ([], False),
+    ],
+)
+def test_partner_divergence_boundary(groups, flagged):
+    result = strand_flags(room=ROOM_DEVELOPING, groups=groups)
+    assert (PARTNER_DIVERGENCE in codes(result)) is flagged
+
+
+def test_partner_divergence_needs_a_room_median():
+    groups = [group("Police", [4, 4, 4])]
+    assert strand_flags(groups=groups) == []
+    assert strand_flags(room=summarise_votes([None]), groups=groups) == []
+
+
+def test_partner_divergence_detail_names_the_groups():
+    room = summarise_votes([2] * 5)
+    (flag,) = strand_flags(
+        room=room,
+        groups=[group("Health", [1, 1, 1]), group("Police", [2, 2, 2]), group("Schools", [4] * 3)],
+    )
+    assert flag.label == "Partner divergence"
+    assert flag.detail == (
+        "Health (median Early) and Schools (median Mature) are a stage or more from "
+        "the room's median (Developing)."
+    )
+
+
+@pytest.mark.parametrize(
+    ("self_rating", "room_votes", "flagged"),
+    [
+        (Rating(2, 2), [3, 3, 3], True),  # gap exactly 1: flagged
+        (Rating(4, 4), [3, 3, 3], True),
+        (Rating(2, 2), [2, 3], False),  # room between 2 and 3: gap 0.5
+        (Rating(2, 3), [3, 3, 3], False),  # 0.5
+        (Rating(1, 2), [3, 3], True),  # 1.5
+        (Rating(2, 2), [None], False),  # no room median
+        (None, [4, 4], False),
+    ],
+)
+def test_self_room_gap_boundary(self_rating, room_votes, flagged):
+    result = strand_flags(self_rating=self_rating, room=summarise_votes(room_votes))
+    assert (SELF_ROOM_GAP in codes(result)) is flagged
+
+
+def test_self_room_gap_detail():
+    (flag,) = strand_flags(self_rating=Rating(1, 2), room=summarise_votes([3, 3]))
+    assert (
+        flag.detail
+        == "The self-rating (Early–Developing) is 1.5 stages from the room's median (Maturing)."
+    )
+    (flag,) = strand_flags(self_rating=Rating(2, 2), room=summarise_votes([3]))
+    assert "is 1 stage from" in flag.detail
+
+
+@pytest.mark.parametrize(
+    ("peer", "agreed", "flagged"),
+    [
+        (Rating(2, 2), Rating(2, 2), False),
+        (Rating(2, 3), Rating(2, 2), True),
+        (Rating(1, 1), Rating(2, 2), True),
+        (Rating(2, 2), None, False),
+        (None, Rating(2, 2), False),
+    ],
+)
+def test_peer_challenge(peer, agreed, flagged):
+    result = strand_flags(peer_rating=peer, agreed_rating=agreed)
+    assert (PEER_CHALLENGE in codes(result)) is flagged
+
+
+@pytest.mark.parametrize(
+    ("qualitative", "quantitative", "flagged", "detail"),
+    [
+        (0, 0, False, None),  # no evidence is not "one kind" (the claim flag covers it)
+        (1, 1, False, None),
+        (
+            3,
+            0,
+            True,
+            "All 3 evidence items are qualitative; the toolkit asks for a mix, "
+            "so add quantitative evidence.",
+        ),
+        (
+            0,
+            1,
+            True,
+            "The only evidence item is quantitative; the toolkit asks for a mix, "
+            "so add qualitative evidence.",
+        ),
+    ],
+)
+def test_one_kind_of_evidence(qualitative, quantitative, flagged, detail):
+    result = strand_flags(qualitative=qualitative, quantitative=quantitative)
+    assert (ONE_KIND_OF_EVIDENCE in codes(result)) is flagged
+    if detail:
+        assert result[0].detail == detail
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"qualitative": -1}, {"quantitative": True}, {"evidenced": 5}, {"evidenced": 0}]
+)
+def test_strand_flags_rejects(kwargs):
+    with pytest.raises(ValueError):
+        strand_flags(**kwargs)
+
+
+def test_all_flags_together_in_a_fixed_order():
+    room = summarise_votes([1, 1, 1, 4, 4, 4])  # consensus 0, median Early–Mature
+    flags = strand_flags(
+        self_rating=Rating(4, 4),
+        agreed_rating=Rating(3, 3),
+        evidenced=2,
+        room=room,
+        groups=[group("Police", [1, 1, 1]), group("Health", [4, 4, 4])],
+        peer_rating=Rating(2, 3),
+        qualitative=2,
+    )
+    assert codes(flags) == [
+        CLAIM_ABOVE_EVIDENCE,
+        LOW_CONSENSUS_FLAG,
+        PARTNER_DIVERGENCE,
+        SELF_ROOM_GAP,
+        PEER_CHALLENGE,
+        ONE_KIND_OF_EVIDENCE,
+    ]
+    for flag in flags:
+        assert flag.label == FLAG_LABELS[flag.code]
+        assert flag.detail.endswith(".") and "\n" not in flag.detail
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------------------------
+
+stage = st.integers(min_value=1, max_value=4)
+vote = st.one_of(st.none(), stage)
+votes_lists = st.lists(vote, max_size=60)
+group_names = st.sampled_from(["Police", "Health", "Schools", "Housing", "", None, " Police"])
+grouped_votes = st.lists(st.tuples(group_names, vote), max_size=40)
+
+
+def normalised(name):
+    """The group name summarise_by_group reports for a raw label."""
+    return (name.strip() if name else "") or NOT_GIVEN
+
+
+def reference_consensus(stages):
+    """Tastle-Wierman computed vote by vote, independently of the tally-based code."""
+    mean = sum(stages) / len(stages)
+    return 1 + sum(math.log2(1 - abs(x - mean) / 3) for x in stages) / len(stages)
+
+
+@PROPERTY
+@given(stage, st.integers(min_value=1, max_value=200))
+def test_unanimous_votes_have_consensus_one(s, k):
+    assert summarise_votes([s] * k).consensus == 1.0
+
+
+@PROPERTY
+@given(st.integers(min_value=1, max_value=200))
+def test_even_split_between_early_and_mature_has_consensus_zero(k):
+    assert summarise_votes([1] * k + [4] * k).consensus == 0.0
+
+
+@PROPERTY
+@given(votes_lists)
+def test_consensus_is_within_zero_and_one_and_matches_reference(votes):
+    s = summarise_votes(votes)
+    stages = [v for v in votes if v is not None]
+    if not stages:
+        assert s.consensus is None
+        return
+    assert 0.0 <= s.consensus <= 1.0
+    assert s.consensus == pytest.approx(reference_consensus(stages), abs=1e-9)
+
+
+@PROPERTY
+@given(votes_lists)
+def test_summarise_counts_equals_summarise_votes(votes):
+    tally = Counter(v for v in votes if v is not None)
+    assert summarise_counts(tally, abstentions=votes.count(None)) == summarise_votes(votes)
+    assert summarise_counts(Counter(votes)) == summarise_votes(votes)  # None key as don't know
+
+
+@PROPERTY
+@given(votes_lists)
+def test_summary_invariants(votes):
+    s = summarise_votes(votes)
+    stages = [v for v in votes if v is not None]
+    assert s.n + s.abstentions == s.total == len(votes)
+    assert sum(s.counts.values()) == s.n
+    assert set(s.counts) == set(s.shares) == {1, 2, 3, 4}
+    if s.n == 0:
+        assert s.mean is None and s.median is None and s.modes == ()
+        return
+    assert sum(s.shares.values()) == pytest.approx(1.0)
+    assert 1.0 <= s.mean <= 4.0
+    assert min(stages) <= s.median_low <= s.median_high <= max(stages)
+    ordered = sorted(stages)
+    assert (s.median_low, s.median_high) == (
+        ordered[(len(ordered) - 1) // 2],
+        ordered[len(ordered) // 2],
+    )
+    top = max(s.counts.values())
+    assert s.modes == tuple(k for k in (1, 2, 3, 4) if s.counts[k] == top)
+
+
+@PROPERTY
+@given(st.data(), votes_lists)
+def test_order_of_votes_does_not_matter(data, votes):
+    shuffled = data.draw(st.permutations(votes))
+    assert summarise_votes(shuffled) == summarise_votes(votes)
+
+
+@PROPERTY
+@given(grouped_votes)
+def test_suppression_never_exposes_a_small_group(votes):
+    groups = summarise_by_group(votes)
+    sizes = Counter(normalised(g) for g, _ in votes)  # people per normalised group
+    assert sorted(g.group for g in groups) == sorted(sizes)
+    for g in groups:
+        if sizes[g.group] < SUPPRESS_BELOW:
+            assert g.suppressed and g.summary is None and g.reason == SUPPRESSED_FEWER
+        if g.suppressed:
+            assert g.summary is None and g.reason in (SUPPRESSED_FEWER, SUPPRESSED_COMPLEMENT)
+        else:
+            assert g.summary.total >= SUPPRESS_BELOW
+            assert g.summary == summarise_votes(
+                v for name, v in votes if normalised(name) == g.group
+            )
+    # Room minus the visible groups must not single out one or two people.
+    hidden_people = sum(sizes[g.group] for g in groups if g.suppressed)
+    visible = [g for g in groups if not g.suppressed]
+    assert hidden_people == 0 or hidden_people >= SUPPRESS_BELOW or not visible
+
+
+@PROPERTY
+@given(grouped_votes)
+def test_one_voice_gives_each_group_one_vote(votes):
+    s = one_voice(votes)
+    names = {normalised(g) for g, _ in votes}
+    assert s.total == len(names)
+    expected = [
+        summarise_votes(v for g, v in votes if normalised(g) == name).median_low for name in names
+    ]
+    assert s == summarise_votes(expected)
+
+
+@PROPERTY
+@given(grouped_votes, group_names)
+def test_one_voice_ignores_delegation_size(votes, name):
+    # Doubling one organisation's delegation (everyone votes the same way twice) changes nothing.
+    doubled = votes + [(g, v) for g, v in votes if normalised(g) == normalised(name)]
+    assert one_voice(doubled) == one_voice(votes)
+
+
+def test_vote_summary_is_a_plain_value():
+    # Equality is by value so summaries can be compared and snapshotted with an agreed rating.
+    assert summarise_votes([1, 2]) == VoteSummary(
+        n=2,
+        abstentions=0,
+        counts={1: 1, 2: 1, 3: 0, 4: 0},
+        shares={1: 0.5, 2: 0.5, 3: 0.0, 4: 0.0},
+        mean=1.5,
+        median_low=1,
+        median_high=2,
+        modes=(1, 2),
+        consensus=summarise_votes([2, 1]).consensus,
+    )
