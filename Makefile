@@ -18,14 +18,14 @@ venv: $(STAMP)
 
 ## make run: install, migrate, load the framework and demo data when empty, serve on SQLite
 run: $(STAMP)
-	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app db upgrade heads
 	$(BIN)/flask --app app bootstrap
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 migrate: $(STAMP)
-	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app db upgrade heads
 
 ## make test: the whole suite (browser tests run when Chromium and the local assets are present)
 test: $(STAMP)

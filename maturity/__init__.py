@@ -114,11 +114,18 @@ def _register_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from maturity.admin import bp as admin_bp
-    from maturity.areas import bp as areas_bp
-    from maturity.auth import bp as auth_bp
-    from maturity.framework import bp as framework_bp
-    from maturity.main import bp as main_bp
+    from maturity import (
+        admin,
+        api,
+        areas,
+        assessments,
+        auth,
+        evidence,
+        framework,
+        main,
+        reviews,
+        workshops,
+    )
 
-    for blueprint in (main_bp, auth_bp, admin_bp, areas_bp, framework_bp):
-        app.register_blueprint(blueprint)
+    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, reviews, api):
+        app.register_blueprint(package.bp)

@@ -2,9 +2,37 @@
 
 from maturity.models.accounts import Membership, User
 from maturity.models.areas import Area, Organisation
+from maturity.models.assessments import (
+    ACTION_STATUSES,
+    ASSESSMENT_STATUSES,
+    Action,
+    Assessment,
+    ElementRating,
+    HistoryEntry,
+    StrandRating,
+)
+from maturity.models.evidence import (
+    EVIDENCE_KINDS,
+    EVIDENCE_STATUSES,
+    ApiToken,
+    Evidence,
+    evidence_features,
+)
 from maturity.models.framework import Element, Feature, FrameworkVersion, Strand
 
 __all__ = [
+    "ACTION_STATUSES",
+    "ASSESSMENT_STATUSES",
+    "EVIDENCE_KINDS",
+    "EVIDENCE_STATUSES",
+    "Action",
+    "ApiToken",
+    "Assessment",
+    "ElementRating",
+    "Evidence",
+    "HistoryEntry",
+    "StrandRating",
+    "evidence_features",
     "Area",
     "Element",
     "Feature",

@@ -1,0 +1,3 @@
+"""Routes of the api blueprint."""
+
+from maturity.api import bp  # noqa: F401

@@ -1,0 +1,3 @@
+"""Routes of the assessments blueprint."""
+
+from maturity.assessments import bp  # noqa: F401

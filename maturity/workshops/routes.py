@@ -1,0 +1,3 @@
+"""Routes of the workshops blueprint."""
+
+from maturity.workshops import bp  # noqa: F401
