@@ -13,8 +13,15 @@ from maturity.models import Area, Organisation, User
 
 DEMO_DIR = ROOT / "seed" / "demo"
 
-#: Later capabilities (assessments, workshops, reviews) add their own demo steps here.
-DEMO_STEPS: list[Callable[[], None]] = []
+
+def _demo_steps() -> list[Callable[[], None]]:
+    """Each capability's demo step, in the order they build on each other."""
+    from maturity.assessments import demo as assessments_demo
+    from maturity.evidence import demo as evidence_demo
+    from maturity.reviews import demo as reviews_demo
+    from maturity.workshops import demo as workshops_demo
+
+    return [assessments_demo.seed, evidence_demo.seed, workshops_demo.seed, reviews_demo.seed]
 
 
 def load_yaml(name: str) -> dict:
@@ -59,7 +66,7 @@ def seed_demo() -> list[dict]:
     data = load_yaml("areas.yaml")
     areas = seed_areas(data)
     seed_users(data, areas)
-    for step in DEMO_STEPS:
+    for step in _demo_steps():
         step()
     db.session.commit()
     return [

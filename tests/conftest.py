@@ -152,3 +152,17 @@ def login(client) -> Callable:
         return response
 
     return do_login
+
+
+@pytest.fixture
+def make_assessment(app, framework, make_area) -> Callable:
+    """Open an assessment for an area (a new area when none is given)."""
+    from maturity.assessments.operations import create_assessment
+
+    def make(area=None, title: str = "Maturity assessment", period_label: str = "2016 to 2017", user=None, **kwargs):
+        area = area or make_area()
+        assessment = create_assessment(area, framework, title, period_label, user, **kwargs)
+        db.session.commit()
+        return assessment
+
+    return make
