@@ -1,3 +1,646 @@
-"""Routes of the assessments blueprint."""
+"""Routes of the assessments blueprint: cycles, strand pages, ratings, lifecycle, actions, exports.
 
-from maturity.assessments import bp  # noqa: F401
+Every route loads the assessment through `maturity.access`, so someone from another area gets
+404 and a member whose role lacks the need gets 403.
+"""
+
+import re
+from datetime import date
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from werkzeug.routing import BuildError
+
+from maturity.access import can, check, get_or_404
+from maturity.assessments import bp, export, operations
+from maturity.assessments.forms import (
+    ActionForm,
+    AdvanceForm,
+    AgreedRatingForm,
+    AssessmentForm,
+    NextCycleForm,
+    RatingForm,
+    StepBackForm,
+)
+from maturity.assessments.overview import build_overview, load_framework, parse_rating, strand_view
+from maturity.assessments.trend import build_trend
+from maturity.core.scoring import STAGES
+from maturity.extensions import db
+from maturity.models import (
+    ACTION_STATUSES,
+    ASSESSMENT_STATUSES,
+    Action,
+    Area,
+    Assessment,
+    Element,
+    Evidence,
+    HistoryEntry,
+    Organisation,
+    Strand,
+    evidence_features,
+)
+
+
+@bp.before_request
+@login_required
+def require_sign_in() -> None:
+    """Every assessment page needs a signed-in user; access to each object is checked per route."""
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _assessment(assessment_id: int, need: str = "view") -> Assessment:
+    return get_or_404(Assessment, assessment_id, need=need)
+
+
+def _strand(assessment: Assessment, strand_key: str) -> Strand:
+    strand = db.session.scalar(
+        select(Strand).where(Strand.framework_id == assessment.framework_id, Strand.key == strand_key)
+    )
+    if strand is None:
+        abort(404)
+    return strand
+
+
+def _organisation(area: Area, value: str | None) -> Organisation | None:
+    if not value:
+        return None
+    return next((o for o in area.organisations if str(o.id) == value), None)
+
+
+def _status_code(form) -> int:
+    return 400 if form.errors else 200
+
+
+# --------------------------------------------------------------------------------------------
+# Template helpers shared with the area page
+# --------------------------------------------------------------------------------------------
+
+
+@bp.app_template_global()
+def area_assessments(area: Area) -> dict[str, Any]:
+    """The assessments of an area for its page, newest first, and whether the user may open one."""
+    assessments = list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.area_id == area.id)
+            .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        )
+    )
+    return {"assessments": assessments, "can_open": can(current_user, "manage", area)}
+
+
+def evidence_url(item: Evidence) -> str | None:
+    """The evidence register's page for an item, when the register offers one."""
+    for endpoint, args in (
+        ("evidence.show", {"evidence_id": item.id}),
+        ("evidence.detail", {"evidence_id": item.id}),
+    ):
+        try:
+            return url_for(endpoint, **args)
+        except BuildError:
+            continue
+    return None
+
+
+def evidence_register_url(assessment: Assessment) -> str | None:
+    for endpoint in ("evidence.register", "evidence.index"):
+        try:
+            return url_for(endpoint, assessment_id=assessment.id)
+        except BuildError:
+            continue
+    return None
+
+
+@bp.context_processor
+def helpers() -> dict[str, Any]:
+    return {
+        "STAGES": STAGES,
+        "ASSESSMENT_STATUSES": ASSESSMENT_STATUSES,
+        "ACTION_STATUSES": ACTION_STATUSES,
+        "parse_rating": parse_rating,
+        "evidence_url": evidence_url,
+        "evidence_register_url": evidence_register_url,
+        "today": date.today(),
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Opening an assessment, and the task list
+# --------------------------------------------------------------------------------------------
+
+
+@bp.route("/areas/<int:area_id>/new", methods=["GET", "POST"])
+def new(area_id: int):
+    area = get_or_404(Area, area_id, need="manage")
+    form = AssessmentForm()
+    if form.validate_on_submit():
+        framework = form.framework()
+        if framework is None:
+            abort(400)
+        assessment = operations.create_assessment(
+            area,
+            framework,
+            form.title.data,
+            form.period_label.data,
+            _me(),
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+        )
+        db.session.commit()
+        flash(f"Assessment opened: {assessment.title}.", "success")
+        return redirect(url_for(".show", assessment_id=assessment.id))
+    return render_template("assessments/new.html", form=form, area=area), _status_code(form)
+
+
+@bp.get("/<int:assessment_id>")
+def show(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    views = build_overview(assessment)
+    return render_template(
+        "assessments/show.html",
+        assessment=assessment,
+        views=views,
+        can_manage=can(current_user, "manage", assessment),
+        locked=operations.is_locked(assessment),
+        next_status=operations.next_status(assessment),
+        statuses=list(ASSESSMENT_STATUSES.items()),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Strand page and ratings
+# --------------------------------------------------------------------------------------------
+
+
+def _evidence_by_feature(assessment: Assessment, strand: Strand) -> dict[int, list[Evidence]]:
+    feature_ids = [f.id for element in strand.elements for f in element.features]
+    if not feature_ids:
+        return {}
+    rows = db.session.execute(
+        select(evidence_features.c.feature_id, Evidence)
+        .join(Evidence, Evidence.id == evidence_features.c.evidence_id)
+        .where(Evidence.assessment_id == assessment.id, evidence_features.c.feature_id.in_(feature_ids))
+        .options(selectinload(Evidence.organisation))
+        .order_by(Evidence.title, Evidence.id)
+    )
+    found: dict[int, list[Evidence]] = {}
+    for feature_id, item in rows:
+        found.setdefault(feature_id, []).append(item)
+    return found
+
+
+def _strand_actions(assessment: Assessment, strand: Strand) -> list[Action]:
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.assessment_id == assessment.id, Action.strand_id == strand.id)
+            .options(selectinload(Action.owner_organisation))
+            .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+        )
+    )
+
+
+def _rating_form(cls, prefix: str, rating: str | None, rationale: str | None, **kwargs):
+    return cls(formdata=None, prefix=prefix, data={"rating": rating, "rationale": rationale}, **kwargs)
+
+
+def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str, Any] | None = None):
+    """The strand page; `submitted` replaces the blank form that failed validation."""
+    submitted = submitted or {}
+    views = build_overview(assessment)
+    view = strand_view(views, strand_key)
+    if view is None:
+        abort(404)
+    strand = view.strand
+    row = view.rating_row
+    can_manage = can(current_user, "manage", assessment)
+    forms: dict[str, Any] = {}
+    if can_manage:
+        forms["self"] = submitted.get("self") or _rating_form(
+            RatingForm, "self", row.self_rating if row else None, row.self_rationale if row else None
+        )
+        forms["agreed"] = submitted.get("agreed") or _rating_form(
+            AgreedRatingForm, "agreed", row.agreed_rating if row else None,
+            row.agreed_rationale if row else None,
+        )
+        for element_view in view.elements:
+            key = f"element-{element_view.element.key}"
+            element_row = element_view.rating_row
+            forms[key] = submitted.get(key) or _rating_form(
+                RatingForm, key,
+                element_row.self_rating if element_row else None,
+                element_row.self_rationale if element_row else None,
+                rationale_required=False,
+            )
+        forms["action"] = submitted.get("action") or ActionForm(
+            formdata=None, prefix="action", area=assessment.area
+        )
+    failed = next(iter(submitted.values()), None)
+    index = next(i for i, v in enumerate(views) if v is view)
+    return render_template(
+        "assessments/strand.html",
+        assessment=assessment,
+        framework=strand.framework,
+        strand=strand,
+        view=view,
+        views=views,
+        previous_view=views[index - 1] if index > 0 else None,
+        next_view=views[index + 1] if index + 1 < len(views) else None,
+        forms=forms,
+        form=failed,
+        can_manage=can_manage,
+        locked=operations.is_locked(assessment),
+        evidence_by_feature=_evidence_by_feature(assessment, strand),
+        actions=_strand_actions(assessment, strand),
+    ), (400 if failed is not None and failed.errors else 200)
+
+
+@bp.get("/<int:assessment_id>/strands/<strand_key>")
+def strand(assessment_id: int, strand_key: str):
+    assessment = _assessment(assessment_id)
+    return _render_strand(assessment, strand_key)
+
+
+def _refuse_if_locked(assessment: Assessment, strand_key: str):
+    if operations.is_locked(assessment):
+        flash(
+            f"The ratings are locked because the assessment is {assessment.status_label.lower()}. "
+            "Step it back to change them.",
+        )
+        return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand_key))
+    return None
+
+
+@bp.post("/<int:assessment_id>/strands/<strand_key>/self-rating")
+def self_rating(assessment_id: int, strand_key: str):
+    assessment = _assessment(assessment_id, "manage")
+    strand = _strand(assessment, strand_key)
+    if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
+        return locked
+    form = RatingForm(prefix="self")
+    if form.validate_on_submit():
+        try:
+            operations.set_self_rating(assessment, strand, form.rating.data, form.rationale.data, _me())
+        except operations.AssessmentError as error:
+            form.rating.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Self rating saved for {strand.short_name}.", "success")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="self-rating"))
+    return _render_strand(assessment, strand_key, {"self": form})
+
+
+@bp.post("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating")
+def element_rating(assessment_id: int, strand_key: str, element_key: str):
+    assessment = _assessment(assessment_id, "manage")
+    strand = _strand(assessment, strand_key)
+    element = db.session.scalar(select(Element).where(Element.strand_id == strand.id, Element.key == element_key))
+    if element is None:
+        abort(404)
+    if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
+        return locked
+    prefix = f"element-{element.key}"
+    form = RatingForm(prefix=prefix, rationale_required=False)
+    if form.validate_on_submit():
+        try:
+            operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me())
+        except operations.AssessmentError as error:
+            form.rating.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Self rating saved for {element.name}.", "success")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor=f"element-{element.key}"))
+    return _render_strand(assessment, strand_key, {prefix: form})
+
+
+@bp.post("/<int:assessment_id>/strands/<strand_key>/agreed-rating")
+def agreed_rating(assessment_id: int, strand_key: str):
+    assessment = _assessment(assessment_id, "manage")
+    strand = _strand(assessment, strand_key)
+    if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
+        return locked
+    form = AgreedRatingForm(prefix="agreed")
+    if form.validate_on_submit():
+        view = strand_view(build_overview(assessment), strand.key)
+        try:
+            operations.set_agreed_rating(
+                assessment, strand, form.rating.data, form.rationale.data, _me(),
+                inputs=view.agreed_inputs() if view else None,
+            )
+        except operations.AssessmentError as error:
+            form.rating.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Agreed rating saved for {strand.short_name}.", "success")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="agreed-rating"))
+    return _render_strand(assessment, strand_key, {"agreed": form})
+
+
+# --------------------------------------------------------------------------------------------
+# Action plan
+# --------------------------------------------------------------------------------------------
+
+
+@bp.post("/<int:assessment_id>/strands/<strand_key>/actions")
+def add_action(assessment_id: int, strand_key: str):
+    assessment = _assessment(assessment_id, "manage")
+    strand = _strand(assessment, strand_key)
+    form = ActionForm(prefix="action", area=assessment.area)
+    if form.validate_on_submit():
+        try:
+            operations.add_action(
+                assessment, strand, form.description.data,
+                _organisation(assessment.area, form.owner_id.data), form.due_date.data, _me(),
+                status=form.status.data,
+            )
+        except operations.AssessmentError as error:
+            form.description.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"Action added to the {strand.short_name} action plan.", "success")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="action-plan"))
+    return _render_strand(assessment, strand_key, {"action": form})
+
+
+@bp.get("/<int:assessment_id>/actions")
+def actions(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    framework = load_framework(assessment.framework_id)
+    items = list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.assessment_id == assessment.id)
+            .options(selectinload(Action.owner_organisation))
+            .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+        )
+    )
+    by_strand: dict[int, list[Action]] = {}
+    for item in items:
+        by_strand.setdefault(item.strand_id, []).append(item)
+    return render_template(
+        "assessments/actions.html",
+        assessment=assessment,
+        strands=framework.strands,
+        by_strand=by_strand,
+        overdue=sum(1 for item in items if item.is_overdue(date.today())),
+        total=len(items),
+        can_manage=can(current_user, "manage", assessment),
+    )
+
+
+def _action(assessment: Assessment, action_id: int) -> Action:
+    action = db.session.get(Action, action_id)
+    if action is None or action.assessment_id != assessment.id:
+        abort(404)
+    check(action, "view")
+    return action
+
+
+@bp.route("/<int:assessment_id>/actions/<int:action_id>/edit", methods=["GET", "POST"])
+def edit_action(assessment_id: int, action_id: int):
+    assessment = _assessment(assessment_id, "manage")
+    action = _action(assessment, action_id)
+    form = ActionForm(area=assessment.area)
+    form.submit.label.text = "Save action"
+    if not form.is_submitted():
+        form.description.data = action.description
+        form.owner_id.data = str(action.owner_organisation_id or "")
+        form.due_date.data = action.due_date
+        form.status.data = action.status
+    if form.validate_on_submit():
+        try:
+            operations.update_action(
+                action, _me(),
+                description=form.description.data,
+                owner=_organisation(assessment.area, form.owner_id.data),
+                due_date=form.due_date.data,
+                status=form.status.data,
+            )
+        except operations.AssessmentError as error:
+            form.description.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash("Action saved.", "success")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=action.strand.key, _anchor="action-plan"))
+    return render_template(
+        "assessments/action_form.html", assessment=assessment, action=action, form=form
+    ), _status_code(form)
+
+
+# --------------------------------------------------------------------------------------------
+# Lifecycle and history
+# --------------------------------------------------------------------------------------------
+
+
+def _render_status(assessment: Assessment, advance_form=None, back_form=None):
+    target = operations.next_status(assessment)
+    if advance_form is None:
+        advance_form = AdvanceForm(formdata=None, prefix="advance", data={
+            "expected": target,
+            "governance_board": assessment.governance_board,
+            "governance_date": assessment.governance_date,
+            "governance_minute": assessment.governance_minute,
+        })
+    back_form = back_form or StepBackForm(formdata=None, prefix="back")
+    failed = advance_form if advance_form.errors else (back_form if back_form.errors else None)
+    missing = operations.strands_without_agreed_rating(assessment) if target == "agreed" else []
+    return render_template(
+        "assessments/status.html",
+        assessment=assessment,
+        statuses=list(ASSESSMENT_STATUSES.items()),
+        next_status=target,
+        previous_status=operations.previous_status(assessment),
+        advance_form=advance_form,
+        back_form=back_form,
+        form=failed,
+        missing=missing,
+    ), (400 if failed is not None else 200)
+
+
+@bp.get("/<int:assessment_id>/status")
+def status(assessment_id: int):
+    assessment = _assessment(assessment_id, "manage")
+    return _render_status(assessment)
+
+
+@bp.post("/<int:assessment_id>/status/forward")
+def advance(assessment_id: int):
+    assessment = _assessment(assessment_id, "manage")
+    target = operations.next_status(assessment)
+    form = AdvanceForm(prefix="advance", needs_governance=target == "confirmed")
+    if form.validate_on_submit():
+        try:
+            new_status = operations.advance(
+                assessment, _me(),
+                expected=form.expected.data or None,
+                governance=operations.Governance(
+                    form.governance_board.data, form.governance_date.data, form.governance_minute.data
+                ),
+                note=form.note.data,
+            )
+        except operations.AssessmentError as error:
+            form.submit.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The assessment is now \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
+            return redirect(url_for(".show", assessment_id=assessment.id))
+    return _render_status(assessment, advance_form=form)
+
+
+@bp.post("/<int:assessment_id>/status/back")
+def step_back(assessment_id: int):
+    assessment = _assessment(assessment_id, "manage")
+    form = StepBackForm(prefix="back")
+    if form.validate_on_submit():
+        try:
+            new_status = operations.step_back(assessment, _me(), form.reason.data)
+        except operations.AssessmentError as error:
+            form.reason.errors = [str(error)]
+        else:
+            db.session.commit()
+            flash(f"The assessment is back at \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
+            return redirect(url_for(".show", assessment_id=assessment.id))
+    return _render_status(assessment, back_form=form)
+
+
+HISTORY_KINDS = {
+    "status": "Status",
+    "self_rating": "Self rating",
+    "element_rating": "Element self rating",
+    "agreed_rating": "Agreed rating",
+    "room_result": "Workshop result carried in",
+    "action": "Action plan",
+    "evidence": "Evidence",
+    "evidence_status": "Evidence status",
+    "peer_rating": "Peer rating",
+}
+RATING_KINDS = {"self_rating", "element_rating", "agreed_rating", "room_result", "peer_rating"}
+
+
+def history_value(entry: HistoryEntry, value: str | None) -> str:
+    """A stored from/to value in words: status and rating codes become their labels."""
+    if value is None:
+        return ""
+    if entry.kind == "status":
+        return ASSESSMENT_STATUSES.get(value, value)
+    if entry.kind in RATING_KINDS:
+        rating = parse_rating(value)
+        return rating.label if rating else value
+    return value
+
+
+@bp.get("/<int:assessment_id>/history")
+def history(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    entries = list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.assessment_id == assessment.id)
+            .options(selectinload(HistoryEntry.user))
+            .order_by(HistoryEntry.occurred_at.desc(), HistoryEntry.id.desc())
+        )
+    )
+    return render_template(
+        "assessments/history.html",
+        assessment=assessment,
+        entries=entries,
+        kinds=HISTORY_KINDS,
+        history_value=history_value,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Next cycle and trend
+# --------------------------------------------------------------------------------------------
+
+
+def _suggest_next(previous: Assessment) -> dict[str, Any]:
+    """Suggested title and period for the next cycle: the years moved on by one."""
+    def bump(text: str) -> str:
+        return re.sub(r"\b(19|20)(\d\d)\b", lambda m: str(int(m.group(0)) + 1), text)
+
+    suggestion = {"title": bump(previous.title), "period_label": bump(previous.period_label)}
+    for field in ("period_start", "period_end"):
+        value = getattr(previous, field)
+        if value is not None:
+            try:
+                suggestion[field] = value.replace(year=value.year + 1)
+            except ValueError:  # 29 February
+                suggestion[field] = value.replace(year=value.year + 1, day=28)
+    return suggestion
+
+
+@bp.route("/<int:assessment_id>/next", methods=["GET", "POST"])
+def next_cycle(assessment_id: int):
+    previous = _assessment(assessment_id, "manage")
+    form = NextCycleForm() if request.method == "POST" else NextCycleForm(data=_suggest_next(previous))
+    carried = db.session.scalar(
+        select(func.count(Evidence.id)).where(
+            Evidence.assessment_id == previous.id, Evidence.status != "rejected"
+        )
+    )
+    if form.validate_on_submit():
+        framework = form.framework()
+        if framework is None:
+            abort(400)
+        assessment, count = operations.start_next_cycle(
+            previous, form.title.data, form.period_label.data, _me(),
+            framework=framework,
+            period_start=form.period_start.data,
+            period_end=form.period_end.data,
+            upload_folder=current_app.config.get("UPLOAD_FOLDER"),
+        )
+        db.session.commit()
+        flash(
+            f"Next cycle started: {assessment.title}. {count} evidence "
+            f"item{'s' if count != 1 else ''} carried forward as drafts to review.",
+            "success",
+        )
+        return redirect(url_for(".show", assessment_id=assessment.id))
+    return render_template(
+        "assessments/next.html", assessment=previous, form=form, carried=carried
+    ), _status_code(form)
+
+
+@bp.get("/<int:assessment_id>/trend")
+def trend(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    data = build_trend(assessment)
+    return render_template(
+        "assessments/trend.html",
+        assessment=assessment,
+        trend=data,
+        can_manage=can(current_user, "manage", assessment),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# One-page summary and exports
+# --------------------------------------------------------------------------------------------
+
+
+@bp.get("/<int:assessment_id>/summary")
+def summary(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    views = build_overview(assessment, with_titles=True)
+    return render_template("assessments/summary.html", assessment=assessment, views=views)
+
+
+@bp.get("/<int:assessment_id>/summary.csv")
+def summary_csv(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    views = build_overview(assessment, with_titles=True)
+    return export.csv_response(assessment, views)
+
+
+@bp.get("/<int:assessment_id>/summary.xlsx")
+def summary_xlsx(assessment_id: int):
+    assessment = _assessment(assessment_id)
+    views = build_overview(assessment, with_titles=True)
+    return export.xlsx_response(assessment, views)

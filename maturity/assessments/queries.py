@@ -1,0 +1,70 @@
+"""Read-only queries over an assessment's evidence, each ONE query for the whole assessment.
+
+The assessment pages call these once per request rather than asking per strand or per row.
+Rejected evidence supports nothing, so it is left out of both.
+"""
+
+from collections import defaultdict
+
+from sqlalchemy import distinct, func, select
+
+from maturity.extensions import db
+from maturity.models import Assessment, Element, Evidence, Feature, evidence_features
+
+KINDS = ("qualitative", "quantitative")
+
+
+def supported_feature_ids(assessment: Assessment) -> set[int]:
+    """Ids of the features linked to at least one evidence item that has not been rejected."""
+    query = (
+        select(evidence_features.c.feature_id)
+        .join(Evidence, Evidence.id == evidence_features.c.evidence_id)
+        .where(Evidence.assessment_id == assessment.id, Evidence.status != "rejected")
+        .distinct()
+    )
+    return set(db.session.scalars(query))
+
+
+def empty_counts() -> dict[str, int]:
+    return {"qualitative": 0, "quantitative": 0, "total": 0}
+
+
+def evidence_counts(assessment: Assessment) -> dict[int, dict[str, int]]:
+    """Per strand id: how many non-rejected evidence items support it, by kind and in total.
+
+    An item linked to several features of one strand counts once for that strand; an item that
+    supports two strands counts for each. Strands with no evidence are absent (see empty_counts).
+    """
+    query = (
+        select(Element.strand_id, Evidence.kind, func.count(distinct(Evidence.id)))
+        .select_from(Evidence)
+        .join(evidence_features, evidence_features.c.evidence_id == Evidence.id)
+        .join(Feature, Feature.id == evidence_features.c.feature_id)
+        .join(Element, Element.id == Feature.element_id)
+        .where(Evidence.assessment_id == assessment.id, Evidence.status != "rejected")
+        .group_by(Element.strand_id, Evidence.kind)
+    )
+    counts: dict[int, dict[str, int]] = defaultdict(empty_counts)
+    for strand_id, kind, number in db.session.execute(query):
+        if kind in KINDS:
+            counts[strand_id][kind] += number
+        counts[strand_id]["total"] += number
+    return dict(counts)
+
+
+def accepted_titles_by_strand(assessment: Assessment) -> dict[int, list[str]]:
+    """Per strand id: titles of the accepted evidence supporting it, for the one-page summary."""
+    query = (
+        select(Element.strand_id, Evidence.id, Evidence.title)
+        .select_from(Evidence)
+        .join(evidence_features, evidence_features.c.evidence_id == Evidence.id)
+        .join(Feature, Feature.id == evidence_features.c.feature_id)
+        .join(Element, Element.id == Feature.element_id)
+        .where(Evidence.assessment_id == assessment.id, Evidence.status == "accepted")
+        .distinct()
+        .order_by(Element.strand_id, Evidence.title, Evidence.id)
+    )
+    titles: dict[int, list[str]] = defaultdict(list)
+    for strand_id, _evidence_id, title in db.session.execute(query):
+        titles[strand_id].append(title)
+    return dict(titles)

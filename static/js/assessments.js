@@ -1,0 +1,74 @@
+/* Assessment pages: the trend chart (data from a JSON block) and the print button. No inline JS. */
+(function () {
+  "use strict";
+
+  // GOV.UK colours, each line also with its own point shape so colour is not the only cue.
+  var COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#28a197", "#b58840", "#5694ca"];
+  var SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross"];
+
+  function ratingLabel(stages, value) {
+    if (value === null || value === undefined) { return "not rated"; }
+    if (Number.isInteger(value)) { return stages[String(value)] || String(value); }
+    var low = Math.floor(value), high = Math.ceil(value);
+    return (stages[String(low)] || low) + "\u2013" + (stages[String(high)] || high);
+  }
+
+  function drawTrend() {
+    var canvas = document.getElementById("trend-chart");
+    var source = document.getElementById("trend-data");
+    if (!canvas || !source || typeof window.Chart === "undefined") { return; }
+    var data = JSON.parse(source.textContent);
+    var stages = data.stages;
+    new window.Chart(canvas, {
+      type: "line",
+      data: {
+        labels: data.labels,
+        datasets: data.datasets.map(function (set, i) {
+          return {
+            label: set.label,
+            data: set.data,
+            borderColor: COLOURS[i % COLOURS.length],
+            backgroundColor: COLOURS[i % COLOURS.length],
+            pointStyle: SHAPES[i % SHAPES.length],
+            pointRadius: 6,
+            borderWidth: 3,
+            spanGaps: true,
+            tension: 0
+          };
+        })
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          y: {
+            min: 1, max: 4,
+            ticks: { stepSize: 0.5, callback: function (value) { return Number.isInteger(value) ? stages[String(value)] : ""; } },
+            title: { display: true, text: "Stage" }
+          },
+          x: { title: { display: true, text: "Cycle" } }
+        },
+        plugins: {
+          legend: { position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (context) { return context.dataset.label + ": " + ratingLabel(stages, context.parsed.y); }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  function enablePrint() {
+    var buttons = document.querySelectorAll("[data-print]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  drawTrend();
+  enablePrint();
+})();
