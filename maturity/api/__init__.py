@@ -1,5 +1,11 @@
+"""The read-only JSON API at /api/v1, authenticated with personal API tokens (Bearer)."""
+
 from flask import Blueprint
 
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
+from maturity.extensions import csrf
 
-from maturity.api import routes, workshops  # noqa: E402,F401
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Token-authenticated GETs only: there is no session cookie for a cross-site form to ride on.
+csrf.exempt(bp)
+
+from maturity.api import compare, routes, workshops  # noqa: E402,F401

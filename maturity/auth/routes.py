@@ -1,13 +1,15 @@
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import func, select
 
+from maturity.api import tokens
+from maturity.api.forms import ApiTokenForm, RevokeTokenForm
 from maturity.auth import bp
 from maturity.auth.forms import LoginForm
 from maturity.extensions import db, limiter
-from maturity.models import User
+from maturity.models import ApiToken, User
 from maturity.models.base import utcnow
 
 
@@ -50,4 +52,39 @@ def logout():
 @bp.get("/profile")
 @login_required
 def profile():
-    return render_template("auth/profile.html")
+    return _profile_page(ApiTokenForm())
+
+
+def _profile_page(token_form: ApiTokenForm, new_token: str | None = None):
+    return render_template(
+        "auth/profile.html",
+        form=token_form,  # base.html shows its error summary
+        token_form=token_form,
+        api_tokens=tokens.tokens_of(current_user),
+        new_token=new_token,
+    )
+
+
+@bp.post("/profile/api-tokens")
+@login_required
+def create_api_token():
+    form = ApiTokenForm()
+    if form.validate_on_submit():
+        _token, value = tokens.create_token(current_user, form.name.data)
+        db.session.commit()
+        # Shown on this response only: the database keeps just its hash.
+        return _profile_page(ApiTokenForm(formdata=None), new_token=value)
+    return _profile_page(form)
+
+
+@bp.post("/profile/api-tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    if RevokeTokenForm().validate_on_submit():
+        tokens.revoke_token(token)
+        db.session.commit()
+        flash(f"Token ‘{token.name}’ revoked. Anything using it can no longer read the API.", "success")
+    return redirect(url_for("auth.profile"))
