@@ -19,6 +19,13 @@ from maturity.models.evidence import (
     evidence_features,
 )
 from maturity.models.framework import Element, Feature, FrameworkVersion, Strand
+from maturity.models.reviews import (
+    REVIEW_POSITIONS,
+    REVIEW_STATUSES,
+    PeerReview,
+    PeerStrandReview,
+    peer_review_reviewers,
+)
 
 __all__ = [
     "ACTION_STATUSES",
@@ -38,6 +45,11 @@ __all__ = [
     "Feature",
     "FrameworkVersion",
     "Membership",
+    "PeerReview",
+    "PeerStrandReview",
+    "REVIEW_POSITIONS",
+    "REVIEW_STATUSES",
+    "peer_review_reviewers",
     "Organisation",
     "Strand",
     "User",

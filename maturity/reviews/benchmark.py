@@ -1,0 +1,103 @@
+"""The national benchmark (blueprint "benchmark").
+
+`/benchmark` is for the national team: per strand how many areas sit at each stage (latest agreed
+ratings; a between-stages rating counts at its lower stage), which areas have been peer reviewed
+and when, and which are overdue for their yearly update. `/areas/<id>/benchmark` shows an area
+where it sits against the others, with the others anonymised (counts only, no names or ids) and
+a strand hidden when fewer than three other areas have an agreed rating for it.
+"""
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user, login_required
+
+from maturity.access import get_or_404
+from maturity.core.comparison import BENCHMARK_MINIMUM, stage_distribution, standing
+from maturity.core.scoring import STAGES
+from maturity.framework.operations import latest_framework
+from maturity.models import Area
+from maturity.reviews import queries
+from maturity.reviews.links import safe_url
+
+bp = Blueprint("benchmark", __name__)
+
+
+@bp.before_request
+@login_required
+def require_sign_in() -> None:
+    """Benchmark pages need a signed-in user; each route checks who may see it."""
+
+
+def _strands() -> list[tuple[str, str]]:
+    framework = latest_framework()
+    if framework is None:
+        return []
+    return [(s.key, s.short_name or s.name) for s in framework.strands]
+
+
+def _chart(labels: list[str], distributions: list) -> dict[str, Any]:
+    return {
+        "labels": labels,
+        "datasets": [
+            {"label": STAGES[stage], "data": [d.counts[stage] if d else 0 for d in distributions]}
+            for stage in STAGES
+        ],
+    }
+
+
+@bp.get("/benchmark")
+def national():
+    if not current_user.is_admin:
+        abort(403, "Only the national team can see the national benchmark.")
+    today = date.today()
+    statuses = queries.area_statuses(today)
+    ratings = queries.ratings_by_area()
+    strands = _strands()
+    rows = []
+    for key, name in strands:
+        distribution = stage_distribution(
+            ratings[s.area.id].agreed.get(key) if s.area.id in ratings else None for s in statuses
+        )
+        rows.append({"key": key, "name": name, "distribution": distribution})
+    return render_template(
+        "reviews/benchmark.html",
+        rows=rows,
+        statuses=statuses,
+        STAGES=STAGES,
+        chart=_chart([r["name"] for r in rows], [r["distribution"] for r in rows]),
+        overdue=[s for s in statuses if s.overdue],
+        reviewed=[s for s in statuses if s.last_review is not None],
+        today=today,
+    )
+
+
+@bp.get("/areas/<int:area_id>/benchmark")
+def area(area_id: int):
+    area = get_or_404(Area, area_id)
+    ratings = queries.ratings_by_area()
+    own = ratings.get(area.id)
+    others = [r for other_id, r in ratings.items() if other_id != area.id]
+    rows = []
+    for key, name in _strands():
+        rows.append(
+            {
+                "key": key,
+                "name": name,
+                "standing": standing(
+                    own.agreed.get(key) if own else None, [r.agreed.get(key) for r in others]
+                ),
+            }
+        )
+    shown = [r for r in rows if not r["standing"].suppressed]
+    latest = queries.latest_assessment(area)
+    return render_template(
+        "reviews/area_benchmark.html",
+        area=area,
+        rows=rows,
+        STAGES=STAGES,
+        minimum=BENCHMARK_MINIMUM,
+        chart=_chart([r["name"] for r in shown], [r["standing"].distribution for r in shown]),
+        trend_url=safe_url("assessments.trend", assessment_id=latest.id) if latest else None,
+    )

@@ -1,0 +1,185 @@
+"""The comparison of two assessments side by side: page, CSV and XLSX (blueprint "compare").
+
+Both assessments are loaded through `maturity.access.get_or_404`, so an assessment the user may
+not see answers 404 and nothing of either assessment is shown.
+"""
+
+import csv
+import io
+from datetime import date
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from maturity.access import can, get_or_404
+from maturity.core.comparison import (
+    MEASURES,
+    Comparison,
+    compare,
+    evidence_chart_data,
+    export_rows,
+    radar_data,
+)
+from maturity.core.scoring import STAGES
+from maturity.models import Assessment
+from maturity.reviews import queries
+from maturity.reviews.forms import CompareForm
+from maturity.reviews.links import safe_url
+
+bp = Blueprint("compare", __name__)
+
+
+@bp.before_request
+@login_required
+def require_sign_in() -> None:
+    """Comparison pages need a signed-in user; both assessments are checked per request."""
+
+
+#: The largest id a database integer column holds; a bigger one cannot name an assessment.
+MAX_ID = 2**31 - 1
+
+
+def _id(value: str | None) -> int | None:
+    value = (value or "").strip()
+    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        return None
+    return int(value)
+
+
+def load_pair(a_id: int, b_id: int) -> dict[str, Assessment]:
+    """Both assessments, or 404 unless the user may see both."""
+    return {"a": get_or_404(Assessment, a_id), "b": get_or_404(Assessment, b_id)}
+
+
+def comparison_for(a_id: int, b_id: int) -> Comparison:
+    """Load both assessments (404 unless the user may see both) and compare them."""
+    pair = load_pair(a_id, b_id)
+    return compare(queries.assessment_figures(pair["a"]), queries.assessment_figures(pair["b"]))
+
+
+def _read_pair(form: CompareForm) -> tuple[int, int] | None:
+    """The two ids from the query string, or None with the form's errors set."""
+    a_id, b_id = _id(request.args.get("a")), _id(request.args.get("b"))
+    if a_id is None:
+        form.a.errors = ["Select the first assessment"]
+    if b_id is None:
+        form.b.errors = ["Select the second assessment"]
+    elif a_id == b_id:
+        form.b.errors = ["Select two different assessments"]
+    if form.a.errors or form.b.errors:
+        return None
+    return a_id, b_id
+
+
+@bp.get("/compare")
+def show():
+    options = queries.visible_assessments(current_user)
+    form = CompareForm(formdata=request.args if request.args else None)
+    choices = [("", "Choose an assessment")] + [
+        (str(a.id), f"{a.area.name}: {a.title} ({a.period_label})") for a in options
+    ]
+    form.a.choices = choices
+    form.b.choices = choices
+    form.a.errors, form.b.errors = [], []
+    comparison = None
+    trend_urls: dict[str, str] = {}
+    status = 200
+    if "a" in request.args and "b" in request.args:
+        ids = _read_pair(form)
+        if ids is None:
+            status = 400
+        else:
+            pair = load_pair(*ids)
+            comparison = compare(
+                queries.assessment_figures(pair["a"]), queries.assessment_figures(pair["b"])
+            )
+            trend_urls = _trend_urls(comparison, pair)
+    return render_template(
+        "reviews/compare.html",
+        form=form,
+        comparison=comparison,
+        measures=MEASURES,
+        STAGES=STAGES,
+        radar=radar_data(comparison) if comparison else None,
+        evidence_chart=evidence_chart_data(comparison) if comparison else None,
+        export_args={"a": comparison.a.id, "b": comparison.b.id} if comparison else None,
+        trend_urls=trend_urls,
+    ), status
+
+
+def _trend_urls(comparison: Comparison, assessments: dict[str, Assessment]) -> dict[str, str]:
+    """The trend page of each side, for members of its area only.
+
+    A trend shows every cycle of an area, so a peer reviewer (who may read one assessment and
+    nothing else of the area) gets no link to it.
+    """
+    urls = {}
+    for side, figures in (("a", comparison.a), ("b", comparison.b)):
+        if not can(current_user, "view", assessments[side].area):
+            continue
+        url = safe_url("assessments.trend", assessment_id=figures.id)
+        if url:
+            urls[side] = url
+    return urls
+
+
+def _export_pair() -> tuple[int, int]:
+    a_id, b_id = _id(request.args.get("a")), _id(request.args.get("b"))
+    if a_id is None or b_id is None or a_id == b_id:
+        abort(400, "Give two different assessments to compare, as ?a=<id>&b=<id>.")
+    return a_id, b_id
+
+
+def _filename(comparison: Comparison, extension: str) -> str:
+    return f"comparison-{comparison.a.id}-{comparison.b.id}-{date.today().isoformat()}.{extension}"
+
+
+@bp.get("/compare.csv")
+def export_csv():
+    comparison = comparison_for(*_export_pair())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in export_rows(comparison):
+        writer.writerow([_csv_safe(value) for value in row])
+    return Response(
+        "\ufeff" + buffer.getvalue(),  # a BOM so Excel reads the en dashes as UTF-8
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(comparison, "csv")}"'},
+    )
+
+
+def _csv_safe(value):
+    """Stop a spreadsheet running text that starts like a formula (e.g. a hostile title)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+@bp.get("/compare.xlsx")
+def export_xlsx():
+    comparison = comparison_for(*_export_pair())
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Comparison"
+    for row in export_rows(comparison):
+        sheet.append([_csv_safe(value) for value in row])
+    for cell in sheet[3]:
+        cell.font = Font(bold=True)
+    for column, width in zip("ABCDEF", (22, 48, 28, 28, 18, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return Response(
+        buffer.getvalue(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{_filename(comparison, "xlsx")}"'},
+    )
+
+
+@bp.app_template_global()
+def compare_url(a: int | None = None, b: int | None = None) -> str:
+    """Link to the comparison page, with one or both assessments chosen."""
+    args = {key: value for key, value in (("a", a), ("b", b)) if value is not None}
+    return url_for("compare.show", **args)

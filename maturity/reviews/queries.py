@@ -1,0 +1,384 @@
+"""Read-only queries for peer review, comparison, matching and the benchmark.
+
+Each function asks the database a fixed number of times, whatever the number of areas or
+strands, and hands back plain values (core.comparison and core.matching dataclasses) so the
+views stay thin and the national-scale pages stay fast.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from maturity.assessments import queries as assessment_queries
+from maturity.core.comparison import AssessmentFigures, StrandFigures, room_from_json
+from maturity.core.matching import AreaProfile, one_year_before
+from maturity.core.scoring import EARLY, Rating, evidenced_stage
+from maturity.extensions import db
+from maturity.models import (
+    Area,
+    Assessment,
+    Element,
+    Feature,
+    PeerReview,
+    PeerStrandReview,
+    Strand,
+    StrandRating,
+    peer_review_reviewers,
+)
+
+
+def parse_rating(code: str | None) -> Rating | None:
+    """A stored rating code as a Rating; None when empty or unreadable."""
+    if not code:
+        return None
+    try:
+        return Rating.parse(code)
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------------------------
+# Reviews
+# --------------------------------------------------------------------------------------------
+
+
+def latest_submitted_review(assessment: Assessment) -> PeerReview | None:
+    """The most recently submitted review of an assessment (closed ones included)."""
+    return db.session.scalar(
+        select(PeerReview)
+        .where(PeerReview.assessment_id == assessment.id, PeerReview.submitted_at.is_not(None))
+        .order_by(PeerReview.submitted_at.desc(), PeerReview.id.desc())
+        .limit(1)
+    )
+
+
+def peer_ratings(assessment: Assessment) -> dict[int, Rating]:
+    """Per strand id, the peer rating from the latest submitted review; {} when none."""
+    review = latest_submitted_review(assessment)
+    if review is None:
+        return {}
+    rows = db.session.execute(
+        select(PeerStrandReview.strand_id, PeerStrandReview.peer_rating).where(
+            PeerStrandReview.review_id == review.id
+        )
+    )
+    ratings = {}
+    for strand_id, code in rows:
+        rating = parse_rating(code)
+        if rating is not None:
+            ratings[strand_id] = rating
+    return ratings
+
+
+def reviews_of(assessment: Assessment) -> list[PeerReview]:
+    """Every review of an assessment, newest first."""
+    return list(
+        db.session.scalars(
+            select(PeerReview)
+            .where(PeerReview.assessment_id == assessment.id)
+            .options(selectinload(PeerReview.reviewers), selectinload(PeerReview.reviewing_area))
+            .order_by(PeerReview.requested_at.desc(), PeerReview.id.desc())
+        )
+    )
+
+
+def open_review_of(assessment: Assessment) -> PeerReview | None:
+    return db.session.scalar(
+        select(PeerReview)
+        .where(PeerReview.assessment_id == assessment.id, PeerReview.status != "closed")
+        .limit(1)
+    )
+
+
+def reviews_for(user: Any) -> dict[str, list[PeerReview]]:
+    """Reviews the user is doing (open, named as reviewer) and reviews of the user's areas."""
+    options = (
+        selectinload(PeerReview.reviewers),
+        selectinload(PeerReview.reviewing_area),
+        selectinload(PeerReview.assessment).selectinload(Assessment.area),
+    )
+    doing = list(
+        db.session.scalars(
+            select(PeerReview)
+            .join(peer_review_reviewers, peer_review_reviewers.c.review_id == PeerReview.id)
+            .where(peer_review_reviewers.c.user_id == user.id, PeerReview.status != "closed")
+            .options(*options)
+            .order_by(PeerReview.requested_at.desc())
+        )
+    )
+    of_mine = select(PeerReview).join(Assessment, Assessment.id == PeerReview.assessment_id)
+    if not user.is_admin:
+        of_mine = of_mine.where(Assessment.area_id.in_(user.area_ids or {-1}))
+    received = list(
+        db.session.scalars(of_mine.options(*options).order_by(PeerReview.requested_at.desc()))
+    )
+    return {"doing": doing, "received": received}
+
+
+def eligible_reviewers(area: Area) -> list[Any]:
+    """People in an area who may be named as reviewers: its reviewers and coordinators."""
+    from maturity.models import Membership, User
+
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.area_id == area.id,
+                Membership.role.in_(("reviewer", "coordinator")),
+                User.is_active_account.is_(True),
+            )
+            .order_by(User.name)
+        )
+    )
+
+
+def last_pairings(area_id: int) -> dict[int, date]:
+    """Per other area, the date of the latest peer review pairing with this area (either way)."""
+    rows = db.session.execute(
+        select(Assessment.area_id, PeerReview.reviewing_area_id, PeerReview.requested_at)
+        .join(Assessment, Assessment.id == PeerReview.assessment_id)
+        .where(or_(Assessment.area_id == area_id, PeerReview.reviewing_area_id == area_id))
+    )
+    latest: dict[int, date] = {}
+    for reviewed_id, reviewing_id, requested_at in rows:
+        other = reviewing_id if reviewed_id == area_id else reviewed_id
+        when = requested_at.date()
+        if other != area_id and (other not in latest or when > latest[other]):
+            latest[other] = when
+    return latest
+
+
+# --------------------------------------------------------------------------------------------
+# Figures of one assessment, for the comparison
+# --------------------------------------------------------------------------------------------
+
+
+def assessment_figures(assessment: Assessment) -> AssessmentFigures:
+    """Every rating and evidence figure per strand of an assessment, in six queries."""
+    strands = list(
+        db.session.scalars(
+            select(Strand)
+            .where(Strand.framework_id == assessment.framework_id)
+            .order_by(Strand.position)
+        )
+    )
+    features = db.session.execute(
+        select(Feature.id, Feature.key, Feature.stage, Element.strand_id)
+        .join(Element, Element.id == Feature.element_id)
+        .where(Feature.framework_id == assessment.framework_id)
+    )
+    supported = assessment_queries.supported_feature_ids(assessment)
+    by_stage: dict[int, dict[int, list[str]]] = defaultdict(dict)
+    supported_keys: dict[int, set[str]] = defaultdict(set)
+    for feature_id, key, stage, strand_id in features:
+        by_stage[strand_id].setdefault(stage, []).append(key)
+        if feature_id in supported:
+            supported_keys[strand_id].add(key)
+    counts = assessment_queries.evidence_counts(assessment)
+    rows = {
+        r.strand_id: r
+        for r in db.session.scalars(
+            select(StrandRating).where(StrandRating.assessment_id == assessment.id)
+        )
+    }
+    peer = peer_ratings(assessment)
+    figures = []
+    for strand in strands:
+        row = rows.get(strand.id)
+        strand_counts = counts.get(strand.id, {})
+        figures.append(
+            StrandFigures(
+                key=strand.key,
+                name=strand.short_name or strand.name,
+                self_rating=parse_rating(row.self_rating) if row else None,
+                room=room_from_json(row.room_result) if row else None,
+                evidenced=(
+                    evidenced_stage(by_stage[strand.id], supported_keys[strand.id])
+                    if by_stage.get(strand.id)
+                    else EARLY
+                ),
+                agreed=parse_rating(row.agreed_rating) if row else None,
+                peer=peer.get(strand.id),
+                qualitative=int(strand_counts.get("qualitative", 0)),
+                quantitative=int(strand_counts.get("quantitative", 0)),
+            )
+        )
+    return AssessmentFigures(
+        id=assessment.id,
+        area=assessment.area.name,
+        title=assessment.title,
+        period=assessment.period_label,
+        strands=tuple(figures),
+    )
+
+
+def visible_assessments(user: Any) -> list[Assessment]:
+    """Assessments the user may open: their areas', those they review, or all (national team)."""
+    query = (
+        select(Assessment)
+        .join(Area, Area.id == Assessment.area_id)
+        .options(selectinload(Assessment.area))
+        .order_by(Area.name, Assessment.created_at.desc(), Assessment.id.desc())
+    )
+    if not user.is_admin:
+        reviewed = (
+            select(PeerReview.assessment_id)
+            .join(peer_review_reviewers, peer_review_reviewers.c.review_id == PeerReview.id)
+            .where(peer_review_reviewers.c.user_id == user.id, PeerReview.status != "closed")
+        )
+        query = query.where(
+            or_(Assessment.area_id.in_(user.area_ids or {-1}), Assessment.id.in_(reviewed))
+        )
+    return list(db.session.scalars(query))
+
+
+# --------------------------------------------------------------------------------------------
+# Ratings across areas: matching and the benchmark
+# --------------------------------------------------------------------------------------------
+
+
+def assessment_date(period_start: date | None, created_at: datetime) -> date:
+    """When an assessment is "from": the start of the period it covers, else when it was opened."""
+    return period_start or created_at.date()
+
+
+@dataclass
+class AreaRatings:
+    """An area's ratings per strand key, taken from its assessments newest first."""
+
+    agreed: dict[str, Rating]
+    standing: dict[str, Rating]  # latest agreed rating, else latest self rating
+
+
+def ratings_by_area() -> dict[int, AreaRatings]:
+    """Per area: the latest agreed rating per strand, and the standing rating (agreed else self).
+
+    "Latest" goes by the assessment's date (period start, else when opened), so a new cycle with
+    nothing agreed yet leaves the previous cycle's agreed rating standing. One query.
+    """
+    rows = db.session.execute(
+        select(
+            Assessment.area_id,
+            Assessment.id,
+            Assessment.period_start,
+            Assessment.created_at,
+            Strand.key,
+            StrandRating.self_rating,
+            StrandRating.agreed_rating,
+        )
+        .join(StrandRating, StrandRating.assessment_id == Assessment.id)
+        .join(Strand, Strand.id == StrandRating.strand_id)
+    )
+    ordered = sorted(rows, key=lambda r: (assessment_date(r[2], r[3]), r[3], r[1]), reverse=True)
+    result: dict[int, AreaRatings] = {}
+    latest_self: dict[int, dict[str, Rating]] = defaultdict(dict)
+    for area_id, _id, _start, _created, key, self_code, agreed_code in ordered:
+        ratings = result.setdefault(area_id, AreaRatings(agreed={}, standing={}))
+        agreed = parse_rating(agreed_code)
+        if agreed is not None and key not in ratings.agreed:
+            ratings.agreed[key] = agreed
+        own = parse_rating(self_code)
+        if own is not None and key not in latest_self[area_id]:
+            latest_self[area_id][key] = own
+    for area_id, ratings in result.items():
+        ratings.standing = {**latest_self[area_id], **ratings.agreed}
+    return result
+
+
+def area_profiles(exclude_area_id: int | None = None) -> list[AreaProfile]:
+    """Every area with at least one rating, as matching candidates (two queries)."""
+    ratings = ratings_by_area()
+    areas = db.session.scalars(select(Area).where(Area.id.in_(list(ratings) or [-1])))
+    return [
+        AreaProfile(area_id=area.id, name=area.name, kind=area.kind, ratings=ratings[area.id].standing)
+        for area in areas
+        if area.id != exclude_area_id and ratings[area.id].standing
+    ]
+
+
+def subject_profile(assessment: Assessment) -> AreaProfile:
+    """The assessment being matched: its own standing rating per strand (agreed, else self)."""
+    rows = db.session.execute(
+        select(Strand.key, StrandRating.self_rating, StrandRating.agreed_rating)
+        .join(Strand, Strand.id == StrandRating.strand_id)
+        .where(StrandRating.assessment_id == assessment.id)
+    )
+    ratings = {}
+    for key, self_code, agreed_code in rows:
+        rating = parse_rating(agreed_code) or parse_rating(self_code)
+        if rating is not None:
+            ratings[key] = rating
+    area = assessment.area
+    return AreaProfile(area_id=area.id, name=area.name, kind=area.kind, ratings=ratings)
+
+
+@dataclass
+class AreaStatus:
+    """One row of the national team's table of areas."""
+
+    area: Area
+    latest: Assessment | None
+    latest_date: date | None
+    overdue: bool
+    last_review: PeerReview | None  # latest submitted review of any of the area's assessments
+    open_review: PeerReview | None
+
+
+def _newest(assessments) -> Assessment | None:
+    return max(
+        assessments,
+        key=lambda a: (assessment_date(a.period_start, a.created_at), a.created_at, a.id),
+        default=None,
+    )
+
+
+def latest_assessment(area: Area) -> Assessment | None:
+    """The area's newest assessment by its date (period start, else when opened)."""
+    return _newest(db.session.scalars(select(Assessment).where(Assessment.area_id == area.id)))
+
+
+def area_statuses(today: date) -> list[AreaStatus]:
+    """Every area with its latest assessment, whether it is overdue, and its peer reviews."""
+    areas = list(db.session.scalars(select(Area).order_by(Area.name)))
+    by_area: dict[int, list[Assessment]] = defaultdict(list)
+    for assessment in db.session.scalars(select(Assessment)):
+        by_area[assessment.area_id].append(assessment)
+    latest = {area_id: _newest(items) for area_id, items in by_area.items()}
+    reviews = db.session.execute(
+        select(PeerReview, Assessment.area_id)
+        .join(Assessment, Assessment.id == PeerReview.assessment_id)
+        .options(selectinload(PeerReview.reviewing_area))
+        .order_by(PeerReview.requested_at)
+    )
+    submitted: dict[int, PeerReview] = {}
+    open_reviews: dict[int, PeerReview] = {}
+    for review, area_id in reviews:
+        if review.submitted_at is not None and (
+            area_id not in submitted or review.submitted_at >= submitted[area_id].submitted_at
+        ):
+            submitted[area_id] = review
+        if review.is_open:
+            open_reviews[area_id] = review
+    cutoff = one_year_before(today)
+    statuses = []
+    for area in areas:
+        assessment = latest.get(area.id)
+        when = assessment_date(assessment.period_start, assessment.created_at) if assessment else None
+        statuses.append(
+            AreaStatus(
+                area=area,
+                latest=assessment,
+                latest_date=when,
+                overdue=when is None or when < cutoff,
+                last_review=submitted.get(area.id),
+                open_review=open_reviews.get(area.id),
+            )
+        )
+    return statuses
