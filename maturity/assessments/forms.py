@@ -21,6 +21,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
 
 from maturity.core.scoring import RATING_CHOICES
@@ -37,6 +38,15 @@ class GovDateField(DateField):
         kwargs.setdefault("widget", GovDateInput())
         kwargs.setdefault("format", "%d %m %Y")
         super().__init__(label, validators, **kwargs)
+
+    def process(self, formdata, data=unset_value, extra_filters=None):
+        super().process(formdata, data, extra_filters)
+        # The GOV.UK widget unpacks raw_data into day, month and year: give it exactly three
+        # parts, or None when the form did not send the field at all.
+        if not self.raw_data:
+            self.raw_data = None
+        else:
+            self.raw_data = (list(self.raw_data) + ["", "", ""])[:3]
 
     def process_formdata(self, valuelist):
         parts = [str(v).strip() for v in valuelist]
