@@ -85,36 +85,34 @@ def _status_code(form) -> int:
 @bp.app_template_global()
 def area_assessments(area: Area) -> dict[str, Any]:
     """The assessments of an area for its page, newest first, and whether the user may open one."""
-    assessments = list(
-        db.session.scalars(
+    assessments = [
+        item
+        for item in db.session.scalars(
             select(Assessment)
             .where(Assessment.area_id == area.id)
             .order_by(Assessment.created_at.desc(), Assessment.id.desc())
         )
-    )
+        # Someone granted one assessment (a peer reviewer) sees only that one.
+        if can(current_user, "view", item)
+    ]
     return {"assessments": assessments, "can_open": can(current_user, "manage", area)}
 
 
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """A URL of another capability's page, or None while that page does not exist."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
 def evidence_url(item: Evidence) -> str | None:
-    """The evidence register's page for an item, when the register offers one."""
-    for endpoint, args in (
-        ("evidence.show", {"evidence_id": item.id}),
-        ("evidence.detail", {"evidence_id": item.id}),
-    ):
-        try:
-            return url_for(endpoint, **args)
-        except BuildError:
-            continue
-    return None
+    """The evidence register's page for an item."""
+    return optional_url("evidence.show", evidence_id=item.id)
 
 
 def evidence_register_url(assessment: Assessment) -> str | None:
-    for endpoint in ("evidence.register", "evidence.index"):
-        try:
-            return url_for(endpoint, assessment_id=assessment.id)
-        except BuildError:
-            continue
-    return None
+    return optional_url("evidence.register", assessment_id=assessment.id)
 
 
 @bp.context_processor
@@ -126,6 +124,7 @@ def helpers() -> dict[str, Any]:
         "parse_rating": parse_rating,
         "evidence_url": evidence_url,
         "evidence_register_url": evidence_register_url,
+        "optional_url": optional_url,
         "today": date.today(),
     }
 
@@ -255,6 +254,7 @@ def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str,
         forms=forms,
         form=failed,
         can_manage=can_manage,
+        can_contribute=can(current_user, "contribute", assessment),
         locked=operations.is_locked(assessment),
         evidence_by_feature=_evidence_by_feature(assessment, strand),
         actions=_strand_actions(assessment, strand),
@@ -292,7 +292,7 @@ def self_rating(assessment_id: int, strand_key: str):
         else:
             db.session.commit()
             flash(f"Self rating saved for {strand.short_name}.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="self-rating"))
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="self-rating-section"))
     return _render_strand(assessment, strand_key, {"self": form})
 
 
@@ -338,7 +338,7 @@ def agreed_rating(assessment_id: int, strand_key: str):
         else:
             db.session.commit()
             flash(f"Agreed rating saved for {strand.short_name}.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="agreed-rating"))
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="agreed-rating-section"))
     return _render_strand(assessment, strand_key, {"agreed": form})
 
 

@@ -189,7 +189,7 @@ def test_self_rating_form_saves_and_records_history(client, login, hampshire, fr
         f"/assessments/{assessment.id}/strands/culture/self-rating",
         data={"self-rating": "developing-maturing", "self-rationale": "Vision shared by leaders only"},
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith("#self-rating")
+    assert response.status_code == 302 and response.headers["Location"].endswith("#self-rating-section")
     row = assessment.rating_for(strand_of(framework, "culture"))
     db.session.refresh(row)
     assert row.self_rating == "developing-maturing"
@@ -576,3 +576,80 @@ def test_exports_survive_hostile_text(client, login, hampshire, framework):
     assert client.get(f"/assessments/{assessment.id}/summary.xlsx").status_code == 200
     body = page(client.get(f"/assessments/{assessment.id}/summary"))
     assert "<script>alert(1)" not in body and "&lt;script&gt;" in body
+
+
+# --------------------------------------------------------------------------------------------
+# No query per row
+# --------------------------------------------------------------------------------------------
+
+
+def count_queries(client, url) -> int:
+    from sqlalchemy import event
+
+    statements = []
+    # Requests in these tests share the fixture's app context, so its session and `g`: start
+    # each from an empty session and no cached user, as a real request does.
+    from flask import g
+
+    db.session.remove()
+    g.pop("_login_user", None)
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 200, url
+    return len(statements)
+
+
+def add_rows(assessment, framework, area, user, start, how_many):
+    strands = framework.strands
+    for index in range(start, start + how_many):
+        features = [f for e in strands[index % len(strands)].elements for f in e.features]
+        feature = features[(index // len(strands)) % len(features)]
+        add_evidence(
+            assessment, [feature], "quantitative" if index % 2 else "qualitative",
+            ["accepted", "draft", "rejected"][index % 3], title=f"Item {index}",
+            organisation_id=area.organisations[index % 2].id, created_by_id=user.id,
+        )
+        strand = framework.strands[index % len(framework.strands)]
+        operations.add_action(assessment, strand, f"Action {index}", area.organisations[index % 2], date(2017, 1, 1), user)
+        operations.set_self_rating(assessment, strand, ["developing", "maturing"][index % 2], f"Reason {index}", user)
+    db.session.commit()
+
+
+def test_pages_do_not_query_per_row(client, login, hampshire, framework, make_assessment):
+    area, coordinator, _, assessment = hampshire
+    make_assessment(area=area, title="Earlier cycle")
+    login(coordinator)
+    ids = (assessment.id, area.id, coordinator.id, framework.id)
+    add_rows(assessment, framework, area, coordinator, 0, 3)
+    paths = ["", "/strands/leadership", "/summary", "/summary.csv", "/summary.xlsx", "/history", "/actions", "/trend", "/status", "/next"]
+    few = {path: count_queries(client, f"/assessments/{ids[0]}{path}") for path in paths}
+    from maturity.models import Area, FrameworkVersion, User
+
+    assessment, area, coordinator = db.session.get(Assessment, ids[0]), db.session.get(Area, ids[1]), db.session.get(User, ids[2])
+    add_rows(assessment, db.session.get(FrameworkVersion, ids[3]), area, coordinator, 3, 30)
+    many = {path: count_queries(client, f"/assessments/{ids[0]}{path}") for path in paths}
+    assert many == few
+    assert max(many.values()) <= 25, many
+
+
+def test_partial_room_results_are_shown_without_errors(client, login, hampshire, framework):
+    _, coordinator, _, assessment = hampshire
+    strands = framework.strands
+    operations.carry_in_room_result(assessment, strands[0], {"median": "maturing"}, coordinator)
+    operations.carry_in_room_result(assessment, strands[1], {"counts": {"1": 2, "2": 2}, "abstentions": 1}, coordinator)
+    operations.carry_in_room_result(assessment, strands[2], {"counts": "garbled", "median": "nonsense", "n": 3}, coordinator)
+    db.session.commit()
+    login(coordinator)
+    body = page(client.get(f"/assessments/{assessment.id}"))
+    assert "Maturing" in body and "Early–Developing" in body and "No median" in body
+    for strand in strands[:3]:
+        assert client.get(f"/assessments/{assessment.id}/strands/{strand.key}").status_code == 200
+    history = page(client.get(f"/assessments/{assessment.id}/history"))
+    assert "Workshop result carried in" in history
