@@ -2,10 +2,12 @@
 
 from flask import Blueprint
 
-from maturity.extensions import csrf
+from maturity.extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Token-authenticated GETs only: there is no session cookie for a cross-site form to ride on.
 csrf.exempt(bp)
+# Generous for dashboards refreshing, but stops anyone hammering the token check.
+limiter.limit("300 per minute")(bp)
 
 from maturity.api import compare, routes, workshops  # noqa: E402,F401

@@ -317,11 +317,16 @@ def download(evidence_id: int):
 @bp.app_errorhandler(RequestEntityTooLarge)
 def too_large(error: RequestEntityTooLarge):
     """Werkzeug refuses a request body over MAX_CONTENT_LENGTH before any view sees it."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    message = (
-        f"The file you chose is too big. Files must be smaller than {uploads.human_size(max_upload_bytes())}. "
-        "Nothing was saved: go back and choose a smaller file, or add a link to where the document is kept."
-    )
+    if request.mimetype == "multipart/form-data":
+        heading = "The file is too big"
+        message = (
+            f"The file you chose is too big. Files must be smaller than "
+            f"{uploads.human_size(max_upload_bytes())}. Nothing was saved: go back and choose a "
+            "smaller file, or add a link to where the document is kept instead."
+        )
+    else:
+        heading = "That was too much to send"
+        message = "What you sent was too big for the service to accept, so nothing was saved. Go back and shorten it."
     if wants_json():
         return error_response(error, message)
-    return render_template("evidence/too_large.html", message=message, limit=limit), 413
+    return render_template("evidence/too_large.html", heading=heading, message=message), 413

@@ -135,3 +135,18 @@ def test_token_creation_works_with_csrf_on(app, client, member):
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert client.post("/profile/api-tokens", data={"name": "x", "csrf_token": token}).status_code == 200
     assert db.session.scalar(select(ApiToken)) is not None
+
+
+def test_api_is_rate_limited(schema, tmp_path, make_user, app):
+    from tests.conftest import make_app
+
+    user = make_user()
+    _, value = tokens.create_token(user, "x")
+    db.session.commit()
+    limited = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
+    client = limited.test_client()
+    headers = {"Authorization": f"Bearer {value}"}
+    codes = [client.get("/api/v1/areas", headers=headers).status_code for _ in range(301)]
+    assert codes[:300] == [200] * 300 and codes[300] == 429
+    response = client.get("/api/v1/areas", headers=headers)
+    assert response.is_json and response.get_json()["status"] == 429

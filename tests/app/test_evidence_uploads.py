@@ -229,3 +229,19 @@ def test_upload_folder_is_outside_static(app):
     folder = Path(app.config["UPLOAD_FOLDER"]).resolve()
     static = Path(app.static_folder).resolve()
     assert static not in folder.parents and folder != static
+
+
+def test_oversized_plain_form_gets_a_general_message(app, client, login, place):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    login(place["coordinator"])
+    response = client.post(
+        f"/assessments/{place['assessment'].id}/evidence/new", data={"description": "x" * 5000}
+    )
+    assert response.status_code == 413
+    assert "too big for the service to accept" in response.get_data(as_text=True)
+
+
+def test_oversized_api_request_answers_json(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = client.post("/api/v1/openapi.json", data={"x": "y" * 5000})
+    assert response.status_code in (405, 413) and response.is_json
