@@ -127,5 +127,5 @@ def _register_blueprints(app: Flask) -> None:
         workshops,
     )
 
-    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, reviews, reviews.compare, reviews.benchmark, api):
+    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, reviews, reviews.compare, reviews.benchmark, api):
         app.register_blueprint(package.bp)

@@ -26,6 +26,15 @@ from maturity.models.reviews import (
     PeerStrandReview,
     peer_review_reviewers,
 )
+from maturity.models.workshops import (
+    ROUND_STATES,
+    WORKSHOP_STATUSES,
+    ManualTally,
+    Participant,
+    Round,
+    Vote,
+    Workshop,
+)
 
 __all__ = [
     "ACTION_STATUSES",
@@ -53,4 +62,11 @@ __all__ = [
     "Organisation",
     "Strand",
     "User",
+    "ManualTally",
+    "Participant",
+    "ROUND_STATES",
+    "Round",
+    "Vote",
+    "WORKSHOP_STATUSES",
+    "Workshop",
 ]

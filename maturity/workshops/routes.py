@@ -1,3 +1,440 @@
-"""Routes of the workshops blueprint."""
+"""Pages of the workshops blueprint: set-up, the facilitator console, the presenter screen,
+results and exports. Joining and voting are in maturity.workshops.join.
+"""
 
-from maturity.workshops import bp  # noqa: F401
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from maturity import access
+from maturity.core.scoring import STAGES
+from maturity.errors import wants_json
+from maturity.extensions import db
+from maturity.models import Assessment, Strand, StrandRating, Workshop
+from maturity.workshops import bp, exports, operations
+from maturity.workshops.forms import ManualTallyForm, WorkshopForm
+from maturity.workshops.guard import id_or_404, workshop_or_404
+from maturity.workshops.operations import WorkshopError
+from maturity.workshops.results import build_reports
+from maturity.workshops.state import load_workshop, staff_state
+
+
+def join_url(workshop: Workshop) -> str:
+    return url_for("workshops.join_workshop", code=workshop.join_code, _external=True)
+
+
+def join_qr(workshop: Workshop) -> Markup:
+    """The join address as a QR code, an inline SVG (no style attributes, so the CSP holds)."""
+    import segno
+
+    url = join_url(workshop)
+    svg = segno.make(url, error="m").svg_inline(
+        scale=1, border=2, omitsize=True, svgclass="app-qr__code", lineclass=None,
+        light="#ffffff", title=f"QR code of the join address {url}",
+    )
+    return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
+
+
+@bp.context_processor
+def workshop_context() -> dict:
+    return {"STAGES": STAGES}
+
+
+@bp.app_template_global()
+def workshops_of(assessment: Assessment) -> list[Workshop]:
+    """The workshops of an assessment, newest first (for the assessment page's partial)."""
+    return list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.assessment_id == assessment.id)
+            .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        )
+    )
+
+
+@bp.app_template_global()
+def can_manage_workshops(assessment: Assessment) -> bool:
+    return access.can(current_user, "manage", assessment)
+
+
+# --------------------------------------------------------------------------------------------
+# Setting up
+# --------------------------------------------------------------------------------------------
+
+
+def _settings(form: WorkshopForm) -> dict:
+    return {
+        "held_on": form.held_on.data,
+        "offer_dont_know": form.offer_dont_know.data,
+        "allow_changes": form.allow_changes.data,
+        "ask_org_type": form.ask_org_type.data,
+        "results_visible": form.results_visible.data,
+    }
+
+
+@bp.get("/assessments/<int:assessment_id>/workshops")
+@login_required
+def assessment_workshops(assessment_id: int):
+    assessment = access.get_or_404(Assessment, id_or_404(assessment_id), "view")
+    return render_template("workshops/index.html", assessment=assessment)
+
+
+@bp.route("/assessments/<int:assessment_id>/workshops/new", methods=["GET", "POST"])
+@login_required
+def new_workshop(assessment_id: int):
+    assessment = access.get_or_404(Assessment, id_or_404(assessment_id), "manage")
+    form = WorkshopForm(framework=assessment.framework)
+    if form.validate_on_submit():
+        try:
+            workshop = operations.create_workshop(
+                assessment, form.title.data, form.rounds.data, user=current_user, **_settings(form)
+            )
+        except WorkshopError as error:
+            db.session.rollback()
+            form.rounds.errors = [error.message]
+        else:
+            db.session.commit()
+            flash(f"Workshop \u2018{workshop.title}\u2019 set up. Its join code is {workshop.display_code}.", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    status = 400 if form.errors else 200
+    return render_template("workshops/form.html", form=form, assessment=assessment, workshop=None), status
+
+
+@bp.get("/workshops/<int:workshop_id>")
+@login_required
+def show(workshop_id: int):
+    workshop = workshop_or_404(workshop_id, "view")
+    return render_template(
+        "workshops/show.html",
+        workshop=workshop,
+        assessment=workshop.assessment,
+        join_url=join_url(workshop),
+        can_manage=access.can(current_user, "manage", workshop),
+    )
+
+
+@bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(workshop_id: int):
+    workshop = workshop_or_404(workshop_id, "manage")
+    if workshop.status != "setup":
+        flash("A workshop can only be changed before it starts.", "info")
+        return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    form = WorkshopForm(framework=workshop.assessment.framework, workshop=workshop)
+    if form.validate_on_submit():
+        try:
+            operations.update_workshop(workshop, form.title.data, form.rounds.data, **_settings(form))
+        except WorkshopError as error:
+            db.session.rollback()
+            form.rounds.errors = [error.message]
+        else:
+            db.session.commit()
+            flash("Workshop saved.", "success")
+            return redirect(url_for("workshops.show", workshop_id=workshop.id))
+    status = 400 if form.errors else 200
+    return (
+        render_template("workshops/form.html", form=form, assessment=workshop.assessment, workshop=workshop),
+        status,
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/delete")
+@login_required
+def delete(workshop_id: int):
+    workshop = workshop_or_404(workshop_id, "manage")
+    assessment_id = workshop.assessment_id
+    try:
+        operations.delete_workshop(workshop)
+        db.session.commit()
+    except WorkshopError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return redirect(url_for("workshops.show", workshop_id=workshop_id))
+    flash("Workshop deleted.", "success")
+    return redirect(url_for("workshops.assessment_workshops", assessment_id=assessment_id))
+
+
+# --------------------------------------------------------------------------------------------
+# Facilitating
+# --------------------------------------------------------------------------------------------
+
+
+def _console(workshop_id: int, form: ManualTallyForm | None = None, status: int = 200):
+    workshop = load_workshop(db.session, workshop_id)
+    state = staff_state(db.session, workshop, "facilitator")
+    template = (
+        "workshops/_console_status.html"
+        if request.args.get("fragment") == "status"
+        else "workshops/facilitate.html"
+    )
+    return (
+        render_template(
+            template,
+            workshop=workshop,
+            state=state,
+            form=form or ManualTallyForm(formdata=None, workshop=workshop),
+            join_url=join_url(workshop),
+        ),
+        status,
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/facilitate")
+@login_required
+def facilitate(workshop_id: int):
+    workshop = workshop_or_404(workshop_id, "manage")
+    return _console(workshop.id)
+
+
+def _check_round_on_screen(workshop: Workshop) -> None:
+    """Refuse a button pressed on a page that still showed an earlier round."""
+    sent = request.form.get("round_id", "").strip()
+    if sent and sent != str(workshop.current_round_id):
+        raise WorkshopError(
+            "The workshop has moved to another round since this page was loaded, so nothing "
+            "was changed. Check the console and try again."
+        )
+
+
+def _control(workshop_id: int, action, done: str):
+    workshop = workshop_or_404(workshop_id, "manage")
+    try:
+        _check_round_on_screen(workshop)
+        action(workshop)
+        db.session.commit()
+    except WorkshopError as error:
+        db.session.rollback()
+        if wants_json():
+            abort(error.status, error.message)
+        flash(error.message, "info")
+        return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+    if wants_json():
+        workshop = load_workshop(db.session, workshop_id)
+        return jsonify({"message": done, "state": staff_state(db.session, workshop, "facilitator")})
+    flash(done, "success")
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+
+
+@bp.post("/workshops/<int:workshop_id>/start")
+@login_required
+def start(workshop_id: int):
+    return _control(workshop_id, operations.start_workshop, "The workshop has started.")
+
+
+@bp.post("/workshops/<int:workshop_id>/open")
+@login_required
+def open_voting(workshop_id: int):
+    return _control(workshop_id, operations.open_round, "Voting is open.")
+
+
+@bp.post("/workshops/<int:workshop_id>/close")
+@login_required
+def close_voting(workshop_id: int):
+    return _control(workshop_id, operations.close_round, "Voting is closed.")
+
+
+@bp.post("/workshops/<int:workshop_id>/reveal")
+@login_required
+def reveal(workshop_id: int):
+    return _control(workshop_id, lambda w: operations.reveal_round(w, True), "The result is showing.")
+
+
+@bp.post("/workshops/<int:workshop_id>/hide")
+@login_required
+def hide(workshop_id: int):
+    return _control(workshop_id, lambda w: operations.reveal_round(w, False), "The result is hidden.")
+
+
+@bp.post("/workshops/<int:workshop_id>/next")
+@login_required
+def next_round(workshop_id: int):
+    return _control(workshop_id, lambda w: operations.move(w, +1), "Moved to the next round.")
+
+
+@bp.post("/workshops/<int:workshop_id>/previous")
+@login_required
+def previous_round(workshop_id: int):
+    return _control(workshop_id, lambda w: operations.move(w, -1), "Moved to the previous round.")
+
+
+@bp.post("/workshops/<int:workshop_id>/rounds/<int:round_id>/show")
+@login_required
+def go_to_round(workshop_id: int, round_id: int):
+    return _control(workshop_id, lambda w: operations.go_to(w, round_id), "Moved to that round.")
+
+
+@bp.post("/workshops/<int:workshop_id>/end")
+@login_required
+def end(workshop_id: int):
+    return _control(workshop_id, operations.end_workshop, "The workshop has ended. Its results are ready.")
+
+
+@bp.post("/workshops/<int:workshop_id>/hand-counts")
+@login_required
+def add_hand_count(workshop_id: int):
+    workshop = workshop_or_404(workshop_id, "manage")
+    form = ManualTallyForm(workshop=workshop)
+    if not form.validate():
+        if wants_json():
+            first = next(iter(form.errors.values()))[0]
+            abort(400, first)
+        return _console(workshop.id, form, 400)
+    try:
+        operations.add_manual_tally(
+            workshop, form.round_id.data, form.stage_value(), form.count.data, form.note.data,
+            current_user,
+        )
+        db.session.commit()
+    except WorkshopError as error:
+        db.session.rollback()
+        if wants_json():
+            abort(error.status, error.message)
+        flash(error.message, "info")
+        return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+    done = f"{form.count.data} hand-counted vote{'s' if form.count.data != 1 else ''} added."
+    if wants_json():
+        workshop = load_workshop(db.session, workshop_id)
+        return jsonify({"message": done, "state": staff_state(db.session, workshop, "facilitator")})
+    flash(done, "success")
+    return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+
+
+@bp.post("/workshops/<int:workshop_id>/hand-counts/<int:tally_id>/remove")
+@login_required
+def remove_hand_count(workshop_id: int, tally_id: int):
+    return _control(
+        workshop_id, lambda w: operations.remove_manual_tally(w, tally_id), "Hand count removed."
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Presenting
+# --------------------------------------------------------------------------------------------
+
+
+@bp.get("/workshops/<int:workshop_id>/present")
+@login_required
+def present(workshop_id: int):
+    workshop_or_404(workshop_id, "view")
+    workshop = load_workshop(db.session, workshop_id)
+    state = staff_state(db.session, workshop, "presenter")
+    return render_template(
+        "workshops/present.html",
+        workshop=workshop,
+        state=state,
+        join_url=join_url(workshop),
+        qr=join_qr(workshop),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+def _carried(workshop: Workshop) -> dict[int, StrandRating]:
+    """Strand ratings of the assessment that hold a room result from this workshop."""
+    rows = db.session.scalars(
+        select(StrandRating).where(StrandRating.assessment_id == workshop.assessment_id)
+    )
+    return {
+        row.strand_id: row
+        for row in rows
+        if row.room_result and row.room_result.get("workshop_id") == workshop.id
+    }
+
+
+def _strand_groups(reports) -> list[dict]:
+    groups: dict[int, dict] = {}
+    for report in reports:
+        strand = report.round.strand
+        group = groups.setdefault(strand.id, {"strand": strand, "reports": []})
+        group["reports"].append(report)
+    return list(groups.values())
+
+
+@bp.get("/workshops/<int:workshop_id>/results")
+@login_required
+def results(workshop_id: int):
+    workshop_or_404(workshop_id, "view")
+    workshop = load_workshop(db.session, workshop_id)
+    reports = build_reports(workshop)
+    return render_template(
+        "workshops/results.html",
+        workshop=workshop,
+        assessment=workshop.assessment,
+        reports=reports,
+        strands=_strand_groups(reports),
+        carried=_carried(workshop),
+        can_manage=access.can(current_user, "manage", workshop),
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/rounds/<int:round_id>/results")
+@login_required
+def round_results(workshop_id: int, round_id: int):
+    workshop_or_404(workshop_id, "view")
+    workshop = load_workshop(db.session, workshop_id)
+    round_ = next((r for r in workshop.rounds if r.id == round_id), None)
+    if round_ is None:
+        abort(404)
+    report = build_reports(workshop, [round_])[0]
+    view = "one-voice" if request.args.get("view") == "one-voice" else "room"
+    return render_template(
+        "workshops/round_results.html", workshop=workshop, report=report, view=view
+    )
+
+
+@bp.post("/workshops/<int:workshop_id>/strands/<int:strand_id>/carry")
+@login_required
+def carry(workshop_id: int, strand_id: int):
+    workshop = workshop_or_404(workshop_id, "manage")
+    strand = db.session.get(Strand, strand_id)
+    if strand is None or strand.framework_id != workshop.assessment.framework_id:
+        abort(404)
+    try:
+        result = operations.carry_room_result(workshop, strand, current_user)
+        db.session.commit()
+    except WorkshopError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+    else:
+        median = exports.median_label(result.get("median"))
+        flash(f"The room\u2019s result for {strand.name} ({median}) is now part of the assessment.", "success")
+    return redirect(url_for("workshops.results", workshop_id=workshop_id) + f"#strand-{strand_id}")
+
+
+@bp.get("/workshops/<int:workshop_id>/results.csv")
+@login_required
+def results_csv(workshop_id: int):
+    workshop_or_404(workshop_id, "view")
+    workshop = load_workshop(db.session, workshop_id)
+    body = exports.results_csv(workshop, build_reports(workshop))
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, "csv")}"'},
+    )
+
+
+@bp.get("/workshops/<int:workshop_id>/results.xlsx")
+@login_required
+def results_xlsx(workshop_id: int):
+    workshop_or_404(workshop_id, "view")
+    workshop = load_workshop(db.session, workshop_id)
+    body = exports.results_xlsx(workshop, build_reports(workshop))
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, "xlsx")}"'},
+    )

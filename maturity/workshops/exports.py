@@ -1,0 +1,168 @@
+"""CSV and XLSX exports of a workshop's results (the same figures as the results page)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from maturity.core.scoring import STAGES, SUPPRESSED_FEWER, Rating
+from maturity.models import Workshop
+from maturity.workshops.results import RoundReport
+
+ROUND_HEADERS = [
+    "Round",
+    "Strand",
+    "Element",
+    "Voting",
+    "Revealed",
+    "Votes (stages)",
+    "Don't know",
+    "Counted by hand",
+    *STAGES.values(),
+    "Mean",
+    "Median",
+    "Consensus",
+    "Self rating",
+    "Flags",
+]
+GROUP_HEADERS = [
+    "Round",
+    "Strand or element",
+    "Organisation type",
+    "Votes (stages)",
+    "Don't know",
+    *STAGES.values(),
+    "Median",
+    "Consensus",
+]
+
+
+def median_label(code: str | None) -> str:
+    if not code:
+        return "no median"
+    try:
+        return Rating.parse(code).label
+    except ValueError:
+        return code
+
+
+def filename(workshop: Workshop, extension: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", workshop.title.lower()).strip("-")[:60] or "workshop"
+    return f"workshop-{workshop.id}-{slug}-results.{extension}"
+
+
+def _safe(value: Any) -> Any:
+    """Stop a spreadsheet reading text such as "=HYPERLINK(...)" as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def round_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
+    rows = []
+    for report in reports:
+        round_ = report.round
+        row: list[Any] = [
+            round_.position,
+            round_.strand.name,
+            round_.element.name if round_.element is not None else "",
+            round_.state_label,
+            "yes" if round_.revealed else "no",
+        ]
+        summary = report.summary
+        if report.available and summary is not None:
+            row += [summary.n, summary.abstentions, report.tally.manual_total]
+            row += [summary.counts[stage] for stage in STAGES]
+            row += [
+                round(summary.mean, 2) if summary.mean is not None else "",
+                summary.median.label if summary.median is not None else "",
+                round(summary.consensus, 2) if summary.consensus is not None else "",
+                report.self_rating.label if report.self_rating is not None else "",
+                "; ".join(flag.label for flag in report.flags),
+            ]
+        else:
+            row += ["not shown yet"] + [""] * (len(ROUND_HEADERS) - len(row) - 1)
+        rows.append([_safe(v) for v in row])
+    return rows
+
+
+def group_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
+    rows = []
+    for report in reports:
+        if not report.available:
+            continue
+        for group in report.groups:
+            row: list[Any] = [report.round.position, report.round.title, group.group]
+            if group.suppressed or group.summary is None:
+                reason = SUPPRESSED_FEWER if group.reason == SUPPRESSED_FEWER else "hidden"
+                row += [reason] + [""] * (len(GROUP_HEADERS) - 4)
+            else:
+                s = group.summary
+                row += [s.n, s.abstentions, *(s.counts[stage] for stage in STAGES)]
+                row += [
+                    s.median.label if s.median is not None else "",
+                    round(s.consensus, 2) if s.consensus is not None else "",
+                ]
+            rows.append([_safe(v) for v in row])
+    return rows
+
+
+def results_csv(workshop: Workshop, reports: list[RoundReport]) -> str:
+    """One row per round; the breakdown by organisation type is in the XLSX file."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(ROUND_HEADERS)
+    writer.writerows(round_rows(reports))
+    return out.getvalue()
+
+
+def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Rounds"
+    sheet.append([_safe(workshop.title)])
+    sheet["A1"].font = Font(bold=True, size=14)
+    held = workshop.held_on.strftime("%-d %B %Y") if workshop.held_on else "date not recorded"
+    sheet.append([_safe(f"{workshop.assessment.area.name}, {held}")])
+    sheet.append([])
+    sheet.append(ROUND_HEADERS)
+    for cell in sheet[4]:
+        cell.font = Font(bold=True)
+    for row in round_rows(reports):
+        sheet.append(row)
+
+    groups = book.create_sheet("By organisation type")
+    groups.append(GROUP_HEADERS)
+    for cell in groups[1]:
+        cell.font = Font(bold=True)
+    for row in group_rows(reports):
+        groups.append(row)
+    groups.append([])
+    groups.append([f"Groups of {SUPPRESSED_FEWER} voters are hidden so that nobody's vote can be worked out."])
+
+    manual = book.create_sheet("Counted by hand")
+    manual.append(["Round", "Strand or element", "Stage", "Votes", "Note"])
+    for cell in manual[1]:
+        cell.font = Font(bold=True)
+    for report in reports:
+        if not report.available:
+            continue
+        for tally in report.round.manual_tallies:
+            manual.append(
+                [
+                    report.round.position,
+                    _safe(report.round.title),
+                    STAGES.get(tally.stage, "Don't know") if tally.stage else "Don't know",
+                    tally.count,
+                    _safe(tally.note or ""),
+                ]
+            )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,137 @@
+"""Participants' pages: join with a code, then vote from a phone. No account is needed.
+
+The voting page is a plain form that works without JavaScript; workshop-participant.js
+enhances it (votes sent with fetch, the page following the facilitator by polling).
+"""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
+
+from maturity.extensions import db, limiter
+from maturity.models import Workshop
+from maturity.workshops import bp, codes, operations, participants
+from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
+from maturity.workshops.live import VOTE_LIMIT, record_vote, vote_message
+from maturity.workshops.operations import WorkshopError
+from maturity.workshops.state import load_workshop, participant_state
+
+#: Guessing codes is what this stops, so only failed look-ups count: a whole room joining
+#: from behind one address at the same moment is never held up.
+JOIN_LIMIT = "20/minute"
+
+
+def _failed_lookup(response) -> bool:
+    return response.status_code in (400, 404)
+
+
+def _workshop(code: str) -> Workshop | None:
+    normal = codes.normalise(code)
+    if normal is None:
+        return None
+    return db.session.scalar(select(Workshop).where(Workshop.join_code == normal))
+
+
+def _ended(workshop: Workshop):
+    return render_template("workshops/join_ended.html", workshop=workshop), 410
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(JOIN_LIMIT, methods=["POST"], deduct_when=_failed_lookup)
+def join_form():
+    form = JoinCodeForm()
+    if not form.is_submitted() and request.args.get("code"):
+        form.code.data = request.args["code"][:40]
+    status = 200
+    if form.validate_on_submit():
+        code = codes.normalise(form.code.data)
+        workshop = _workshop(code) if code else None
+        if code is None:
+            form.code.errors = ["Enter the join code as 8 letters and numbers, like ABCD-EFGH"]
+            status = 400
+        elif workshop is None:
+            form.code.errors = ["There is no workshop with that code. Check the code on the screen"]
+            status = 404
+        elif workshop.status == "closed":
+            return _ended(workshop)
+        else:
+            return redirect(url_for("workshops.join_workshop", code=code))
+    elif form.is_submitted():
+        status = 400
+    return render_template("workshops/join_code.html", form=form), status
+
+
+@bp.route("/join/<code>", methods=["GET", "POST"])
+@limiter.limit(JOIN_LIMIT, deduct_when=_failed_lookup)
+def join_workshop(code: str):
+    workshop = _workshop(code)
+    if workshop is None:
+        form = JoinCodeForm(formdata=None, code=code[:40])
+        form.code.errors = ["There is no workshop with that code. Check the code on the screen"]
+        return render_template("workshops/join_code.html", form=form), 404
+    if code != workshop.join_code:
+        return redirect(url_for("workshops.join_workshop", code=workshop.join_code))
+    if workshop.status == "closed":
+        return _ended(workshop)
+    if participants.find(workshop.id, workshop.join_code) is not None:
+        return redirect(url_for("workshops.participate", code=workshop.join_code))
+    form = JoinForm()
+    if form.validate_on_submit():
+        org_type = form.org_type.data if workshop.ask_org_type else None
+        if org_type in (NOT_GIVEN, "", None):
+            org_type = None
+        try:
+            participant = operations.join(workshop, org_type)
+            db.session.commit()
+        except WorkshopError as error:
+            db.session.rollback()
+            abort(error.status, error.message)
+        participants.remember(workshop.join_code, participant.token)
+        return redirect(url_for("workshops.participate", code=workshop.join_code))
+    status = 400 if form.errors else 200
+    return render_template("workshops/join.html", workshop=workshop, form=form), status
+
+
+def _participant_page(workshop, participant, status: int = 200, error: str | None = None):
+    workshop = load_workshop(db.session, workshop.id)
+    state = participant_state(db.session, workshop, participant.id)
+    template = (
+        "workshops/_participant_panel.html"
+        if request.args.get("fragment")
+        else "workshops/participate.html"
+    )
+    return (
+        render_template(template, workshop=workshop, state=state, code=workshop.join_code, vote_error=error),
+        status,
+    )
+
+
+@bp.route("/join/<code>/vote", methods=["GET", "POST"])
+@limiter.limit(VOTE_LIMIT, key_func=participants.rate_key, methods=["POST"])
+def participate(code: str):
+    workshop = _workshop(code)
+    if workshop is None:
+        abort(404, "There is no workshop with that join code. Check the code on the screen.")
+    if code != workshop.join_code:
+        return redirect(url_for("workshops.participate", code=workshop.join_code))
+    participant = participants.find(workshop.id, workshop.join_code)
+    if request.method == "GET":
+        if participant is None:
+            if workshop.status == "closed":
+                return _ended(workshop)
+            return redirect(url_for("workshops.join_workshop", code=workshop.join_code))
+        return _participant_page(workshop, participant)
+    return _vote_from_form(workshop)
+
+
+def _vote_from_form(workshop: Workshop):
+    """The form's vote without JavaScript: show the page again, with the error when refused."""
+    try:
+        result = record_vote(workshop.id, workshop.join_code, request.form)
+    except HTTPException as error:
+        if error.code in (401, 403):
+            raise
+        participant = participants.require(workshop.id, workshop.join_code)
+        return _participant_page(workshop, participant, error.code or 400, error.description)
+    flash(vote_message(result["my_vote"]["stage"], workshop.allow_changes), "success")
+    return redirect(url_for("workshops.participate", code=workshop.join_code))

@@ -1,0 +1,528 @@
+"""Writes for workshops. Every change bumps the workshop's revision in the same transaction.
+
+The revision is bumped FIRST, with one UPDATE of the workshop row: that takes the row lock on
+PostgreSQL (and the write lock on SQLite) before anything is read, so a vote and the
+facilitator closing the round are strictly ordered: a vote either commits before the round
+closes and counts, or sees the round closed and is refused. Views commit once at the end; on
+an error they roll back and nothing, the revision included, is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from maturity.core.scoring import summarise_counts
+from maturity.core.vocabulary import ORGANISATION_TYPES
+from maturity.extensions import db
+from maturity.models import (
+    Assessment,
+    Element,
+    ManualTally,
+    Participant,
+    Round,
+    Strand,
+    User,
+    Vote,
+    Workshop,
+)
+from maturity.models.base import utcnow
+from maturity.workshops import codes, queries
+
+
+class WorkshopError(Exception):
+    """A change the workshop's state does not allow; `status` is the HTTP status to answer."""
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+# --------------------------------------------------------------------------------------------
+# The revision
+# --------------------------------------------------------------------------------------------
+
+_workshops = Workshop.__table__
+
+
+def bump(workshop_id: int) -> int:
+    """Add one to the workshop's revision (locking its row) and return the new value."""
+    revision = db.session.execute(
+        update(_workshops)
+        .where(_workshops.c.id == workshop_id)
+        .values(revision=_workshops.c.revision + 1)
+        .returning(_workshops.c.revision)
+    ).scalar_one_or_none()
+    if revision is None:
+        raise WorkshopError("That workshop no longer exists.", 404)
+    return revision
+
+
+def _lock(workshop: Workshop) -> None:
+    """Bump the revision, then re-read the workshop so changes start from what is committed."""
+    bump(workshop.id)
+    db.session.expire_all()
+
+
+def _check_not_ended(workshop: Workshop) -> None:
+    if workshop.status == "closed":
+        raise WorkshopError("This workshop has ended, so it cannot be changed.")
+
+
+# --------------------------------------------------------------------------------------------
+# Setting up
+# --------------------------------------------------------------------------------------------
+
+RoundSpec = tuple[Strand, Element | None]
+
+
+def _unique_code() -> str:
+    for _ in range(20):
+        code = codes.new_code()
+        if db.session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
+            return code
+    raise RuntimeError("could not find an unused join code")  # 31**8 codes: never in practice
+
+
+def _check_rounds(assessment: Assessment, rounds: Sequence[RoundSpec]) -> None:
+    if not rounds:
+        raise WorkshopError("Choose at least one strand or element to vote on", 400)
+    seen: set[tuple[int, int | None]] = set()
+    for strand, element in rounds:
+        if strand.framework_id != assessment.framework_id:
+            raise WorkshopError("That strand is not part of this assessment's framework", 400)
+        if element is not None and element.strand_id != strand.id:
+            raise WorkshopError("That element is not part of its strand", 400)
+        key = (strand.id, element.id if element else None)
+        if key in seen:
+            raise WorkshopError(f"{element.name if element else strand.name} is chosen twice", 400)
+        seen.add(key)
+    whole = {s.id for s, e in rounds if e is None}
+    split = {s.id for s, e in rounds if e is not None}
+    for strand, _ in rounds:
+        if strand.id in whole and strand.id in split:
+            raise WorkshopError(
+                f"Vote on {strand.name} either as a whole strand or by its elements, not both", 400
+            )
+
+
+def _set_rounds(workshop: Workshop, rounds: Sequence[RoundSpec]) -> None:
+    for old in list(workshop.rounds):
+        workshop.rounds.remove(old)
+    db.session.flush()  # the old positions must go before the new ones take them
+    for position, (strand, element) in enumerate(rounds, start=1):
+        workshop.rounds.append(Round(strand=strand, element=element, position=position))
+    db.session.flush()
+    workshop.current_round_id = workshop.rounds[0].id if workshop.rounds else None
+
+
+def create_workshop(
+    assessment: Assessment,
+    title: str,
+    rounds: Sequence[RoundSpec],
+    *,
+    held_on: date | None = None,
+    offer_dont_know: bool = True,
+    allow_changes: bool = True,
+    ask_org_type: bool = True,
+    results_visible: bool = True,
+    user: User | None = None,
+) -> Workshop:
+    """Set up a workshop for an assessment with its rounds in order; the first is on screen."""
+    _check_rounds(assessment, rounds)
+    workshop = Workshop(
+        assessment=assessment,
+        title=title.strip(),
+        held_on=held_on,
+        offer_dont_know=offer_dont_know,
+        allow_changes=allow_changes,
+        ask_org_type=ask_org_type,
+        results_visible=results_visible,
+        join_code=_unique_code(),
+        status="setup",
+        revision=0,
+        created_by=user,
+    )
+    db.session.add(workshop)
+    db.session.flush()
+    _set_rounds(workshop, rounds)
+    db.session.flush()
+    return workshop
+
+
+def update_workshop(
+    workshop: Workshop,
+    title: str,
+    rounds: Sequence[RoundSpec],
+    *,
+    held_on: date | None,
+    offer_dont_know: bool,
+    allow_changes: bool,
+    ask_org_type: bool,
+    results_visible: bool,
+) -> Workshop:
+    """Change a workshop that has not started yet (its rounds are replaced)."""
+    _lock(workshop)
+    if workshop.status != "setup":
+        raise WorkshopError("A workshop can only be changed before it starts.")
+    _check_rounds(workshop.assessment, rounds)
+    workshop.title = title.strip()
+    workshop.held_on = held_on
+    workshop.offer_dont_know = offer_dont_know
+    workshop.allow_changes = allow_changes
+    workshop.ask_org_type = ask_org_type
+    workshop.results_visible = results_visible
+    current = [(r.strand_id, r.element_id) for r in workshop.rounds]
+    wanted = [(s.id, e.id if e else None) for s, e in rounds]
+    if current != wanted:
+        _set_rounds(workshop, rounds)
+    db.session.flush()
+    return workshop
+
+
+def delete_workshop(workshop: Workshop) -> None:
+    """Delete a workshop that has not started (a started one holds votes and stays on record)."""
+    _lock(workshop)
+    if workshop.status != "setup":
+        raise WorkshopError("Only a workshop that has not started can be deleted.")
+    db.session.delete(workshop)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Facilitating
+# --------------------------------------------------------------------------------------------
+
+
+def _round_of(workshop: Workshop, round_id: int | None) -> Round:
+    found = next((r for r in workshop.rounds if r.id == round_id), None)
+    if found is None:
+        raise WorkshopError("That round is not part of this workshop.", 404)
+    return found
+
+
+def _start(workshop: Workshop) -> None:
+    if workshop.status == "setup":
+        workshop.status = "live"
+        workshop.started_at = utcnow()
+
+
+def _close(round_: Round) -> None:
+    if round_.state == "open":
+        round_.state = "closed"
+        round_.closed_at = utcnow()
+
+
+def start_workshop(workshop: Workshop) -> None:
+    _lock(workshop)
+    _check_not_ended(workshop)
+    _start(workshop)
+    if workshop.current_round_id is None and workshop.rounds:
+        workshop.current_round_id = workshop.rounds[0].id
+    db.session.flush()
+
+
+def open_round(workshop: Workshop, round_id: int | None = None) -> Round:
+    """Open voting on a round (the current one by default), closing any other open round."""
+    _lock(workshop)
+    _check_not_ended(workshop)
+    round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    _start(workshop)
+    for other in workshop.rounds:
+        if other is not round_:
+            _close(other)
+    workshop.current_round_id = round_.id
+    if round_.state != "open":
+        round_.state = "open"
+        round_.opened_at = round_.opened_at or utcnow()
+        round_.closed_at = None
+    db.session.flush()
+    return round_
+
+
+def close_round(workshop: Workshop, round_id: int | None = None) -> Round:
+    _lock(workshop)
+    _check_not_ended(workshop)
+    round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    _close(round_)
+    db.session.flush()
+    return round_
+
+
+def reveal_round(workshop: Workshop, revealed: bool, round_id: int | None = None) -> Round:
+    """Show (or hide again) a round's result on the presenter screen."""
+    _lock(workshop)
+    round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    round_.revealed = revealed
+    db.session.flush()
+    return round_
+
+
+def move(workshop: Workshop, step: int) -> Round:
+    """Go to the next (+1) or previous (-1) round, closing voting on the one being left."""
+    _lock(workshop)
+    _check_not_ended(workshop)
+    rounds = workshop.rounds
+    if not rounds:
+        raise WorkshopError("This workshop has no rounds.", 400)
+    index = next((i for i, r in enumerate(rounds) if r.id == workshop.current_round_id), 0)
+    target = index + step
+    if target < 0:
+        raise WorkshopError("This is already the first round.")
+    if target >= len(rounds):
+        raise WorkshopError("This is already the last round. End the workshop when you are ready.")
+    _close(rounds[index])
+    _start(workshop)
+    workshop.current_round_id = rounds[target].id
+    db.session.flush()
+    return rounds[target]
+
+
+def go_to(workshop: Workshop, round_id: int) -> Round:
+    """Put any round on screen, closing voting on the one being left."""
+    _lock(workshop)
+    _check_not_ended(workshop)
+    target = _round_of(workshop, round_id)
+    for other in workshop.rounds:
+        if other is not target:
+            _close(other)
+    _start(workshop)
+    workshop.current_round_id = target.id
+    db.session.flush()
+    return target
+
+
+def end_workshop(workshop: Workshop) -> None:
+    """Close voting everywhere and end the workshop: no more joins or votes."""
+    _lock(workshop)
+    _check_not_ended(workshop)
+    for round_ in workshop.rounds:
+        _close(round_)
+    workshop.status = "closed"
+    workshop.started_at = workshop.started_at or utcnow()
+    workshop.ended_at = utcnow()
+    db.session.flush()
+
+
+def add_manual_tally(
+    workshop: Workshop,
+    round_id: int,
+    stage: int | None,
+    count: int,
+    note: str | None = None,
+    user: User | None = None,
+) -> ManualTally:
+    """Add votes counted by hand (paper cards, a show of hands) to a round."""
+    _lock(workshop)
+    _check_not_ended(workshop)
+    round_ = _round_of(workshop, round_id)
+    if stage is not None and stage not in (1, 2, 3, 4):
+        raise WorkshopError("Choose a stage from early to mature", 400)
+    if stage is None and not workshop.offer_dont_know:
+        raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d", 400)
+    if not isinstance(count, int) or not 1 <= count <= 10_000:
+        raise WorkshopError("Enter how many votes were counted, from 1 to 10,000", 400)
+    tally = ManualTally(
+        round=round_, stage=stage, count=count, note=(note or "").strip()[:200] or None,
+        created_by=user,
+    )
+    db.session.add(tally)
+    db.session.flush()
+    return tally
+
+
+def remove_manual_tally(workshop: Workshop, tally_id: int) -> None:
+    _lock(workshop)
+    _check_not_ended(workshop)
+    tally = db.session.get(ManualTally, tally_id)
+    if tally is None or tally.round.workshop_id != workshop.id:
+        raise WorkshopError("That hand count is not part of this workshop.", 404)
+    db.session.delete(tally)
+    db.session.flush()
+
+
+# --------------------------------------------------------------------------------------------
+# Participants and votes
+# --------------------------------------------------------------------------------------------
+
+
+def join(workshop: Workshop, org_type: str | None = None) -> Participant:
+    """A new anonymous participant (the caller keeps the token in the browser's cookie)."""
+    _lock(workshop)
+    if workshop.status == "closed":
+        raise WorkshopError("This workshop has ended, so it cannot be joined.", 410)
+    if org_type is not None and org_type not in ORGANISATION_TYPES:
+        raise WorkshopError("Choose a type of organisation from the list", 400)
+    participant = Participant(
+        workshop_id=workshop.id,
+        token=codes.new_token(),
+        org_type=org_type if workshop.ask_org_type else None,
+    )
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+@dataclass(frozen=True)
+class CastVote:
+    round_id: int
+    stage: int | None
+    revision: int
+
+
+def _upsert(round_id: int, participant_id: int, stage: int | None, overwrite: bool):
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    now = utcnow()
+    statement = insert(Vote.__table__).values(
+        round_id=round_id, participant_id=participant_id, stage=stage, created_at=now, updated_at=now
+    )
+    if overwrite:
+        statement = statement.on_conflict_do_update(
+            index_elements=["round_id", "participant_id"],
+            set_={"stage": statement.excluded.stage, "updated_at": statement.excluded.updated_at},
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
+    db.session.execute(statement)
+
+
+def cast_vote(workshop_id: int, round_id: int, participant_id: int, stage: int | None) -> CastVote:
+    """Record a participant's vote (stage 1-4, or None for don't know) in an open round.
+
+    One row per (round, participant), written as an upsert, so sending the same vote twice
+    changes nothing and a changed vote replaces the old one. Raises WorkshopError (nothing
+    stored once the caller rolls back) when the round is not open or the vote is not allowed.
+    """
+    if stage is not None and stage not in (1, 2, 3, 4):
+        raise WorkshopError("Choose one of the four stages, from early to mature.", 400)
+    row = db.session.execute(
+        update(_workshops)
+        .where(_workshops.c.id == workshop_id)
+        .values(revision=_workshops.c.revision + 1)
+        .returning(
+            _workshops.c.revision,
+            _workshops.c.status,
+            _workshops.c.offer_dont_know,
+            _workshops.c.allow_changes,
+        )
+    ).one_or_none()
+    if row is None:
+        raise WorkshopError("That workshop no longer exists.", 404)
+    revision, status, offer_dont_know, allow_changes = row
+    if status == "closed":
+        raise WorkshopError("The workshop has ended, so votes are no longer counted.")
+    if stage is None and not offer_dont_know:
+        raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
+    state = db.session.execute(
+        select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
+    ).scalar_one_or_none()
+    if state is None:
+        raise WorkshopError("That round is not part of this workshop.", 404)
+    if state != "open":
+        message = (
+            "Voting on this strand has closed, so your vote was not counted."
+            if state == "closed"
+            else "Voting on this strand has not opened yet. Wait for the facilitator."
+        )
+        raise WorkshopError(message)
+    if not allow_changes:
+        existing = db.session.execute(
+            select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
+        ).one_or_none()
+        if existing is not None:
+            if existing[0] != stage:
+                raise WorkshopError(
+                    "This workshop counts each person's first vote, and yours is already in."
+                )
+            return CastVote(round_id, stage, revision)
+    _upsert(round_id, participant_id, stage, overwrite=allow_changes)
+    return CastVote(round_id, stage, revision)
+
+
+def my_vote(participant_id: int, round_id: int) -> tuple[bool, int | None]:
+    """(has voted, stage) for one participant in one round."""
+    found = db.session.execute(
+        select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
+    ).one_or_none()
+    return (found is not None, found[0] if found is not None else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Carrying the room's result into the assessment
+# --------------------------------------------------------------------------------------------
+
+
+def _figures(counts: dict[int | None, int]) -> dict[str, Any]:
+    summary = summarise_counts(counts)
+    return {
+        "n": summary.n,
+        "abstentions": summary.abstentions,
+        "counts": {str(stage): summary.counts[stage] for stage in (1, 2, 3, 4)},
+        "mean": round(summary.mean, 4) if summary.mean is not None else None,
+        "median": summary.median.code if summary.median is not None else None,
+        "consensus": round(summary.consensus, 4) if summary.consensus is not None else None,
+    }
+
+
+def strand_rounds(workshop: Workshop, strand: Strand) -> list[Round]:
+    return [r for r in workshop.rounds if r.strand_id == strand.id]
+
+
+def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
+    """The room's figures for a strand: its round, or its element rounds pooled (with each)."""
+    rounds = strand_rounds(workshop, strand)
+    if not rounds:
+        raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
+    tallies = queries.tallies(db.session, [r.id for r in rounds])
+    pooled: dict[int | None, int] = {}
+    for round_ in rounds:
+        for stage, number in tallies[round_.id].combined().items():
+            pooled[stage] = pooled.get(stage, 0) + number
+    result: dict[str, Any] = {
+        "workshop_id": workshop.id,
+        "workshop_title": workshop.title,
+        "round_id": rounds[0].id,
+        "round_ids": [r.id for r in rounds],
+        **_figures(pooled),
+        "manual": sum(tallies[r.id].manual_total for r in rounds),
+    }
+    if any(r.element_id is not None for r in rounds):
+        result["elements"] = [
+            {
+                "key": r.element.key,
+                "name": r.element.name,
+                "round_id": r.id,
+                **_figures(tallies[r.id].combined()),
+            }
+            for r in rounds
+            if r.element is not None
+        ]
+    return result
+
+
+def carry_room_result(workshop: Workshop, strand: Strand, user: User | None) -> dict[str, Any]:
+    """Record the room's result for a strand on the assessment, as an input to the agreed rating."""
+    from maturity.assessments.operations import carry_in_room_result
+
+    rounds = strand_rounds(workshop, strand)
+    if not rounds:
+        raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
+    if any(r.state != "closed" for r in rounds):
+        raise WorkshopError("Close voting on this strand before carrying its result into the assessment.")
+    result = room_result(workshop, strand)
+    if result["n"] == 0 and result["abstentions"] == 0:
+        raise WorkshopError(f"Nobody voted on {strand.name}, so there is no result to carry.")
+    try:
+        carry_in_room_result(workshop.assessment, strand, result, user)
+    except ValueError as error:  # the assessment refuses, e.g. its ratings are locked
+        raise WorkshopError(str(error)) from error
+    return result
+

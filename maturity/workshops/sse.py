@@ -1,0 +1,103 @@
+"""Server-Sent Events for the presenter screen and facilitator console.
+
+The stream polls the workshop's revision with one tiny query every POLL seconds, each on a
+connection borrowed from the pool and returned at once, so no connection or transaction is
+held between polls (SQLite's write lock and PostgreSQL's pool both stay free). When the
+revision moves it builds the state in a short session of its own and sends it, at most once
+per MIN_GAP seconds, so a burst of votes becomes one update. Comments keep proxies from
+closing an idle stream, and the stream ends after LIFETIME seconds so a worker thread is never
+held for ever: the browser's EventSource reconnects by itself (sending Last-Event-ID).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from maturity.models import Workshop
+from maturity.workshops.state import load_workshop, staff_state
+
+DEFAULTS = {
+    "WORKSHOP_SSE_POLL_SECONDS": 0.25,
+    "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.3,
+    "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
+    "WORKSHOP_SSE_MAX_SECONDS": 300.0,
+    "WORKSHOP_SSE_RETRY_MS": 2000,
+}
+
+
+def settings(config: Any) -> dict[str, float]:
+    return {key: float(config.get(key, default)) for key, default in DEFAULTS.items()}
+
+
+def format_event(data: Any, event: str | None = None, event_id: str | int | None = None) -> str:
+    """One SSE message; JSON has no raw newlines, so the data fits one `data:` line."""
+    lines = []
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    if event:
+        lines.append(f"event: {event}")
+    lines.append("data: " + json.dumps(data, separators=(",", ":")))
+    return "\n".join(lines) + "\n\n"
+
+
+def current_revision(engine: Engine, workshop_id: int) -> int | None:
+    with engine.connect() as connection:
+        return connection.execute(
+            select(Workshop.revision).where(Workshop.id == workshop_id)
+        ).scalar_one_or_none()
+
+
+def build_state(engine: Engine, workshop_id: int, view: str) -> dict[str, Any] | None:
+    with Session(engine) as session:
+        workshop = load_workshop(session, workshop_id)
+        if workshop is None:
+            return None
+        return staff_state(session, workshop, view)
+
+
+def stream(
+    engine: Engine,
+    workshop_id: int,
+    view: str,
+    last_event_id: int | None,
+    options: dict[str, float],
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Iterator[str]:
+    poll = options["WORKSHOP_SSE_POLL_SECONDS"]
+    min_gap = options["WORKSHOP_SSE_MIN_GAP_SECONDS"]
+    heartbeat = options["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
+    lifetime = options["WORKSHOP_SSE_MAX_SECONDS"]
+    started = clock()
+    last_sent = last_event_id
+    last_push = float("-inf")
+    last_write = started
+    yield f"retry: {int(options['WORKSHOP_SSE_RETRY_MS'])}\n\n"
+    while True:
+        now = clock()
+        if now - started >= lifetime:
+            yield ": the stream ends here; the browser reconnects\n\n"
+            return
+        revision = current_revision(engine, workshop_id)
+        if revision is None:
+            yield format_event({"message": "This workshop no longer exists."}, event="gone")
+            return
+        if revision != last_sent and now - last_push >= min_gap:
+            state = build_state(engine, workshop_id, view)
+            if state is None:
+                yield format_event({"message": "This workshop no longer exists."}, event="gone")
+                return
+            yield format_event(state, event="state", event_id=state["revision"])
+            last_sent = state["revision"]
+            last_push = last_write = clock()
+        elif now - last_write >= heartbeat:
+            yield ": heartbeat\n\n"
+            last_write = now
+        sleep(poll)

@@ -1,0 +1,152 @@
+/* The facilitator console: buttons sent with fetch (the X-CSRFToken header), keyboard
+ * shortcuts, and the live part of the page redrawn whenever the workshop's state changes. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("console");
+  if (!root || !window.fetch || !window.WorkshopLive) { return; }
+
+  var message = document.getElementById("console-message");
+  var statusHost = document.getElementById("console-status");
+  var fragmentUrl = root.getAttribute("data-fragment-url");
+  var handCount = document.getElementById("hand-count-form");
+  var handCountTouched = false;
+  var current = null;
+  var redrawing = null;
+  var redrawAgain = false;
+
+  function say(text, isError) {
+    message.className = "app-console-message" + (isError ? " app-console-message--error" : "");
+    message.textContent = "";
+    window.setTimeout(function () { message.textContent = text; }, 30);
+  }
+
+  function shows(key, state) {
+    var round = state.round;
+    var live = state.workshop.status !== "closed";
+    switch (key) {
+      case "start": return state.workshop.status === "setup";
+      case "open": return live && !!round && round.state !== "open";
+      case "close": return live && !!round && round.state === "open";
+      case "reveal": return !!round && !round.revealed;
+      case "hide": return !!round && round.revealed;
+      case "previous": return live && !!round && round.position > 1;
+      case "next": return live && !!round && round.position < round.of;
+      case "end": return live;
+      default: return true;
+    }
+  }
+
+  function updateControls(state) {
+    var forms = document.querySelectorAll("form.app-control[data-control]");
+    for (var i = 0; i < forms.length; i += 1) {
+      var form = forms[i];
+      var key = form.getAttribute("data-control");
+      if (statusHost.contains(form)) { continue; }
+      form.hidden = !shows(key, state);
+      var roundInput = form.querySelector("[data-round-input]");
+      if (roundInput) { roundInput.value = state.round ? String(state.round.id) : ""; }
+      if (key === "open") {
+        var label = form.querySelector("button");
+        if (label && label.firstChild) {
+          label.firstChild.nodeValue = (state.round && state.round.state === "closed" ? "Reopen voting" : "Open voting") + " ";
+        }
+      }
+    }
+    if (handCount && !handCountTouched && state.round) {
+      var select = handCount.querySelector("select[name='round_id']");
+      if (select) { select.value = String(state.round.id); }
+    }
+  }
+
+  function redraw() {
+    if (redrawing) { redrawAgain = true; return redrawing; }
+    redrawing = fetch(fragmentUrl, { headers: { "Accept": "text/html" }, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var focused = document.activeElement && statusHost.contains(document.activeElement) ? document.activeElement.id : null;
+        statusHost.innerHTML = html;
+        if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+      })
+      .catch(function () { /* the next state brings another try */ })
+      .then(function () {
+        redrawing = null;
+        if (redrawAgain) { redrawAgain = false; redraw(); }
+      });
+    return redrawing;
+  }
+
+  function onState(state) {
+    current = state;
+    updateControls(state);
+    redraw();
+  }
+
+  var live = window.WorkshopLive.follow({
+    eventsUrl: root.getAttribute("data-events-url"),
+    stateUrl: root.getAttribute("data-state-url"),
+    revision: parseInt(root.getAttribute("data-revision"), 10),
+    onState: onState,
+    onConnection: function (online) { root.classList.toggle("app-offline", !online); }
+  });
+
+  function send(form) {
+    var confirmText = form.getAttribute("data-confirm");
+    if (confirmText && !window.confirm(confirmText)) { return; }
+    var data = new FormData(form);
+    var buttons = form.querySelectorAll("button, input[type='submit']");
+    for (var i = 0; i < buttons.length; i += 1) { buttons[i].disabled = true; }
+    fetch(form.action, {
+      method: "POST",
+      body: data,
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": data.get("csrf_token") || "" }
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (!result.ok) { say(result.body.message || "That did not work. Reload the page and try again.", true); return; }
+        say(result.body.message, false);
+        if (form === handCount) {
+          handCount.reset();
+          handCountTouched = false;
+        }
+        if (result.body.state) { live.deliver(result.body.state); }
+      })
+      .catch(function () { say("The console could not reach the server. Check the connection and try again.", true); })
+      .then(function () {
+        for (var j = 0; j < buttons.length; j += 1) { buttons[j].disabled = false; }
+        if (current && form === handCount) { updateControls(current); }
+      });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.classList || !form.classList.contains("app-control")) { return; }
+    event.preventDefault();
+    send(form);
+  });
+
+  if (handCount) {
+    handCount.addEventListener("change", function () { handCountTouched = true; });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    if (tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable)) { return; }
+    var key = (event.key || "").toLowerCase();
+    if (key.length !== 1) { return; }
+    var button = document.querySelector("button[data-shortcut='" + key + "']");
+    if (!button) { return; }
+    var form = button.form;
+    if (!form || form.hidden) { return; }
+    event.preventDefault();
+    send(form);
+  });
+})();

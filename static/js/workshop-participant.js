@@ -1,0 +1,171 @@
+/* The participant's phone: send votes without leaving the page, and follow the facilitator by
+ * polling the small state endpoint with its ETag. Without JavaScript the form still works. */
+(function () {
+  "use strict";
+
+  var host = document.getElementById("participant-live");
+  var status = document.getElementById("vote-status");
+  if (!host || !status || !window.fetch) { return; }
+
+  var stateUrl = host.getAttribute("data-state-url");
+  var fragmentUrl = host.getAttribute("data-fragment-url");
+  var voteUrl = host.getAttribute("data-vote-url");
+  var BASE_MS = 2000;
+  var etag = null;
+  var delay = BASE_MS;
+  var timer = null;
+  var stopped = false;
+  var lastButton = null;
+
+  function screen() {
+    var panel = host.querySelector("[data-screen]");
+    return panel ? panel.getAttribute("data-screen") : "";
+  }
+
+  function announce(text, isError) {
+    status.className = "app-vote-status" + (isError ? " app-vote-status--error" : "");
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 30);
+  }
+
+  function setCount(state) {
+    var count = document.getElementById("vote-count");
+    var label = document.getElementById("vote-count-label");
+    if (count && state.count) {
+      count.textContent = String(state.count.total);
+      if (label) { label.textContent = state.count.total === 1 ? "vote" : "votes"; }
+    }
+  }
+
+  function describe(state) {
+    if (state.workshop.status === "closed") { return "The workshop has ended."; }
+    if (!state.round) { return ""; }
+    if (state.round.state === "open") { return "Voting is open: " + state.round.title + "."; }
+    if (state.round.state === "closed") { return "Voting on " + state.round.title + " has closed."; }
+    return "Next: " + state.round.title + ". Voting has not opened yet.";
+  }
+
+  function redraw(state, roundChanged) {
+    return fetch(fragmentUrl, { headers: { "Accept": "text/html" }, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.text();
+      })
+      .then(function (html) {
+        var focused = document.activeElement && document.activeElement.id;
+        host.innerHTML = html;
+        bind();
+        var again = focused ? document.getElementById(focused) : null;
+        if (again) {
+          again.focus();
+        } else if (roundChanged) {
+          var title = host.querySelector("h1");
+          if (title) { title.focus(); }
+        }
+      });
+  }
+
+  function apply(state) {
+    var before = screen();
+    var roundBefore = before.split("|")[1];
+    setCount(state);
+    if (state.screen !== before) {
+      var roundChanged = String(state.round ? state.round.id : "-") !== roundBefore;
+      var stateChanged = before.split("|").slice(0, 3).join("|") !== state.screen.split("|").slice(0, 3).join("|");
+      return redraw(state, roundChanged).then(function () {
+        if (stateChanged) { announce(describe(state), false); }
+      });
+    }
+    return Promise.resolve();
+  }
+
+  function schedule(ms) {
+    if (stopped) { return; }
+    window.clearTimeout(timer);
+    timer = window.setTimeout(poll, ms);
+  }
+
+  function poll() {
+    var headers = { "Accept": "application/json" };
+    if (etag) { headers["If-None-Match"] = etag; }
+    fetch(stateUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 304) { return null; }
+        if (response.status === 401 || response.status === 403 || response.status === 404) {
+          stopped = true;
+          return response.json().then(function (body) { announce(body.message, true); return null; });
+        }
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        etag = response.headers.get("ETag");
+        return response.json();
+      })
+      .then(function (state) {
+        delay = BASE_MS;
+        return state ? apply(state) : null;
+      })
+      .catch(function () { delay = Math.min(delay * 2, 20000); })
+      .then(function () {
+        // A little jitter so a room of phones does not poll in lockstep.
+        schedule((document.hidden ? Math.max(delay, 8000) : delay) + Math.floor(Math.random() * 400));
+      });
+  }
+
+  function setPressed(form, button) {
+    var buttons = form.querySelectorAll("button[name='stage']");
+    for (var i = 0; i < buttons.length; i += 1) {
+      buttons[i].setAttribute("aria-pressed", buttons[i] === button ? "true" : "false");
+    }
+  }
+
+  function submitVote(event) {
+    var form = event.currentTarget;
+    var button = event.submitter || lastButton;
+    if (!button || button.name !== "stage") { return; }
+    event.preventDefault();
+    var roundInput = form.querySelector("input[name='round_id']");
+    var token = form.querySelector("input[name='csrf_token']");
+    button.disabled = true;
+    fetch(voteUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "Accept": "application/json",
+        "X-CSRFToken": token ? token.value : ""
+      },
+      body: JSON.stringify({ round_id: roundInput ? roundInput.value : null, stage: button.value })
+    })
+      .then(function (response) {
+        return response.json().then(function (body) { return { ok: response.ok, body: body }; });
+      })
+      .then(function (result) {
+        if (result.ok) {
+          setPressed(form, button);
+          announce(result.body.message, false);
+        } else {
+          announce(result.body.message || "Your vote was not counted. Try again.", true);
+        }
+      })
+      .catch(function () {
+        announce("Your vote could not be sent. Check your connection and try again.", true);
+      })
+      .then(function () {
+        button.disabled = false;
+        if (document.activeElement !== button && document.body.contains(button)) { button.focus(); }
+        schedule(150);
+      });
+  }
+
+  function bind() {
+    var form = host.querySelector("form.app-vote-form");
+    if (!form) { return; }
+    form.addEventListener("submit", submitVote);
+    form.addEventListener("click", function (event) {
+      var target = event.target.closest ? event.target.closest("button") : null;
+      if (target) { lastButton = target; }
+    });
+  }
+
+  bind();
+  schedule(BASE_MS);
+})();

@@ -1,0 +1,100 @@
+/* The presenter screen on the projector: follows the workshop live and, once the facilitator
+ * reveals a round, draws its votes as a Chart.js bar chart beside a table of the same figures.
+ * While a round is hidden the server sends only the count, so nothing else can show. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("presenter");
+  if (!root || !window.WorkshopLive) { return; }
+
+  var COLOURS = ["#d4351c", "#f47738", "#1d70b8", "#00703c"];
+  var canvas = document.getElementById("p-chart");
+  var labels = JSON.parse(canvas.getAttribute("data-labels"));
+  var chart = null;
+
+  function text(id, value) {
+    var element = document.getElementById(id);
+    if (element) { element.textContent = value; }
+  }
+
+  function show(id, visible) {
+    var element = document.getElementById(id);
+    if (element) { element.hidden = !visible; }
+  }
+
+  function fixed(value) {
+    return value === null || value === undefined ? "–" : Number(value).toFixed(2);
+  }
+
+  function countsOf(result) {
+    return [1, 2, 3, 4].map(function (stage) { return result.counts[String(stage)]; });
+  }
+
+  function drawChart(counts) {
+    if (!window.Chart) { return; }
+    if (chart) {
+      chart.data.datasets[0].data = counts;
+      chart.update();
+      return;
+    }
+    chart = new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: labels,
+        datasets: [{ label: "Votes", data: counts, backgroundColor: COLOURS, borderWidth: 0 }]
+      },
+      options: {
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: { duration: 300 },
+        plugins: { legend: { display: false }, tooltip: { enabled: false } },
+        scales: {
+          x: { ticks: { color: "#0b0c0c", font: { size: 24, weight: "bold" } }, grid: { display: false } },
+          y: { beginAtZero: true, ticks: { precision: 0, color: "#0b0c0c", font: { size: 20 } } }
+        }
+      }
+    });
+  }
+
+  function render(state) {
+    var round = state.round;
+    var result = state.result;
+    text("p-round", round ? "Round " + round.position + " of " + round.of : "");
+    text("p-title", round ? round.title : state.workshop.title);
+    show("p-strand", !!(round && round.element));
+    text("p-strand", round && round.element ? "Part of the strand " + round.strand : "");
+    text("p-state", state.workshop.status === "closed" ? "The workshop has ended" : (round ? round.state_label : "Starting soon"));
+    var total = state.count ? state.count.total : 0;
+    text("p-count", String(total));
+    text("p-count-label", total === 1 ? "vote" : "votes");
+    text("p-joined", String(state.joined));
+
+    show("p-result", !!result);
+    if (!result) { return; }
+    text("p-median", result.median ? result.median.label : "–");
+    text("p-self", result.self_rating ? result.self_rating.label : "Not rated");
+    text("p-mean", fixed(result.mean));
+    text("p-consensus", fixed(result.consensus));
+    var cells = root.querySelectorAll("#p-table td[data-stage]");
+    for (var i = 0; i < cells.length; i += 1) {
+      var stage = cells[i].getAttribute("data-stage");
+      cells[i].textContent = String(stage === "dont-know" ? result.abstentions : result.counts[stage]);
+    }
+    show("p-manual", result.manual && result.manual.total > 0);
+    text("p-manual-count", result.manual ? String(result.manual.total) : "0");
+    drawChart(countsOf(result));
+  }
+
+  // The page arrives with the state drawn by the server; draw its chart if it is revealed.
+  if (!document.getElementById("p-result").hidden) {
+    drawChart(JSON.parse(canvas.getAttribute("data-counts")));
+  }
+
+  window.WorkshopLive.follow({
+    eventsUrl: root.getAttribute("data-events-url"),
+    stateUrl: root.getAttribute("data-state-url"),
+    revision: parseInt(root.getAttribute("data-revision"), 10),
+    onState: render,
+    onConnection: function (online) { show("p-offline", !online); }
+  });
+})();

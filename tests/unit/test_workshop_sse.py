@@ -1,0 +1,82 @@
+"""The event stream's loop: pushes on a new revision, coalesces bursts, heartbeats, ends."""
+
+import json
+
+from maturity.workshops import sse
+
+OPTIONS = {
+    "WORKSHOP_SSE_POLL_SECONDS": 0.25,
+    "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.3,
+    "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
+    "WORKSHOP_SSE_MAX_SECONDS": 60.0,
+    "WORKSHOP_SSE_RETRY_MS": 2000,
+}
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+def run(monkeypatch, revisions, options=None, last_event_id=None):
+    """Drive the stream with a revision per poll (a function of the fake time)."""
+    clock = FakeClock()
+    built = []
+    monkeypatch.setattr(sse, "current_revision", lambda engine, wid: revisions(clock.now))
+
+    def build(engine, wid, view):
+        state = {"revision": revisions(clock.now), "view": view}
+        built.append(state)
+        return state
+
+    monkeypatch.setattr(sse, "build_state", build)
+    chunks = list(
+        sse.stream(None, 1, "presenter", last_event_id, options or OPTIONS, clock=clock, sleep=clock.sleep)
+    )
+    return chunks, built
+
+
+def events(chunks):
+    return [json.loads(c.split("data: ", 1)[1]) for c in chunks if c.startswith("id:")]
+
+
+def test_format_event_is_one_sse_message():
+    text = sse.format_event({"a": "line\nbreak"}, event="state", event_id=7)
+    assert text == 'id: 7\nevent: state\ndata: {"a":"line\\nbreak"}\n\n'
+
+
+def test_sends_the_state_at_once_then_only_when_the_revision_moves(monkeypatch):
+    chunks, _ = run(monkeypatch, lambda t: 1 if t < 10 else 2)
+    assert chunks[0] == "retry: 2000\n\n"
+    assert [e["revision"] for e in events(chunks)] == [1, 2]
+    assert chunks[-1].startswith(":")  # the stream ends with a comment after its lifetime
+
+
+def test_a_burst_of_revisions_is_coalesced(monkeypatch):
+    # A new revision on every 0.25 s poll for 10 seconds: at most one push per 0.3 s.
+    chunks, _ = run(monkeypatch, lambda t: int(t * 4) + 1)
+    sent = events(chunks)
+    assert 20 <= len(sent) <= 60 / 0.3 + 1
+    assert len(sent) < 240  # 60 s of polls would have been 240 pushes
+
+
+def test_heartbeats_keep_an_idle_stream_open(monkeypatch):
+    chunks, _ = run(monkeypatch, lambda t: 5)
+    heartbeats = [c for c in chunks if c == ": heartbeat\n\n"]
+    assert len(heartbeats) == 3  # at 15, 30 and 45 seconds of a 60-second stream
+
+
+def test_last_event_id_skips_the_state_the_browser_already_has(monkeypatch):
+    chunks, built = run(monkeypatch, lambda t: 5, last_event_id=5)
+    assert events(chunks) == [] and built == []
+
+
+def test_a_deleted_workshop_ends_the_stream(monkeypatch):
+    chunks, _ = run(monkeypatch, lambda t: None)
+    assert "event: gone" in chunks[-1]
