@@ -198,6 +198,7 @@ def _json_response(description: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 ERROR_RESPONSES = {
     "401": _json_response("No token, or a token that is not valid or has been revoked", _ref("Error")),
+    "429": _json_response("Too many requests in a minute: wait and try again", _ref("Error")),
 }
 
 PATHS: dict[str, Any] = {
@@ -222,7 +223,7 @@ PATHS: dict[str, Any] = {
                     "name": "assessment_id",
                     "in": "path",
                     "required": True,
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
                 }
             ],
             "responses": {
@@ -238,7 +239,10 @@ PATHS: dict[str, Any] = {
             "summary": "This document",
             "tags": ["Meta"],
             "security": [],
-            "responses": {"200": {"description": "The OpenAPI document", "content": {"application/json": {}}}},
+            "responses": {
+                "200": {"description": "The OpenAPI document", "content": {"application/json": {}}},
+                "429": ERROR_RESPONSES["429"],
+            },
         }
     },
 }

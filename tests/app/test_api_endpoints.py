@@ -118,3 +118,8 @@ def test_last_used_is_recorded(client, api):
     client.get("/api/v1/areas", headers=api["headers"])
     db.session.refresh(token)
     assert token.last_used_at is not None
+
+
+def test_absurd_assessment_id_is_404(client, api):
+    response = client.get(f"/api/v1/assessments/{10**22}", headers=api["headers"])
+    assert response.status_code == 404 and response.is_json

@@ -146,3 +146,12 @@ def test_operations_keep_features_within_the_assessments_framework(two_areas):
     with pytest.raises(ValueError):
         operations.add_evidence(assessment, None, {"title": "x", "kind": "qualitative"}, [foreign])
     db.session.rollback()
+
+
+def test_absurd_ids_are_404_not_500(client, login, two_areas):
+    login(two_areas["coordinator"])
+    huge = 10**22
+    for url in (f"/assessments/{huge}/evidence", f"/evidence/{huge}", f"/evidence/{huge}/file", f"/evidence/{huge}/edit"):
+        assert client.get(url).status_code == 404, url
+    page = client.get(f"/assessments/{two_areas['assessment'].id}/evidence?strand={huge}&organisation={huge}")
+    assert page.status_code == 200
