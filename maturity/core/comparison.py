@@ -264,8 +264,11 @@ def _votes_text(figures: StrandFigures | None) -> str:
     return " / ".join(str(figures.room.counts[stage]) for stage in STAGES)
 
 
-def _gap_text(gap: float | None) -> str:
-    return "" if gap is None else f"{gap:+g}"
+def _gap_value(gap: float | None) -> int | float | str:
+    """The gap as a number a spreadsheet can sort (1 rather than 1.0), or "" when there is none."""
+    if gap is None:
+        return ""
+    return int(gap) if float(gap).is_integer() else gap
 
 
 EXPORT_HEADER = (
@@ -293,7 +296,7 @@ def export_rows(comparison: Comparison) -> list[list[Any]]:
                     difference.label,
                     _text(difference.a),
                     _text(difference.b),
-                    _gap_text(difference.gap),
+                    _gap_value(difference.gap),
                     "yes" if difference.marked else "",
                 ]
             )

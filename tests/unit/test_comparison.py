@@ -205,7 +205,7 @@ def test_export_rows(pair):
     assert rows[0][:2] == ["A", "Hampshire: Hampshire assessment (2016 to 2017)"]
     assert rows[2] == list(EXPORT_HEADER)
     body = {row[1]: row for row in rows[3:]}
-    assert body["Self rating"] == ["Leadership", "Self rating", "Developing", "Maturing", "+1", "yes"]
+    assert body["Self rating"] == ["Leadership", "Self rating", "Developing", "Maturing", 1, "yes"]
     assert body["Agreed rating"] == ["Leadership", "Agreed rating", "", "Maturing", "", ""]
     votes = body["Votes in the room (early / developing / maturing / mature)"]
     assert votes[2:4] == ["", "0 / 1 / 2 / 0"]
