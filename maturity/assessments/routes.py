@@ -169,6 +169,7 @@ def show(assessment_id: int):
         locked=operations.is_locked(assessment),
         next_status=operations.next_status(assessment),
         statuses=list(ASSESSMENT_STATUSES.items()),
+        previous=assessment.previous if assessment.previous and can(current_user, "view", assessment.previous) else None,
     )
 
 
@@ -611,7 +612,7 @@ def next_cycle(assessment_id: int):
 @bp.get("/<int:assessment_id>/trend")
 def trend(assessment_id: int):
     assessment = _assessment(assessment_id)
-    data = build_trend(assessment)
+    data = build_trend(assessment, visible=lambda cycle: can(current_user, "view", cycle))
     return render_template(
         "assessments/trend.html",
         assessment=assessment,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -63,17 +64,24 @@ def _cycle_order(assessment: Assessment) -> tuple[date, Any, int]:
     return (start, assessment.created_at, assessment.id)
 
 
-def build_trend(assessment: Assessment) -> Trend:
+def build_trend(
+    assessment: Assessment, visible: Callable[[Assessment], bool] | None = None
+) -> Trend:
     """Every cycle of the assessment's area, oldest first, with each strand's current rating.
 
     Strands are matched by key, so a cycle on a revised version of the model lines up with the
-    earlier ones. The agreed rating is used where there is one, else the self rating.
+    earlier ones. The agreed rating is used where there is one, else the self rating. Only the
+    cycles `visible` allows are included (a peer reviewer sees the one they review).
     """
     cycles = sorted(
-        db.session.scalars(
-            select(Assessment)
-            .where(Assessment.area_id == assessment.area_id)
-            .options(selectinload(Assessment.strand_ratings).selectinload(StrandRating.strand))
+        (
+            cycle
+            for cycle in db.session.scalars(
+                select(Assessment)
+                .where(Assessment.area_id == assessment.area_id)
+                .options(selectinload(Assessment.strand_ratings).selectinload(StrandRating.strand))
+            )
+            if cycle.id == assessment.id or visible is None or visible(cycle)
         ),
         key=_cycle_order,
     )

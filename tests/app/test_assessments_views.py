@@ -653,3 +653,23 @@ def test_partial_room_results_are_shown_without_errors(client, login, hampshire,
         assert client.get(f"/assessments/{assessment.id}/strands/{strand.key}").status_code == 200
     history = page(client.get(f"/assessments/{assessment.id}/history"))
     assert "Workshop result carried in" in history
+
+
+def test_someone_granted_one_assessment_sees_no_other_cycle(client, login, hampshire, make_user, make_assessment, monkeypatch):
+    from maturity import access
+
+    area, coordinator, _, first = hampshire
+    second, _ = operations.start_next_cycle(first, "Secret second cycle", "2017 to 2018", coordinator)
+    db.session.commit()
+    outsider = make_user()
+    granted_id = second.id
+    monkeypatch.setattr(
+        access, "GRANTS",
+        [lambda user, need, obj: need == "view" and user.id == outsider.id and isinstance(obj, Assessment) and obj.id == granted_id],
+    )
+    login(outsider)
+    assert client.get(f"/assessments/{first.id}").status_code == 404
+    shown = page(client.get(f"/assessments/{second.id}"))
+    assert "Secret second cycle" in shown and "Self-assessment 2016" not in shown  # no "Follows" link
+    trend = page(client.get(f"/assessments/{second.id}/trend"))
+    assert "2017 to 2018" in trend and "2016 to 2017" not in trend
