@@ -228,7 +228,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                     "in": "query",
                     "required": True,
                     "description": f"The id of assessment {side.upper()}",
-                    "schema": {"type": "integer", "minimum": 1},
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 }
                 for side in ("a", "b")
             ],
@@ -240,6 +240,7 @@ OPENAPI_PATHS: dict[str, Any] = {
                 "400": _error("A missing or malformed id, or the same assessment twice"),
                 "401": _error("No token, or a token that is not valid or has been revoked"),
                 "404": _error("No such assessment, or one you may not see"),
+                "429": _error("Too many requests in a minute: wait and try again"),
             },
         }
     }

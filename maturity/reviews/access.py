@@ -10,7 +10,7 @@ area's coordinators (and the national team) answer its challenges and close it; 
 the reviewed area may read it.
 """
 
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import abort
 from flask_login import current_user
@@ -20,7 +20,11 @@ from maturity import access
 from maturity.extensions import db
 from maturity.models import Assessment, PeerReview, PeerStrandReview, peer_review_reviewers
 
+T = TypeVar("T")
+
 REVIEW_NEEDS = ("view", "review", "manage")
+#: Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
+MAX_ID = 2**31 - 1
 #: The states in which reviewers may still change what they have written.
 WRITABLE = ("requested", "in_progress")
 
@@ -87,9 +91,16 @@ def review_allows(user: Any, need: str, review: PeerReview) -> bool:
     return role is not None and "manage" in access.ROLE_CAN.get(role, set())
 
 
+def get_or_404(model: type[T], object_id: int, need: str = "view") -> T:
+    """maturity.access.get_or_404, answering 404 for an id no database row can have."""
+    if not 0 < object_id <= MAX_ID:
+        abort(404)
+    return access.get_or_404(model, object_id, need)
+
+
 def load_review(review_id: int, need: str = "view") -> PeerReview:
     """The review, or 404 when the user may not see it, or 403 when they may not do `need`."""
-    review = db.session.get(PeerReview, review_id)
+    review = db.session.get(PeerReview, review_id) if 0 < review_id <= MAX_ID else None
     if review is None or not review_allows(current_user, "view", review):
         abort(404)
     if need != "view" and not review_allows(current_user, need, review):

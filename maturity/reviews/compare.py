@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from maturity.access import can, get_or_404
+from maturity.access import can
 from maturity.core.comparison import (
     MEASURES,
     Comparison,
@@ -25,6 +25,7 @@ from maturity.core.comparison import (
 from maturity.core.scoring import STAGES
 from maturity.models import Assessment
 from maturity.reviews import queries
+from maturity.reviews.access import get_or_404
 from maturity.reviews.forms import CompareForm
 from maturity.reviews.links import safe_url
 

@@ -327,3 +327,17 @@ def test_index_lists_reviews_by_role(client, login, setting, submitted):
     client.post("/sign-out")
     login(setting.outsider)
     assert "Hampshire" not in client.get("/peer-reviews").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/peer-reviews/99999999999",
+        "/peer-reviews/99999999999/strands/leadership",
+        "/assessments/99999999999/peer-reviews/new",
+        "/areas/99999999999/benchmark",
+    ],
+)
+def test_ids_no_row_can_have_are_404(client, login, setting, path):
+    login(setting.coordinator)
+    assert client.get(path).status_code == 404
