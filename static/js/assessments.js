@@ -50,7 +50,7 @@
           x: { title: { display: true, text: "Cycle" } }
         },
         plugins: {
-          legend: { position: "bottom" },
+          legend: { position: "bottom", labels: { usePointStyle: true } },
           tooltip: {
             callbacks: {
               label: function (context) { return context.dataset.label + ": " + ratingLabel(stages, context.parsed.y); }
