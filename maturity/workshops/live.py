@@ -39,16 +39,16 @@ def _no_cache(response: Response) -> Response:
 
 
 def _not_modified(tag: str) -> Response | None:
-    if tag in request.if_none_match:
+    if request.if_none_match.contains(tag):
         response = Response(status=304)
-        response.set_etag(tag.strip('"'))
+        response.set_etag(tag)
         return _no_cache(response)
     return None
 
 
 def _json_with_etag(data: dict[str, Any], tag: str) -> Response:
     response = jsonify(data)
-    response.set_etag(tag.strip('"'))
+    response.set_etag(tag)
     return _no_cache(response)
 
 

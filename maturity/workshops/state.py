@@ -192,7 +192,9 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
     state["result"] = None
     if round_ is not None:
         tally = tallies[round_.id]
-        state["count"] = {"total": tally.total, "manual": tally.manual_total}
+        state["count"] = {"total": tally.total}
+        if view == "facilitator":
+            state["count"]["manual"] = tally.manual_total
         if round_.revealed:
             ratings = queries.self_ratings(session, workshop.assessment_id)
             state["result"] = result_json(tally, queries.self_rating_code(round_, ratings))
@@ -220,5 +222,5 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
 
 
 def etag(workshop_id: int, revision: int, who: str = "") -> str:
-    """A strong ETag for a live state: changes whenever the workshop's revision does."""
-    return f'"{ETAG_PREFIX}{workshop_id}.{revision}{"." + who if who else ""}"'
+    """An entity tag (unquoted) for a live state: it changes whenever the revision does."""
+    return f"{ETAG_PREFIX}{workshop_id}.{revision}" + (f".{who}" if who else "")

@@ -1,0 +1,285 @@
+"""Live state: ETags, the hidden-results rule, the facilitator's controls and the event stream."""
+
+import json
+
+from sqlalchemy import select
+
+from maturity.extensions import db
+from maturity.models import ElementRating, ManualTally, StrandRating, Workshop
+from maturity.workshops import operations
+from tests.app import workshop_support
+from tests.app.workshop_support import join, open_current, vote
+from tests.conftest import PASSWORD, make_app
+
+# Fixtures shared by the workshop tests.
+coordinator = workshop_support.coordinator
+make_workshop = workshop_support.make_workshop
+
+DISTRIBUTION_KEYS = {"counts", "shares", "median", "mean", "modes", "consensus", "abstentions", "manual"}
+
+
+def keys_anywhere(data):
+    """Every dict key in a JSON document, however deep."""
+    found = set()
+    if isinstance(data, dict):
+        for key, value in data.items():
+            found.add(key)
+            found |= keys_anywhere(value)
+    elif isinstance(data, list):
+        for item in data:
+            found |= keys_anywhere(item)
+    return found
+
+
+def setup_room(app, client, login, coordinator, make_assessment, make_workshop, **settings):  # noqa: F811
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    workshop = make_workshop(assessment=assessment, **settings)
+    login(coordinator)
+    return workshop
+
+
+def sse_events(chunks):
+    return [json.loads(line[len("data: "):]) for chunk in chunks for line in chunk.splitlines() if line.startswith("data: ")]
+
+
+def test_participant_state_uses_the_revision_as_etag(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    phone, other = join(app, workshop), join(app, workshop)
+    url = f"/live/join/{workshop.join_code}/state"
+    first = phone.get(url)
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert first.headers["Cache-Control"] == "no-cache, private"
+    again = phone.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    round_ = open_current(workshop)
+    assert vote(other, workshop, round_.id, 2).status_code == 200
+    changed = phone.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    state = changed.get_json()
+    assert state["round"]["state"] == "open" and state["count"] == {"total": 1}
+    assert [s["name"] for s in state["round"]["stages"]] == ["Early", "Developing", "Maturing", "Mature"]
+    assert state["my_vote"] is None
+
+
+def test_nothing_about_the_distribution_leaves_the_server_while_hidden(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    phones = [join(app, workshop, "police") for _ in range(4)]
+    round_ = open_current(workshop)
+    for phone, stage in zip(phones, [4, 4, 4, 1], strict=True):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    operations.add_manual_tally(workshop, round_.id, 3, 2)
+    operations.close_round(workshop)
+    db.session.commit()
+
+    participant = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    facilitator = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()
+    for state in (participant, presenter):
+        assert state["result"] is None
+        assert not (keys_anywhere(state) & DISTRIBUTION_KEYS), keys_anywhere(state) & DISTRIBUTION_KEYS
+    assert participant["count"] == {"total": 6}
+    assert presenter["count"] == {"total": 6}
+    assert facilitator["count"] == {"total": 6, "manual": 2}
+    assert facilitator["result"] is None and "counts" not in keys_anywhere(facilitator)
+    assert facilitator["org_types_voted"] == [{"org_type": "police", "label": "Police", "count": 4}]
+
+    page = client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
+    assert 'id="p-result" aria-labelledby="p-result-heading" hidden' in page
+    assert "data-counts=\"[0, 0, 0, 0]\"" in page
+    phone_page = phones[0].get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    assert "The room’s result" not in phone_page
+
+    # Revealed: the presenter, and phones (this workshop shows results on phones), get it all.
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert presenter["result"]["counts"] == {"1": 1, "2": 0, "3": 2, "4": 3}
+    assert presenter["result"]["median"]["label"] == "Maturing–Mature"
+    assert presenter["result"]["manual"]["total"] == 2
+    participant = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
+    assert participant["result"]["counts"]["4"] == 3
+
+
+def test_phones_never_see_results_when_the_workshop_keeps_them_to_the_projector(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop, results_visible=False)
+    phone = join(app, workshop)
+    round_ = open_current(workshop)
+    vote(phone, workshop, round_.id, 3)
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    state = phone.get(f"/live/join/{workshop.join_code}/state").get_json()
+    assert state["result"] is None and "counts" not in keys_anywhere(state)
+    assert client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()["result"]["n"] == 1
+
+
+def test_revealed_result_carries_the_desktop_self_rating(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    assessment = workshop.assessment
+    strand_round = workshop.rounds[0]
+    element_round = next(r for r in workshop.rounds if r.element is not None)
+    row = db.session.scalar(select(StrandRating).where(StrandRating.assessment_id == assessment.id, StrandRating.strand_id == strand_round.strand_id))
+    row.self_rating = "developing-maturing"
+    db.session.add(ElementRating(assessment_id=assessment.id, element_id=element_round.element_id, self_rating="early"))
+    db.session.commit()
+    operations.reveal_round(workshop, True, strand_round.id)
+    operations.go_to(workshop, element_round.id)
+    operations.reveal_round(workshop, True, element_round.id)
+    db.session.commit()
+    state = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert state["round"]["element"] == element_round.element.name
+    assert state["result"]["self_rating"]["label"] == "Early" and state["result"]["median"] is None
+    operations.go_to(workshop, strand_round.id)
+    db.session.commit()
+    state = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert state["result"]["self_rating"] == {"code": "developing-maturing", "label": "Developing–Maturing", "short": "D–M"}
+
+
+def test_staff_state_needs_view_and_the_console_needs_manage(app, client, login, coordinator, make_assessment, make_workshop, make_user):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    url = f"/live/workshops/{workshop.id}/state"
+    assert client.get(url + "?view=sideways").status_code == 400
+    etag = client.get(url + "?view=facilitator").headers["ETag"]
+    assert client.get(url + "?view=facilitator", headers={"If-None-Match": etag}).status_code == 304
+    client.post("/sign-out")
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401 and anonymous.is_json
+    login(make_user("contributor", workshop.assessment.area))
+    assert client.get(url + "?view=presenter").status_code == 200
+    assert client.get(url + "?view=facilitator").status_code == 403
+    assert client.get(f"/live/workshops/{workshop.id}/events?view=facilitator").status_code == 403
+
+
+def test_facilitator_controls_move_through_the_workshop(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    wid = workshop.id
+    as_json = {"Accept": "application/json"}
+    page = client.get(f"/workshops/{wid}/facilitate").get_data(as_text=True)
+    assert 'data-shortcut="o"' in page and "Keyboard shortcuts" in page and workshop.display_code in page
+
+    started = client.post(f"/workshops/{wid}/start", headers=as_json)
+    assert started.status_code == 200 and started.get_json()["state"]["workshop"]["status"] == "live"
+    opened = client.post(f"/workshops/{wid}/open", headers=as_json).get_json()
+    assert opened["message"] == "Voting is open." and opened["state"]["round"]["state"] == "open"
+    first_id = opened["state"]["round"]["id"]
+
+    stale = client.post(f"/workshops/{wid}/close", data={"round_id": "999"}, headers=as_json)
+    assert stale.status_code == 409 and "moved to another round" in stale.get_json()["message"]
+
+    earlier = client.post(f"/workshops/{wid}/previous", headers=as_json)
+    assert earlier.status_code == 409 and "first round" in earlier.get_json()["message"]
+    moved = client.post(f"/workshops/{wid}/next", headers=as_json).get_json()["state"]
+    assert moved["round"]["position"] == 2
+    assert moved["rounds"][0]["state"] == "closed"  # leaving a round closes its voting
+    assert client.post(f"/workshops/{wid}/reveal", headers=as_json).get_json()["state"]["round"]["revealed"] is True
+    assert client.post(f"/workshops/{wid}/hide", headers=as_json).get_json()["state"]["round"]["revealed"] is False
+    back = client.post(f"/workshops/{wid}/rounds/{first_id}/show", headers=as_json).get_json()["state"]
+    assert back["round"]["id"] == first_id and back["round"]["state"] == "closed"
+    reopened = client.post(f"/workshops/{wid}/open", data={"round_id": str(first_id)}, headers=as_json).get_json()
+    assert reopened["state"]["round"]["state"] == "open"
+
+    # Without JavaScript the buttons post and come back to the console.
+    closed = client.post(f"/workshops/{wid}/close")
+    assert closed.status_code == 302 and closed.headers["Location"].endswith(f"/workshops/{wid}/facilitate")
+    assert "Voting is closed." in client.get(closed.headers["Location"]).get_data(as_text=True)
+
+    ended = client.post(f"/workshops/{wid}/end", headers=as_json).get_json()["state"]
+    assert ended["workshop"]["status"] == "closed"
+    assert all(r["state"] != "open" for r in ended["rounds"])
+    again = client.post(f"/workshops/{wid}/open", headers=as_json)
+    assert again.status_code == 409 and "ended" in again.get_json()["message"]
+    fragment = client.get(f"/workshops/{wid}/facilitate?fragment=status").get_data(as_text=True)
+    assert fragment.lstrip().startswith("<div class=\"app-console-status\"") and "has ended" in fragment
+
+
+def test_hand_counts_are_added_marked_and_removable(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    round_ = open_current(workshop)
+    phone = join(app, workshop)
+    vote(phone, workshop, round_.id, 2)
+    added = client.post(
+        f"/workshops/{workshop.id}/hand-counts",
+        data={"round_id": round_.id, "stage": "3", "count": "4", "note": "Paper cards"},
+    )
+    assert added.status_code == 302
+    state = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()
+    assert state["count"] == {"total": 5, "manual": 4}
+    assert state["manual_tallies"][0]["count"] == 4 and state["manual_tallies"][0]["stage_label"] == "Maturing"
+
+    for data, words in [
+        ({"round_id": round_.id, "stage": "3", "count": "lots"}, "whole number"),
+        ({"round_id": round_.id, "stage": "3", "count": "0"}, "from 1 to 10,000"),
+        ({"round_id": round_.id, "stage": "", "count": "2"}, "Choose the stage"),
+        ({"round_id": "424242", "stage": "3", "count": "2"}, "Not a valid choice"),
+    ]:
+        refused = client.post(f"/workshops/{workshop.id}/hand-counts", data=data)
+        assert refused.status_code == 400, data
+        assert words in refused.get_data(as_text=True) and "govuk-error-summary" in refused.get_data(as_text=True)
+    as_json = client.post(f"/workshops/{workshop.id}/hand-counts", data={"round_id": round_.id, "stage": "9", "count": "1"}, headers={"Accept": "application/json"})
+    assert as_json.status_code == 400 and as_json.is_json
+    assert db.session.scalar(select(ManualTally.count)) == 4
+
+    tally_id = state["manual_tallies"][0]["id"]
+    assert client.post(f"/workshops/{workshop.id}/hand-counts/{tally_id}/remove").status_code == 302
+    assert client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()["count"] == {"total": 1, "manual": 0}
+
+
+def streaming_client(schema, tmp_path, user, **config):
+    """A client of a second app instance: no app context shared with the test, as in production."""
+    server = make_app(
+        schema,
+        UPLOAD_FOLDER=str(tmp_path),
+        WORKSHOP_SSE_POLL_SECONDS=0.02,
+        WORKSHOP_SSE_MIN_GAP_SECONDS=0.02,
+        WORKSHOP_SSE_HEARTBEAT_SECONDS=0.5,
+        WORKSHOP_SSE_MAX_SECONDS=3,
+        **config,
+    )
+    client = server.test_client()
+    assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    return server, client
+
+
+def test_the_event_stream_pushes_a_state_after_a_vote_and_holds_no_connection(app, schema, tmp_path, make_assessment, coordinator, make_workshop):  # noqa: F811
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    phone = join(app, workshop)
+    round_ = open_current(workshop)
+    code, round_id, wid = workshop.join_code, round_.id, workshop.id
+    server, client = streaming_client(schema, tmp_path, coordinator)
+
+    response = client.get(f"/live/workshops/{wid}/events?view=presenter", buffered=False)
+    assert response.status_code == 200
+    assert response.mimetype == "text/event-stream"
+    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["X-Accel-Buffering"] == "no"
+    chunks = (chunk.decode() for chunk in response.response)
+    assert next(chunks).startswith("retry:")
+    first = sse_events([next(chunks)])[0]
+    assert first["count"]["total"] == 0 and first["round"]["id"] == round_id
+    # Between polls the stream borrows no connection, so it never blocks a writer or the pool.
+    with server.app_context():
+        assert db.engine.pool.checkedout() == 0
+
+    assert vote(phone, code, round_id, 3).status_code == 200
+    later = []
+    for chunk in chunks:
+        later.append(chunk)
+        if "data: " in chunk:
+            break
+    pushed = sse_events(later)[0]
+    assert pushed["revision"] > first["revision"] and pushed["count"]["total"] == 1
+    assert pushed["result"] is None  # hidden: the count only
+    rest = list(chunks)  # the stream ends by itself after its lifetime
+    assert rest[-1].startswith(":")
+    response.close()
+    with server.app_context():
+        assert db.engine.pool.checkedout() == 0
+        db.engine.dispose()
+
+
+def test_a_browser_reconnecting_with_last_event_id_gets_only_news(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    app.config.update(WORKSHOP_SSE_POLL_SECONDS=0.02, WORKSHOP_SSE_MAX_SECONDS=0.2, WORKSHOP_SSE_HEARTBEAT_SECONDS=0.05)
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    revision = db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id))
+    response = client.get(f"/live/workshops/{workshop.id}/events?view=facilitator", headers={"Last-Event-ID": str(revision)})
+    body = response.get_data(as_text=True)
+    assert "data: " not in body and ": heartbeat" in body
