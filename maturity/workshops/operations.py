@@ -515,7 +515,7 @@ def carry_room_result(workshop: Workshop, strand: Strand, user: User | None) -> 
     rounds = strand_rounds(workshop, strand)
     if not rounds:
         raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
-    if any(r.state != "closed" for r in rounds):
+    if any(r.state == "open" for r in rounds) or all(r.state == "pending" for r in rounds):
         raise WorkshopError("Close voting on this strand before carrying its result into the assessment.")
     result = room_result(workshop, strand)
     if result["n"] == 0 and result["abstentions"] == 0:
