@@ -277,3 +277,22 @@ def test_the_grant_covers_objects_of_the_reviewed_assessment_only(scene):
     assert not can(reviewer, "view", other_workshop)
     assert not can(reviewer, "view", scene.other)
     assert not can(reviewer, "view", hampshire)
+
+
+def test_reviewer_reads_the_reviewed_assessments_workshop_results_only(client, login, scene):
+    from maturity.workshops.operations import create_workshop
+
+    reviewed_workshop = create_workshop(scene.reviewed, "Partnership workshop", [(scene.leadership, None)], user=scene.coordinator)
+    other_workshop = create_workshop(scene.other, "Second cycle workshop", [(scene.leadership, None)], user=scene.coordinator)
+    db.session.commit()
+    round_id = reviewed_workshop.rounds[0].id
+    review = request_review(scene)
+    login(scene.reviewer)
+    assert fetch(client, f"/workshops/{reviewed_workshop.id}/results").status_code == 200
+    assert fetch(client, f"/workshops/{reviewed_workshop.id}/rounds/{round_id}/results").status_code == 200
+    assert fetch(client, f"/workshops/{reviewed_workshop.id}/facilitate").status_code == 403
+    other = fetch(client, f"/workshops/{other_workshop.id}/results")
+    assert other.status_code == 404 and "Second cycle workshop" not in other.get_data(as_text=True)
+    operations.close(review, scene.coordinator)
+    db.session.commit()
+    assert fetch(client, f"/workshops/{reviewed_workshop.id}/results").status_code == 404
