@@ -129,13 +129,12 @@ def record_vote(workshop_id: int, code: str, payload: Any) -> dict[str, Any]:
     except WorkshopError as error:
         db.session.rollback()
         abort(error.status, error.message)
-    allow_changes = db.session.scalar(select(Workshop.allow_changes).where(Workshop.id == workshop_id))
     return {
         "ok": True,
         "round_id": cast.round_id,
         "my_vote": {"stage": cast.stage, "label": stage_label(cast.stage)},
         "revision": cast.revision,
-        "message": vote_message(cast.stage, bool(allow_changes)),
+        "message": vote_message(cast.stage, cast.allow_changes),
     }
 
 

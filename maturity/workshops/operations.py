@@ -375,6 +375,7 @@ class CastVote:
     round_id: int
     stage: int | None
     revision: int
+    allow_changes: bool
 
 
 def _upsert(round_id: int, participant_id: int, stage: int | None, overwrite: bool):
@@ -442,9 +443,9 @@ def cast_vote(workshop_id: int, round_id: int, participant_id: int, stage: int |
                 raise WorkshopError(
                     "This workshop counts each person's first vote, and yours is already in."
                 )
-            return CastVote(round_id, stage, revision)
+            return CastVote(round_id, stage, revision, allow_changes)
     _upsert(round_id, participant_id, stage, overwrite=allow_changes)
-    return CastVote(round_id, stage, revision)
+    return CastVote(round_id, stage, revision, allow_changes)
 
 
 def my_vote(participant_id: int, round_id: int) -> tuple[bool, int | None]:
