@@ -1,0 +1,717 @@
+"""Live voting benchmark: N simulated phones vote over real HTTP against gunicorn.
+
+    make bench-voting PARTICIPANTS=300             # PostgreSQL, gunicorn: 2 gthread workers
+    make bench-voting PARTICIPANTS=300 DB=sqlite   # a temporary SQLite file, one worker
+
+What it does, in order:
+
+1. builds a fresh database (PostgreSQL: the database `maturity_bench`, dropped and created
+   again; SQLite: a temporary file) through the migrations, loads the framework and sets up an
+   area, a coordinator, an assessment and a workshop with the app's own operations;
+2. starts the app under gunicorn (gthread workers) with the production settings, rate limits ON;
+3. baseline: a burst of concurrent GET /healthz for a few seconds (requests per second);
+4. signs a facilitator and a presenter in over HTTP; the presenter holds the SSE stream
+   /live/workshops/<id>/events?view=presenter for the whole run and notes when each state
+   arrives;
+5. joins N participants concurrently, each a browser of its own (own cookie jar): the join
+   page, the join form (with its CSRF token), the waiting page and one state poll;
+6. the facilitator opens round 1. Each phone notices within the first 2 s (as the phone's 2 s
+   poll does: the state with its ETag, then the page fragment, which carries the CSRF token and
+   the round id) and votes at a random moment of the 10 s window; about 20% change their vote
+   once, later in the window. Votes go as the phone's script sends them: JSON with X-CSRFToken;
+7. waits for the presenter to show the last vote, closes and reveals the round, and checks
+   the revealed tally against the last vote each participant sent (and against the rows);
+8. round 2, a burst: every participant votes at once through a fixed number of concurrent
+   connections, which gives the vote throughput the server can sustain (vote_rps), comparable
+   with the baseline; its tally is checked too.
+
+Presenter lag: for every vote, the time from its response to the first presenter state whose
+revision is at least the vote's (the revision is bumped in the vote's transaction, so such a
+state counts it). The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import contextlib
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchlib import (
+    DEFAULT_PG,
+    ROOT,
+    drop_pg_database,
+    load_average,
+    machine,
+    ms,
+    percentile,
+    recreate_pg_database,
+    sqlalchemy_url,
+    temp_dir,
+    wait_for_quiet,
+)
+
+PASSWORD = "bench-password-not-secret"
+FACILITATOR = "facilitator@bench.example"
+SECRET = "bench-secret-key-not-for-production"
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+ROUND_INPUT = re.compile(r'name="round_id" value="(\d+)"')
+ORG_TYPES = [
+    "local-authority", "police", "health", "schools", "housing", "jobcentre-plus",
+    "probation", "voluntary", "not-given",
+]
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF_INPUT.search(html)
+    if not found:
+        raise RuntimeError("no CSRF token in the page")
+    return found.group(1) or found.group(2)
+
+
+# --------------------------------------------------------------------------------------------
+# Database and server
+# --------------------------------------------------------------------------------------------
+
+
+def prepare_database(database_url: str) -> dict:
+    """Migrate, load the framework, set up the area, users, assessment and workshop."""
+    os.environ["DATABASE_URL"] = database_url
+    from flask_migrate import upgrade
+
+    from maturity import create_app
+    from maturity.admin import operations as admin
+    from maturity.assessments.operations import create_assessment
+    from maturity.extensions import db
+    from maturity.framework.operations import load_file
+    from maturity.workshops import operations as workshops
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url), "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
+        framework = load_file(app.config["FRAMEWORK_FILE"]).framework
+        area = admin.create_area("Benchshire", "county", region="East Midlands")
+        admin.add_organisation(area, "Benchshire County Council", "local-authority")
+        user = admin.create_user(FACILITATOR, "Bench Facilitator", PASSWORD)
+        admin.set_membership(user, area, "coordinator")
+        assessment = create_assessment(area, framework, "Benchshire 2024", "2024 to 2025", user=user)
+        rounds = [(strand, None) for strand in framework.strands]
+        workshop = workshops.create_workshop(assessment, "Benchmark workshop", rounds, user=user)
+        db.session.commit()
+        info = {"workshop_id": workshop.id, "code": workshop.join_code,
+                "round_ids": [r.id for r in workshop.rounds]}
+        db.engine.dispose()
+    return info
+
+
+def count_rows(database_url: str, round_id: int) -> dict[str, int]:
+    """The votes stored for a round, per stage ("none" = don't know), straight from the table."""
+    from sqlalchemy import create_engine, func, select
+
+    from maturity.models import Vote
+
+    engine = create_engine(sqlalchemy_url(database_url))
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Vote.stage, func.count()).where(Vote.round_id == round_id).group_by(Vote.stage)
+        ).all()
+    engine.dispose()
+    return {str(stage) if stage is not None else "none": int(n) for stage, n in rows}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def start_server(database_url: str, workers: int, threads: int, pool: int, tmp: Path) -> Server:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": SECRET,
+        "DB_POOL_SIZE": str(pool),
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = tmp / "gunicorn.log"
+    command = [
+        str(gunicorn), "--worker-class", "gthread", "--workers", str(workers),
+        "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        # Longer than the client keeps idle connections, so the server never closes one the
+        # client is about to reuse (a benchmark artefact, not something phones see).
+        "--keep-alive", "15", "--timeout", "120", "--backlog", "4096", "app:app",
+    ]
+    say("server: " + " ".join(command[1:]))
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    server = Server(f"http://127.0.0.1:{port}", process, log)
+    import urllib.request
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited:\n" + log.read_text()[-3000:])
+        try:
+            with urllib.request.urlopen(server.url + "/healthz", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.2)
+    server.stop()
+    raise RuntimeError("gunicorn did not start in time:\n" + log.read_text()[-3000:])
+
+
+# --------------------------------------------------------------------------------------------
+# Clients
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class VoteRecord:
+    participant: int
+    stage: int | None
+    sent: float
+    latency: float
+    status: int
+    revision: int | None
+    round_id: int
+
+
+@dataclass
+class Run:
+    url: str
+    code: str
+    workshop_id: int
+    connector: object = None
+    errors: dict[str, int] = field(default_factory=dict)
+    error_samples: list[str] = field(default_factory=list)
+    votes: list[VoteRecord] = field(default_factory=list)
+
+    def error(self, kind: str, detail: str) -> None:
+        self.errors[kind] = self.errors.get(kind, 0) + 1
+        if len(self.error_samples) < 10:
+            self.error_samples.append(f"{kind}: {detail[:300]}")
+
+
+def new_session(run: Run):
+    import aiohttp
+
+    # unsafe=True: keep cookies from an IP-address host (127.0.0.1), as a browser does.
+    return aiohttp.ClientSession(
+        connector=run.connector, connector_owner=False,
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        timeout=aiohttp.ClientTimeout(total=60),
+    )
+
+
+async def baseline(url: str, seconds: float, concurrency: int) -> float:
+    """Requests per second of GET /healthz from `concurrency` connections for `seconds`."""
+    import aiohttp
+
+    connector = aiohttp.TCPConnector(limit=concurrency, keepalive_timeout=10)
+    done = 0
+    failed = 0
+    async with aiohttp.ClientSession(connector=connector) as session:
+        started = time.perf_counter()
+        stop_at = started + seconds
+
+        async def loop():
+            nonlocal done, failed
+            while time.perf_counter() < stop_at:
+                async with session.get(url + "/healthz") as response:
+                    await response.read()
+                    if response.status == 200:
+                        done += 1
+                    else:
+                        failed += 1
+
+        await asyncio.gather(*(loop() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    if failed:
+        say(f"baseline: {failed} failed requests")
+    return done / elapsed
+
+
+async def sign_in(run: Run):
+    session = new_session(run)
+    async with session.get(run.url + "/sign-in") as response:
+        token = csrf_of(await response.text())
+    async with session.post(
+        run.url + "/sign-in",
+        data={"csrf_token": token, "email": FACILITATOR, "password": PASSWORD},
+        allow_redirects=False,
+    ) as response:
+        if response.status != 302:
+            raise RuntimeError(f"sign-in failed: {response.status} {(await response.text())[:500]}")
+    return session
+
+
+async def facilitator_action(run: Run, session, action: str) -> dict:
+    async with session.get(f"{run.url}/workshops/{run.workshop_id}/facilitate") as response:
+        token = csrf_of(await response.text())
+    async with session.post(
+        f"{run.url}/workshops/{run.workshop_id}/{action}",
+        data={"csrf_token": token},
+        headers={"Accept": "application/json"},
+    ) as response:
+        body = await response.json(content_type=None)
+        if response.status != 200:
+            raise RuntimeError(f"{action} failed: {response.status} {body}")
+        return body
+
+
+@dataclass
+class Presenter:
+    """The presenter screen: holds the event stream, notes each state and when it came."""
+
+    states: list[tuple[float, dict]] = field(default_factory=list)
+    revisions: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    reconnects: int = 0
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def note(self, state: dict) -> None:
+        now = time.perf_counter()
+        self.states.append((now, state))
+        # Revisions only grow along the stream; keep them sorted for bisect all the same.
+        if not self.revisions or state["revision"] >= self.revisions[-1]:
+            self.revisions.append(state["revision"])
+            self.times.append(now)
+        self.changed.set()
+
+    def first_time_with(self, revision: int) -> float | None:
+        index = bisect.bisect_left(self.revisions, revision)
+        return self.times[index] if index < len(self.times) else None
+
+    async def wait_for(self, predicate, timeout: float) -> dict | None:
+        deadline = time.perf_counter() + timeout
+        while True:
+            for _, state in reversed(self.states[-5:]):
+                if predicate(state):
+                    return state
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return None
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), remaining)
+
+    async def follow(self, run: Run, session) -> None:
+        import aiohttp
+
+        last_id = None
+        url = f"{run.url}/live/workshops/{run.workshop_id}/events?view=presenter"
+        while True:
+            headers = {"Accept": "text/event-stream"}
+            if last_id is not None:
+                headers["Last-Event-ID"] = str(last_id)
+            try:
+                async with session.get(
+                    url, headers=headers, timeout=aiohttp.ClientTimeout(total=None, sock_read=60)
+                ) as response:
+                    if response.status != 200:
+                        run.error("presenter", f"HTTP {response.status}")
+                        await asyncio.sleep(1)
+                        continue
+                    event, data = None, None
+                    async for raw in response.content:
+                        line = raw.decode("utf-8").rstrip("\n")
+                        if line.startswith("event:"):
+                            event = line[6:].strip()
+                        elif line.startswith("data:"):
+                            data = line[5:].strip()
+                        elif line.startswith("id:"):
+                            last_id = int(line[3:].strip())
+                        elif line == "":
+                            if event == "state" and data:
+                                self.note(json.loads(data))
+                            event, data = None, None
+            except (aiohttp.ClientError, TimeoutError) as error:
+                run.error("presenter", repr(error))
+            self.reconnects += 1
+
+
+@dataclass
+class Phone:
+    index: int
+    session: object
+    etag: str | None = None
+    csrf: str | None = None
+    round_id: int | None = None
+    last_stage: int | None = None
+    voted: bool = False
+
+
+async def join(run: Run, index: int) -> Phone | None:
+    session = new_session(run)
+    phone = Phone(index, session)
+    base = f"{run.url}/join/{run.code}"
+    try:
+        async with session.get(base) as response:
+            if response.status != 200:
+                run.error("join", f"GET join page {response.status}")
+                return None
+            token = csrf_of(await response.text())
+        org_type = random.choice(ORG_TYPES)
+        async with session.post(base, data={"csrf_token": token, "org_type": org_type}, allow_redirects=False) as response:
+            if response.status != 302:
+                run.error("join", f"POST join {response.status} {(await response.text())[:200]}")
+                return None
+        async with session.get(base + "/vote") as response:
+            if response.status != 200:
+                run.error("join", f"GET waiting page {response.status}")
+                return None
+            await response.read()
+        async with session.get(f"{run.url}/live/join/{run.code}/state", headers={"Accept": "application/json"}) as response:
+            if response.status != 200:
+                run.error("join", f"GET state {response.status}")
+                return None
+            await response.read()
+            phone.etag = response.headers.get("ETag")
+    except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
+        run.error("join", repr(error))
+        return None
+    return phone
+
+
+async def follow_round(run: Run, phone: Phone, latencies: list[float]) -> bool:
+    """What the phone's script does when its poll sees a new screen: state, then the fragment."""
+    headers = {"Accept": "application/json"}
+    if phone.etag:
+        headers["If-None-Match"] = phone.etag
+    started = time.perf_counter()
+    try:
+        async with phone.session.get(f"{run.url}/live/join/{run.code}/state", headers=headers) as response:
+            if response.status != 200:
+                run.error("follow", f"state {response.status}")
+                return False
+            state = await response.json()
+            phone.etag = response.headers.get("ETag")
+        if not state.get("round") or state["round"]["state"] != "open":
+            run.error("follow", f"round not open in state: {state.get('round')}")
+            return False
+        async with phone.session.get(
+            f"{run.url}/join/{run.code}/vote?fragment=1", headers={"Accept": "text/html"}
+        ) as response:
+            html = await response.text()
+            if response.status != 200:
+                run.error("follow", f"fragment {response.status}")
+                return False
+        phone.csrf = csrf_of(html)
+        found = ROUND_INPUT.search(html)
+        phone.round_id = int(found.group(1)) if found else state["round"]["id"]
+    except Exception as error:  # noqa: BLE001
+        run.error("follow", repr(error))
+        return False
+    latencies.append(time.perf_counter() - started)
+    return True
+
+
+def pick_stage(previous: int | None = None, dont_know_share: float = 0.05) -> int | None:
+    while True:
+        stage = None if random.random() < dont_know_share else random.choice((1, 2, 2, 3, 3, 3, 4))
+        if previous is None or stage != previous:
+            return stage
+
+
+async def vote(run: Run, phone: Phone, stage: int | None) -> VoteRecord:
+    payload = {"round_id": phone.round_id, "stage": "dont-know" if stage is None else stage}
+    sent = time.perf_counter()
+    status, revision = 0, None
+    try:
+        async with phone.session.post(
+            f"{run.url}/live/join/{run.code}/vote",
+            json=payload,
+            headers={"Accept": "application/json", "X-CSRFToken": phone.csrf or ""},
+        ) as response:
+            body = await response.read()
+            status = response.status
+            if status == 200:
+                revision = json.loads(body)["revision"]
+            else:
+                run.error("vote", f"{status} {body[:200]!r}")
+    except Exception as error:  # noqa: BLE001
+        run.error("vote", repr(error))
+    record = VoteRecord(phone.index, stage, sent, time.perf_counter() - sent, status, revision, phone.round_id)
+    run.votes.append(record)
+    if status == 200:
+        phone.last_stage = stage
+        phone.voted = True
+    return record
+
+
+def expected_tally(phones: list[Phone]) -> dict[str, int]:
+    counts = {"1": 0, "2": 0, "3": 0, "4": 0, "none": 0}
+    for phone in phones:
+        if phone.voted:
+            counts["none" if phone.last_stage is None else str(phone.last_stage)] += 1
+    return counts
+
+
+def tally_of(result: dict) -> dict[str, int]:
+    return {**{k: int(v) for k, v in result["counts"].items()}, "none": int(result["abstentions"])}
+
+
+# --------------------------------------------------------------------------------------------
+# The run
+# --------------------------------------------------------------------------------------------
+
+
+async def run_benchmark(args, info: dict, server: Server, database_url: str) -> dict:
+    import aiohttp
+
+    run = Run(server.url, info["code"], info["workshop_id"])
+    report: dict = {"machine": machine()}
+
+    say(f"baseline: GET /healthz from {args.concurrency} connections for {args.baseline_seconds:.0f} s")
+    report["baseline_rps"] = round(await baseline(server.url, args.baseline_seconds, args.concurrency), 1)
+    say(f"baseline: {report['baseline_rps']} requests/s (load {load_average()})")
+
+    run.connector = aiohttp.TCPConnector(limit=args.connections, keepalive_timeout=10)
+    facilitator = await sign_in(run)
+    presenter_session = await sign_in(run)
+    presenter = Presenter()
+    presenter_task = asyncio.create_task(presenter.follow(run, presenter_session))
+
+    say(f"joining {args.participants} participants ({args.join_concurrency} at a time)")
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(args.join_concurrency)
+
+    async def gated_join(index: int):
+        async with gate:
+            return await join(run, index)
+
+    joined = await asyncio.gather(*(gated_join(i) for i in range(args.participants)))
+    phones = [p for p in joined if p is not None]
+    join_seconds = time.perf_counter() - started
+    say(f"joined {len(phones)} in {join_seconds:.1f} s ({len(phones) / join_seconds:.0f}/s, load {load_average()})")
+    report["join_seconds"] = round(join_seconds, 1)
+
+    # ---- Round 1: votes spread over the window ---------------------------------------------
+    opened = await facilitator_action(run, facilitator, "open")
+    t_open = time.perf_counter()
+    round_1 = opened["state"]["round"]["id"]
+    say(f"round {round_1} open: votes over {args.window:.0f} s, about {args.change_share:.0%} change once")
+    follow_latencies: list[float] = []
+    window = args.window
+
+    async def take_part(phone: Phone) -> None:
+        follow_at = random.uniform(0, min(2.0, window / 3))
+        first_at = random.uniform(follow_at + 0.3, window * 0.85)
+        change_at = random.uniform(first_at + 0.3, window) if random.random() < args.change_share else None
+        await asyncio.sleep(max(0.0, t_open + follow_at - time.perf_counter()))
+        if not await follow_round(run, phone, follow_latencies):
+            return
+        await asyncio.sleep(max(0.0, t_open + first_at - time.perf_counter()))
+        first = await vote(run, phone, pick_stage())
+        if change_at is not None and first.status == 200:
+            await asyncio.sleep(max(0.0, t_open + change_at - time.perf_counter()))
+            await vote(run, phone, pick_stage(first.stage))
+
+    await asyncio.gather(*(take_part(p) for p in phones))
+    window_votes = [v for v in run.votes if v.round_id == round_1]
+    last_response = max((v.sent + v.latency for v in window_votes), default=t_open)
+    max_revision = max((v.revision for v in window_votes if v.revision), default=0)
+    say(f"round 1: {len(window_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening")
+
+    final = await presenter.wait_for(lambda s: s["revision"] >= max_revision, timeout=20)
+    final_lag = (presenter.first_time_with(max_revision) - last_response) if final else None
+
+    lags = []
+    missing = 0
+    for record in window_votes:
+        if record.status != 200:
+            continue
+        seen = presenter.first_time_with(record.revision)
+        if seen is None:
+            missing += 1
+        else:
+            lags.append(max(0.0, seen - (record.sent + record.latency)))
+    if missing:
+        run.error("presenter", f"{missing} votes never shown on the presenter screen")
+
+    expected_1 = expected_tally(phones)
+    await facilitator_action(run, facilitator, "close")
+    await facilitator_action(run, facilitator, "reveal")
+    revealed = await presenter.wait_for(
+        lambda s: s.get("result") is not None and (s.get("round") or {}).get("id") == round_1, timeout=20
+    )
+    counted_1 = tally_of(revealed["result"]) if revealed else None
+    rows_1 = {k: v for k, v in count_rows(database_url, round_1).items()}
+    exact_1 = counted_1 == expected_1 and {k: v for k, v in expected_1.items() if v} == rows_1
+    say(f"round 1 tally: sent {expected_1}, presenter {counted_1}, rows {rows_1}: {'exact' if exact_1 else 'WRONG'}")
+
+    ok_1 = [v for v in window_votes if v.status == 200]
+    first_sent = min((v.sent for v in window_votes), default=t_open)
+    report.update(
+        {
+            "participants": args.participants,
+            "joined": len(phones),
+            "votes_sent": len(window_votes),
+            "votes_counted": sum(counted_1.values()) if counted_1 else 0,
+            "tally_exact": bool(exact_1),
+            "vote_p50_ms": ms(percentile([v.latency for v in ok_1], 50)),
+            "vote_p95_ms": ms(percentile([v.latency for v in ok_1], 95)),
+            "vote_p99_ms": ms(percentile([v.latency for v in ok_1], 99)),
+            "vote_max_ms": ms(max((v.latency for v in ok_1), default=None)),
+            "window_vote_rps": round(len(window_votes) / max(last_response - first_sent, 1e-9), 1),
+            "follow_p95_ms": ms(percentile(follow_latencies, 95)),
+            "presenter_lag_p50_ms": ms(percentile(lags, 50)),
+            "presenter_lag_p95_ms": ms(percentile(lags, 95)),
+            "presenter_final_lag_ms": ms(final_lag),
+            "presenter_states": sum(1 for t, _ in presenter.states if t >= t_open and t <= last_response + 2),
+        }
+    )
+    say(f"round 1: vote p50/p95/p99 {report['vote_p50_ms']}/{report['vote_p95_ms']}/{report['vote_p99_ms']} ms, "
+        f"presenter lag p50/p95 {report['presenter_lag_p50_ms']}/{report['presenter_lag_p95_ms']} ms, "
+        f"last vote on screen after {report['presenter_final_lag_ms']} ms (load {load_average()})")
+
+    # ---- Round 2: a burst, for the throughput the vote endpoint sustains ---------------------
+    burst_total = 0
+    exact_2 = True
+    if args.burst:
+        moved = await facilitator_action(run, facilitator, "next")
+        round_2 = moved["state"]["round"]["id"]
+        await facilitator_action(run, facilitator, "open")
+        for phone in phones:
+            phone.voted, phone.last_stage = False, None
+        gate = asyncio.Semaphore(args.concurrency)
+
+        async def refresh(phone: Phone):
+            async with gate:
+                return phone if await follow_round(run, phone, []) else None
+
+        ready = [p for p in await asyncio.gather(*(refresh(p) for p in phones)) if p is not None]
+        say(f"round {round_2}: burst of {len(ready)} votes through {args.concurrency} connections")
+        queue = list(ready)
+        started = time.perf_counter()
+
+        async def worker():
+            while queue:
+                phone = queue.pop()
+                await vote(run, phone, pick_stage())
+
+        await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+        elapsed = time.perf_counter() - started
+        burst = [v for v in run.votes if v.round_id == round_2]
+        burst_total = len(burst)
+        report["vote_rps"] = round(sum(1 for v in burst if v.status == 200) / elapsed, 1)
+        report["burst_vote_p95_ms"] = ms(percentile([v.latency for v in burst if v.status == 200], 95))
+        expected_2 = expected_tally(ready)
+        await facilitator_action(run, facilitator, "close")
+        await facilitator_action(run, facilitator, "reveal")
+        revealed_2 = await presenter.wait_for(
+            lambda s: s.get("result") is not None and (s.get("round") or {}).get("id") == round_2, timeout=20
+        )
+        counted_2 = tally_of(revealed_2["result"]) if revealed_2 else None
+        exact_2 = counted_2 == expected_2
+        say(f"round 2: {report['vote_rps']} votes/s, p95 {report['burst_vote_p95_ms']} ms, "
+            f"tally {'exact' if exact_2 else 'WRONG'} (load {load_average()})")
+    else:
+        report["vote_rps"] = report["window_vote_rps"]
+
+    presenter_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await presenter_task
+    for phone in phones:
+        await phone.session.close()
+    await facilitator.close()
+    await presenter_session.close()
+    await run.connector.close()
+
+    report["tally_exact"] = bool(exact_1 and exact_2)
+    report["burst_votes_sent"] = burst_total
+    report["errors"] = sum(run.errors.values())
+    report["error_kinds"] = run.errors
+    if run.error_samples:
+        say("errors, first few: " + " | ".join(run.error_samples))
+    report["load_average_after"] = load_average()
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG),
+                        help="a PostgreSQL server URL (any database); the bench database is made beside it")
+    parser.add_argument("--pg-database", default="maturity_bench")
+    parser.add_argument("--keep-database", action="store_true")
+    parser.add_argument("--workers", type=int, help="gunicorn processes (2 on PostgreSQL, 1 on SQLite)")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
+    parser.add_argument("--pool", type=int, default=int(os.environ.get("DB_POOL_SIZE", "10")),
+                        help="DB_POOL_SIZE for the server")
+    parser.add_argument("--window", type=float, default=10.0, help="seconds in which everyone votes")
+    parser.add_argument("--change-share", type=float, default=0.2)
+    parser.add_argument("--concurrency", type=int, default=32, help="connections for the baseline and the burst")
+    parser.add_argument("--connections", type=int, default=256, help="client connection pool for the phones")
+    parser.add_argument("--join-concurrency", type=int, default=16)
+    parser.add_argument("--baseline-seconds", type=float, default=4.0)
+    parser.add_argument("--no-burst", dest="burst", action="store_false")
+    parser.add_argument("--max-load", type=float, default=float(os.environ.get("BENCH_MAX_LOAD", "0")),
+                        help="wait until the 1-minute load average is below this first (0: do not wait)")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    random.seed(args.seed)
+
+    wait_for_quiet(args.max_load, 900, say)
+    tmp = temp_dir("maturity-bench-")
+    if args.db == "postgres":
+        database_url = recreate_pg_database(args.pg, args.pg_database)
+        workers = args.workers or 2
+    else:
+        database_url = f"sqlite:///{tmp / 'bench.sqlite'}"
+        workers = args.workers or 1
+    say(f"machine: {machine()}; database: {args.db}")
+    info = prepare_database(database_url)
+    server = start_server(database_url, workers, args.threads, args.pool, tmp)
+    try:
+        report = asyncio.run(run_benchmark(args, info, server, database_url))
+    finally:
+        server.stop()
+        if args.db == "postgres" and not args.keep_database:
+            drop_pg_database(args.pg, args.pg_database)
+    report.update({"db": args.db, "workers": workers, "threads": args.threads})
+    keys = [
+        "participants", "votes_sent", "votes_counted", "tally_exact", "errors", "vote_p50_ms",
+        "vote_p95_ms", "vote_p99_ms", "vote_rps", "baseline_rps", "presenter_lag_p95_ms",
+    ]
+    extra = {k: v for k, v in report.items() if k not in keys}
+    print("details: " + json.dumps(extra, separators=(", ", ": ")), flush=True)
+    print(json.dumps({k: report.get(k) for k in keys}), flush=True)
+    return 0 if report["tally_exact"] and not report["errors"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
