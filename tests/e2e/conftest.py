@@ -198,3 +198,41 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# --------------------------------------------------------------------------------------------
+# Screenshots of every open page when a browser test fails
+# --------------------------------------------------------------------------------------------
+
+SCREENSHOTS = ROOT / "build" / "screenshots"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_test_failed = report.failed
+    return report
+
+
+@pytest.fixture(autouse=True)
+def screenshots_on_failure(request):
+    """When a test fails, save each page still open in the shared browser under build/screenshots/."""
+    yield
+    browser = request.node.funcargs.get("browser")
+    if browser is None or not getattr(request.node, "browser_test_failed", False):
+        return
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    stem = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in request.node.nodeid.split("::", 1)[-1])
+    saved = []
+    for c, context in enumerate(browser.contexts):
+        for p, page in enumerate(context.pages):
+            path = SCREENSHOTS / f"{stem}-{c}-{p}.png"
+            try:
+                page.screenshot(path=str(path), full_page=True, timeout=5_000)
+            except Exception as error:  # a crashed or closed page must not hide the real failure
+                print(f"no screenshot of {page.url}: {error}", file=sys.stderr)
+                continue
+            saved.append(f"{path.relative_to(ROOT)} ({page.url})")
+    if saved:
+        print("Screenshots of the open pages:\n  " + "\n  ".join(saved), file=sys.stderr)
