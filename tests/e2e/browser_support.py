@@ -146,52 +146,99 @@ RATING_WORDS = {
     3: "Maturing", 3.5: "Maturing–Mature", 4: "Mature",
 }
 
+_CHARTS_AND_TABLES = """() => Array.from(document.querySelectorAll('canvas')).map(canvas => {
+    let holder = canvas.parentElement;
+    while (holder && !holder.querySelector('table')) { holder = holder.parentElement; }
+    const chart = window.Chart ? Chart.getChart(canvas) : null;
+    const text = (node) => (node ? node.innerText : '').replace(/\\s+/g, ' ').trim();
+    const rows = holder ? Array.from(holder.querySelectorAll('table tbody tr')).map(tr => ({
+        header: text(tr.querySelector('th')),
+        cells: Array.from(tr.querySelectorAll('td')).map(text),
+    })) : null;
+    const flat = (label) => Array.isArray(label) ? label.join(' ') : String(label);
+    return {
+        id: canvas.id,
+        visible: !!(canvas.offsetWidth || canvas.offsetHeight),
+        drawn: !!chart,
+        labels: chart ? chart.data.labels.map(flat) : [],
+        datasets: chart ? chart.data.datasets.map(d => ({
+            label: flat(d.label || ''),
+            data: d.data.map(v => (v && typeof v === 'object') ? (v.r ?? v.y) : v),
+        })) : [],
+        rows: rows,
+    };
+})"""
+
+
+def _figures(cells: list[str]) -> list[float]:
+    """The figures in a table row: numbers, and ratings written as words (longest words first)."""
+    found: list[float] = []
+    for cell in cells:
+        rest = cell
+        for value, word in sorted(RATING_WORDS.items(), key=lambda item: -len(item[1])):
+            while word in rest:
+                found.append(value)
+                rest = rest.replace(word, " ", 1)
+        found.extend(float(n) for n in re.findall(r"\d+(?:\.\d+)?", rest))
+    return found
+
+
+def _contains(figures: list[float], values: list) -> bool:
+    """Whether every plotted value is among the row's figures (each figure used once)."""
+    pool = list(figures)
+    for value in values:
+        if value is None:
+            continue
+        if float(value) not in pool:
+            return False
+        pool.remove(float(value))
+    return True
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().lower()
+
 
 def chart_table_problems(page) -> list[str]:
-    """For every canvas with a Chart.js chart: the table beside it must carry the same figures.
+    """For every visible canvas: a Chart.js chart, and a table beside it with the same figures.
 
-    "Beside" means the nearest ancestor of the canvas that also holds a table. Every label of
-    the chart must appear in that table, and every plotted value must appear either as the number
-    or, on rating charts, as the stage it stands for.
+    "Beside" means in the nearest ancestor of the canvas that also holds a table. Each label of
+    the chart must head a row whose figures include that label's value in every dataset; or,
+    for charts whose datasets are the table's rows, each dataset's row must hold its values.
+    Ratings may be written as stages ("Developing–Maturing" for 2.5).
     """
-    charts = page.evaluate(
-        """() => Array.from(document.querySelectorAll('canvas')).map(canvas => {
-            let holder = canvas.parentElement;
-            while (holder && !holder.querySelector('table')) { holder = holder.parentElement; }
-            const chart = window.Chart ? Chart.getChart(canvas) : null;
-            return {
-                id: canvas.id,
-                visible: !!(canvas.offsetWidth || canvas.offsetHeight),
-                drawn: !!chart,
-                labels: chart ? chart.data.labels.map(l => Array.isArray(l) ? l.join(' ') : String(l)) : [],
-                values: chart ? chart.data.datasets.flatMap(d => d.data.map(v => (v && typeof v === 'object') ? (v.r ?? v.y) : v)) : [],
-                table: holder ? Array.from(holder.querySelectorAll('table')).map(t => t.innerText).join('\\n') : null,
-            };
-        })"""
-    )
     problems = []
-    for chart in charts:
+    for chart in page.evaluate(_CHARTS_AND_TABLES):
         if not chart["visible"]:
             continue
         where = f"canvas #{chart['id']}"
         if not chart["drawn"]:
             problems.append(f"{where} shows no chart")
             continue
-        if chart["table"] is None:
+        if not chart["rows"]:
             problems.append(f"{where} has no table beside it")
             continue
-        table = re.sub(r"\s+", " ", chart["table"])
-        for label in chart["labels"]:
-            if re.sub(r"\s+", " ", label).strip() not in table:
-                problems.append(f"{where}: label {label!r} is not in the table")
-        numbers = set(re.findall(r"\d+(?:\.\d+)?", table))
-        for value in chart["values"]:
-            if value is None:
-                continue
-            as_number = f"{value:g}" if isinstance(value, float) else str(value)
-            word = RATING_WORDS.get(value)
-            if as_number not in numbers and not (word and word in table):
-                problems.append(f"{where}: value {value!r} is not in the table")
+        rows = {_norm(row["header"]): row["cells"] for row in chart["rows"]}
+
+        def row_for(label: str, rows: dict = rows):
+            label = _norm(label)
+            return next((cells for header, cells in rows.items() if header == label or header.startswith(label)), None)
+
+        by_label = [row_for(label) for label in chart["labels"]]
+        if all(cells is not None for cells in by_label):
+            for index, (label, cells) in enumerate(zip(chart["labels"], by_label, strict=True)):
+                values = [d["data"][index] for d in chart["datasets"] if index < len(d["data"])]
+                if not _contains(_figures(cells), values):
+                    problems.append(f"{where}: {label!r} plots {values} but its table row says {cells}")
+            continue
+        by_dataset = [row_for(d["label"]) for d in chart["datasets"]]
+        if all(cells is not None for cells in by_dataset):
+            for dataset, cells in zip(chart["datasets"], by_dataset, strict=True):
+                if not _contains(_figures(cells), dataset["data"]):
+                    problems.append(f"{where}: {dataset['label']!r} plots {dataset['data']} but its table row says {cells}")
+            continue
+        missing = [label for label, cells in zip(chart["labels"], by_label, strict=True) if cells is None]
+        problems.append(f"{where}: no table row for {missing} (rows: {list(rows)})")
     return problems
 
 

@@ -197,7 +197,7 @@ def test_peer_review_from_request_to_answer_then_a_comparison(live_server, brows
     sign_in(reviewer, base, data["reviewer"])
     reviewer.goto(f"{base}/peer-reviews")
     reviewer.get_by_role("link", name=re.compile(data["a_area"])).first.click()
-    assert reviewer.url == review_url
+    reviewer.wait_for_url(review_url)
     for key, strand_name in data["strands"]:
         reviewer.goto(f"{review_url}/strands/{key}")
         challenge = key == "leadership"
@@ -217,11 +217,12 @@ def test_peer_review_from_request_to_answer_then_a_comparison(live_server, brows
     # A's coordinator answers the challenge.
     coordinator.goto(review_url)
     coordinator.get_by_role("link", name=re.compile("Answer the challenge")).click()
-    assert "Which partners have signed the outcomes plan?" in coordinator.content()
+    coordinator.get_by_role("heading", level=1, name="Answer the challenge on Leadership").wait_for()
+    assert "Which partners have signed the outcomes plan?" in coordinator.locator("main").inner_text()
     coordinator.get_by_label("Your answer to the challenge").fill("All eight partners signed in May.")
     coordinator.get_by_role("button", name="Save the answer").click()
     coordinator.wait_for_url(re.compile(r"/peer-reviews/\d+(#.*)?$"))
-    assert "All eight partners signed in May." in coordinator.content()
+    coordinator.locator("main", has_text="All eight partners signed in May.").wait_for()
     coordinator.goto(f"{base}/assessments/{data['a']}")
     panel = coordinator.locator("section.app-reviews-panel")
     peer_row = panel.locator("tr", has=coordinator.get_by_role("rowheader", name="Leadership", exact=True))
