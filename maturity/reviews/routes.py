@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from maturity.access import can
 from maturity.core.matching import suggest_partners
-from maturity.core.scoring import PEER_CHALLENGE, STAGES, strand_flags
+from maturity.core.scoring import STAGES, strand_flags
 from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
 from maturity.reviews import bp, operations, queries
@@ -77,17 +77,12 @@ def peer_review_panel(assessment: Assessment) -> dict[str, Any]:
     peer_rows = []
     if latest is not None and review_allows(current_user, "view", latest):
         figures = queries.assessment_figures(assessment)
+        entries = {entry.strand.key: entry for entry in latest.strand_reviews}
         for strand in figures.strands:
             if strand.peer is None:
                 continue
             flags = strand_flags(peer_rating=strand.peer, agreed_rating=strand.agreed)
-            peer_rows.append(
-                {
-                    "strand": strand,
-                    "challenge": any(flag.code == PEER_CHALLENGE for flag in flags),
-                    "flags": flags,
-                }
-            )
+            peer_rows.append({"strand": strand, "entry": entries.get(strand.key), "flags": flags})
     open_review = next((r for r in reviews if r.is_open), None)
     can_manage = can(current_user, "manage", assessment)
     return {

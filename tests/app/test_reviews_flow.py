@@ -306,6 +306,7 @@ def test_assessment_panel_shows_peer_rating_and_challenge_flag(app, setting, sub
         html = render_template("reviews/_assessment_reviews.html", assessment=setting.assessment)
     assert "Peer ratings from Cheshire West and Chester" in html
     assert "Peer challenge" in html and "rated this Developing; the agreed rating is Maturing" in html
+    assert "Challenge</strong>" in html and "Not answered yet" in html  # the reviewer's position
     assert "Request a peer review" not in html  # one is still open
     with app.test_request_context():
         login_user(setting.contributor)
