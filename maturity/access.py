@@ -28,6 +28,9 @@ GRANTS: list[Callable[[Any, str, Any], bool]] = []
 
 T = TypeVar("T")
 
+#: The largest id an Integer primary key can hold on PostgreSQL.
+MAX_ID = 2**31 - 1
+
 
 def area_id_of(obj: Any) -> int:
     """The area an object belongs to: every area-scoped model has an `area_id`."""
@@ -62,6 +65,9 @@ def check(obj: Any, need: str = "view") -> None:
 
 def get_or_404(model: type[T], object_id: int, need: str = "view") -> T:
     """Load an area-scoped object by id, answering 404 (missing or not yours) or 403."""
+    # Ids beyond a 32-bit integer can name no row; asking the database would be an error.
+    if not 0 < object_id <= MAX_ID:
+        abort(404)
     obj = db.session.get(model, object_id)
     if obj is None:
         abort(404)

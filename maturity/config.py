@@ -78,7 +78,10 @@ class Config:
 
     #: Uploaded evidence lives outside static/ and is served only through an access check.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER")
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_MB", "20")) * 1024 * 1024
+    #: The largest evidence file; a request may be a little larger to carry the form around it,
+    #: so an oversized file gets a form error rather than a bare "request too large".
+    MAX_UPLOAD_MB = float(os.environ.get("MAX_UPLOAD_MB", "20"))
+    MAX_CONTENT_LENGTH = int((MAX_UPLOAD_MB + 1) * 1024 * 1024)
     EVIDENCE_STALE_DAYS = int(os.environ.get("EVIDENCE_STALE_DAYS", "365"))
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -1,6 +1,6 @@
 """Error pages for browsers and JSON errors for the API and live endpoints."""
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -23,9 +23,13 @@ def error_response(error: HTTPException, message: str | None = None):
     message = message or error.description
     if wants_json():
         response = jsonify({"error": error.name, "message": message, "status": code})
-        response.status_code = code
     else:
-        response = render_template("errors/error.html", error=error, message=message), code
+        response = make_response(render_template("errors/error.html", error=error, message=message))
+    response.status_code = code
+    # Keep headers the exception carries, such as Allow on a 405 or Retry-After on a 429.
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
     return response
 
 

@@ -60,7 +60,25 @@ def make_app(database_url: str, **overrides) -> Flask:
     }
     config.update(SQLALCHEMY_DATABASE_URI=database_url, SQLALCHEMY_ENGINE_OPTIONS={})
     config.update(overrides)
-    return create_app(config)
+    app = create_app(config)
+    _made_apps.append(app)
+    return app
+
+
+#: Apps built by tests themselves; their connection pools are closed after each test so no
+#: connection outlives the test that opened it (PostgreSQL warns about unclosed ones).
+_made_apps: list[Flask] = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_made_apps():
+    yield
+    while _made_apps:
+        made = _made_apps.pop()
+        with made.app_context():
+            db.session.remove()
+            for engine in made.extensions["sqlalchemy"].engines.values():
+                engine.dispose()
 
 
 @pytest.fixture(scope="session")
