@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import DateTime, Integer, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -395,6 +395,49 @@ def _upsert(round_id: int, participant_id: int, stage: int | None, overwrite: bo
     db.session.execute(statement)
 
 
+def _round_refusal(workshop_id: int, round_id: int) -> WorkshopError:
+    """Why a vote for this round cannot be stored: it is not this workshop's, or not open."""
+    state = db.session.execute(
+        select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
+    ).scalar_one_or_none()
+    if state is None:
+        return WorkshopError("That round is not part of this workshop.", 404)
+    if state == "closed":
+        return WorkshopError("Voting on this strand has closed, so your vote was not counted.")
+    return WorkshopError("Voting on this strand has not opened yet. Wait for the facilitator.")
+
+
+def _upsert_if_open(workshop_id: int, round_id: int, participant_id: int, stage: int | None) -> bool:
+    """Store or replace the vote in ONE statement, only while the round is open; True if stored.
+
+    It runs after `cast_vote` has locked the workshop row, so it sees any change a facilitator
+    committed before (each statement reads the latest committed rows), and it saves a round
+    trip to the database while the lock is held: the lock serialises a room's votes, so the
+    time it is held bounds how many votes a second the workshop can take.
+    """
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    rounds = Round.__table__
+    now = utcnow()
+    open_round_ = select(
+        literal(round_id, Integer),
+        literal(participant_id, Integer),
+        literal(stage, Integer),
+        literal(now, DateTime),
+        literal(now, DateTime),
+    ).where(rounds.c.id == round_id, rounds.c.workshop_id == workshop_id, rounds.c.state == "open")
+    statement = insert(Vote.__table__).from_select(
+        ["round_id", "participant_id", "stage", "created_at", "updated_at"], open_round_
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["round_id", "participant_id"],
+        set_={"stage": statement.excluded.stage, "updated_at": statement.excluded.updated_at},
+    )
+    # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
+    stored = db.session.execute(statement.returning(Vote.__table__.c.id)).first()
+    return stored is not None
+
+
 def cast_vote(workshop_id: int, round_id: int, participant_id: int, stage: int | None) -> CastVote:
     """Record a participant's vote (stage 1-4, or None for don't know) in an open round.
 
@@ -422,29 +465,25 @@ def cast_vote(workshop_id: int, round_id: int, participant_id: int, stage: int |
         raise WorkshopError("The workshop has ended, so votes are no longer counted.")
     if stage is None and not offer_dont_know:
         raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
+    if allow_changes:
+        if not _upsert_if_open(workshop_id, round_id, participant_id, stage):
+            raise _round_refusal(workshop_id, round_id)
+        return CastVote(round_id, stage, revision, allow_changes)
     state = db.session.execute(
         select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
     ).scalar_one_or_none()
-    if state is None:
-        raise WorkshopError("That round is not part of this workshop.", 404)
     if state != "open":
-        message = (
-            "Voting on this strand has closed, so your vote was not counted."
-            if state == "closed"
-            else "Voting on this strand has not opened yet. Wait for the facilitator."
-        )
-        raise WorkshopError(message)
-    if not allow_changes:
-        existing = db.session.execute(
-            select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
-        ).one_or_none()
-        if existing is not None:
-            if existing[0] != stage:
-                raise WorkshopError(
-                    "This workshop counts each person's first vote, and yours is already in."
-                )
-            return CastVote(round_id, stage, revision, allow_changes)
-    _upsert(round_id, participant_id, stage, overwrite=allow_changes)
+        raise _round_refusal(workshop_id, round_id)
+    existing = db.session.execute(
+        select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
+    ).one_or_none()
+    if existing is not None:
+        if existing[0] != stage:
+            raise WorkshopError(
+                "This workshop counts each person's first vote, and yours is already in."
+            )
+        return CastVote(round_id, stage, revision, allow_changes)
+    _upsert(round_id, participant_id, stage, overwrite=False)
     return CastVote(round_id, stage, revision, allow_changes)
 
 
