@@ -77,7 +77,8 @@ def create_api_token():
     return _profile_page(form)
 
 
-@bp.post("/profile/api-tokens/<int:token_id>/revoke")
+# Ids stop at the largest a database integer holds: a bigger one answers 404, not a database error.
+@bp.post("/profile/api-tokens/<int(max=2147483647):token_id>/revoke")
 @login_required
 def revoke_api_token(token_id: int):
     token = db.session.get(ApiToken, token_id)
