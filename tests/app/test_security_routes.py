@@ -389,3 +389,31 @@ def test_guessing_join_codes_in_the_address_is_rate_limited(schema, tmp_path, ap
             db.session.remove()
     finally:
         limiter.reset()
+
+
+def test_ids_no_row_can_have_answer_404_not_a_server_error(app, client, make_user, login):
+    """Ids beyond what a database integer holds (PostgreSQL refuses to compare with them) and
+    ids of nothing, on every route with an id, as the national team, who may see everything."""
+    from maturity.api import tokens
+
+    national = make_user(admin=True)
+    _, token = tokens.create_token(national, "Everything")
+    db.session.commit()
+    login(national)
+    problems, checked = [], 0
+    for rule in app.url_map.iter_rules():
+        ids = [name for name, converter in rule._converters.items() if type(converter).__name__ == "IntegerConverter"]
+        if not ids:
+            continue
+        for absurd in (2**40, 2**31, 999_999):
+            values = {name: absurd if name in ids else "leadership" for name in rule.arguments}
+            url = rule.build(values)[1]
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                headers = {"Authorization": f"Bearer {token}"} if rule.endpoint.startswith("api.") else {}
+                response = client.open(url, method=method, data={"title": "x"}, headers=headers, buffered=False)
+                read(response)
+                checked += 1
+                if response.status_code not in (302, 400, 404):
+                    problems.append(f"{method} {url}: {response.status_code}")
+    assert checked > 100
+    assert problems == [], "\n".join(problems)
