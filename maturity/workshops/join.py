@@ -14,7 +14,7 @@ from maturity.workshops import bp, codes, operations, participants
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
 from maturity.workshops.live import VOTE_LIMIT, record_vote, vote_message
 from maturity.workshops.operations import WorkshopError
-from maturity.workshops.state import load_workshop, participant_state
+from maturity.workshops.state import cached_participant_state
 
 #: Guessing codes is what this stops, so only failed look-ups count: a whole room joining
 #: from behind one address at the same moment is never held up.
@@ -93,8 +93,9 @@ def join_workshop(code: str):
 
 
 def _participant_page(workshop, participant, status: int = 200, error: str | None = None):
-    workshop = load_workshop(db.session, workshop.id)
-    state = participant_state(db.session, workshop, participant.id)
+    state = cached_participant_state(
+        db.session, workshop.id, workshop.join_code, workshop.revision, participant.id
+    )
     template = (
         "workshops/_participant_panel.html"
         if request.args.get("fragment")

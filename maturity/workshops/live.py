@@ -17,9 +17,9 @@ from maturity.workshops import codes, operations, participants, sse
 from maturity.workshops.guard import workshop_or_404
 from maturity.workshops.operations import WorkshopError
 from maturity.workshops.state import (
+    cached_participant_state,
     etag,
     load_workshop,
-    participant_state,
     staff_state,
     stage_label,
 )
@@ -81,8 +81,10 @@ def participant_state_json(code: str):
     if cached is not None:
         return cached
     participant = participants.require(workshop_id, code)
-    workshop = load_workshop(db.session, workshop_id)
-    data = participant_state(db.session, workshop, participant.id)
+    normal = codes.normalise(code) or code
+    data = cached_participant_state(db.session, workshop_id, normal, revision, participant.id)
+    if data is None:
+        abort(404, "There is no workshop with that join code. Check the code on the screen.")
     return _json_with_etag(data, etag(workshop_id, data["revision"], participants.token_tag(token)))
 
 

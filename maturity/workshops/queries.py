@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from maturity.core.scoring import VoteSummary, summarise_counts
@@ -51,25 +51,33 @@ class Tally:
 
 
 def tallies(session: Session, round_ids: Iterable[int]) -> dict[int, Tally]:
-    """Per round id, its tally: two GROUP BY queries however many rounds are asked for."""
+    """Per round id, its tally: one query (two GROUP BYs in a UNION ALL) however many rounds.
+
+    Every live state counts the current round, so this is on the path of every poll that
+    finds something new and of every presenter update: one round trip, not two.
+    """
     ids = list(round_ids)
     result = {round_id: Tally() for round_id in ids}
     if not ids:
         return result
-    phone = session.execute(
-        select(Vote.round_id, Vote.stage, func.count())
+    phone = (
+        select(Vote.round_id, Vote.stage, func.count().label("number"), literal(0, Integer).label("manual"))
         .where(Vote.round_id.in_(ids))
         .group_by(Vote.round_id, Vote.stage)
     )
-    for round_id, stage, number in phone:
-        result[round_id].phone[stage] = int(number)
-    manual = session.execute(
-        select(ManualTally.round_id, ManualTally.stage, func.sum(ManualTally.count))
+    manual = (
+        select(
+            ManualTally.round_id,
+            ManualTally.stage,
+            func.sum(ManualTally.count).label("number"),
+            literal(1, Integer).label("manual"),
+        )
         .where(ManualTally.round_id.in_(ids))
         .group_by(ManualTally.round_id, ManualTally.stage)
     )
-    for round_id, stage, number in manual:
-        result[round_id].manual[stage] = int(number or 0)
+    for round_id, stage, number, by_hand in session.execute(union_all(phone, manual)):
+        counts = result[round_id].manual if by_hand else result[round_id].phone
+        counts[stage] = int(number or 0)
     return result
 
 

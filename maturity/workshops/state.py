@@ -91,6 +91,13 @@ def round_json(round_: Round, count: int) -> dict[str, Any]:
     }
 
 
+#: Voting buttons per (framework version, its content hash, strand, element). The framework is
+#: data that changes only when a file is loaded again, which changes its content hash, so a
+#: cached entry is never stale; caching saves every phone's poll loading the strand's elements.
+_OPTIONS: dict[tuple, list[dict[str, Any]]] = {}
+_OPTIONS_MAX = 256
+
+
 def stage_options(round_: Round, workshop: Workshop) -> list[dict[str, Any]]:
     """The four stages with short descriptors from the framework, for the voting buttons.
 
@@ -99,6 +106,17 @@ def stage_options(round_: Round, workshop: Workshop) -> list[dict[str, Any]]:
     element's summary as detail.
     """
     framework = workshop.assessment.framework
+    key = (framework.id, framework.content_hash, round_.strand_id, round_.element_id)
+    options = _OPTIONS.get(key)
+    if options is None:
+        options = _stage_options(round_, framework)
+        if len(_OPTIONS) >= _OPTIONS_MAX:
+            _OPTIONS.clear()
+        _OPTIONS[key] = options
+    return [dict(option) for option in options]
+
+
+def _stage_options(round_: Round, framework) -> list[dict[str, Any]]:
     general = {s["value"]: s.get("summary", "") for s in framework.stages}
     elements = [round_.element] if round_.element is not None else list(round_.strand.elements)
     options = []
@@ -129,6 +147,37 @@ def _base(workshop: Workshop) -> dict[str, Any]:
 
 def participant_state(session: Session, workshop: Workshop, participant_id: int) -> dict[str, Any]:
     """What a participant's phone shows: the round on screen, their own vote, the count."""
+    return _personal(session, _room_state(session, workshop), participant_id)
+
+
+#: The part of the participants' state that is the same for everyone in the room, per
+#: (workshop id, join code, revision). Every change to a workshop bumps its revision, so an
+#: entry never goes stale; the join code keeps a reused id (SQLite) from meeting an old entry.
+#: While a room votes, every vote is a new revision and every phone's next poll a 200: with
+#: this, one poll per revision (per process) builds the room's state and the others only look
+#: up their own vote, instead of each loading the workshop, its rounds and the tally again.
+_ROOM_STATES: dict[tuple[int, str, int], dict[str, Any]] = {}
+_ROOM_STATES_MAX = 64
+
+
+def cached_participant_state(
+    session: Session, workshop_id: int, join_code: str, revision: int, participant_id: int
+) -> dict[str, Any] | None:
+    """participant_state for the workshop at `revision` (or later), sharing the room's part."""
+    room = _ROOM_STATES.get((workshop_id, join_code, revision))
+    if room is None:
+        workshop = load_workshop(session, workshop_id)
+        if workshop is None:
+            return None
+        room = _room_state(session, workshop)
+        if len(_ROOM_STATES) >= _ROOM_STATES_MAX:
+            _ROOM_STATES.clear()
+        _ROOM_STATES[(workshop.id, workshop.join_code, workshop.revision)] = room
+    return _personal(session, room, participant_id)
+
+
+def _room_state(session: Session, workshop: Workshop) -> dict[str, Any]:
+    """Everything a phone shows but the person's own vote; never changed once built."""
     state = _base(workshop)
     state["workshop"].update(
         offer_dont_know=workshop.offer_dont_know, allow_changes=workshop.allow_changes
@@ -136,25 +185,30 @@ def participant_state(session: Session, workshop: Workshop, participant_id: int)
     round_ = workshop.current_round
     state["round"] = None
     state["count"] = None
-    state["my_vote"] = None
     state["result"] = None
     if round_ is None or workshop.status == "setup":
-        state["screen"] = screen_key(state)
         return state
     tally = queries.tally(session, round_.id)
     state["round"] = round_json(round_, len(workshop.rounds))
     state["round"]["stages"] = stage_options(round_, workshop)
     state["count"] = {"total": tally.total}
-    voted = session.execute(
-        select(Vote.stage).where(
-            Vote.round_id == round_.id, Vote.participant_id == participant_id
-        )
-    ).one_or_none()
-    if voted is not None:
-        stage = voted[0]
-        state["my_vote"] = {"stage": stage, "label": stage_label(stage)}
     if round_.revealed and workshop.results_visible:
         state["result"] = result_json(tally, None)
+    return state
+
+
+def _personal(session: Session, room: dict[str, Any], participant_id: int) -> dict[str, Any]:
+    state = dict(room)
+    state["my_vote"] = None
+    if room["round"] is not None:
+        voted = session.execute(
+            select(Vote.stage).where(
+                Vote.round_id == room["round"]["id"], Vote.participant_id == participant_id
+            )
+        ).one_or_none()
+        if voted is not None:
+            stage = voted[0]
+            state["my_vote"] = {"stage": stage, "label": stage_label(stage)}
     state["screen"] = screen_key(state)
     return state
 
