@@ -1,11 +1,11 @@
 """Error pages for browsers and JSON errors for the API and live endpoints."""
 
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from maturity.extensions import db
+from maturity.extensions import db, login_manager
 
 JSON_PREFIXES = ("/api/",)
 
@@ -52,6 +52,9 @@ def register(app: Flask) -> None:
     def database_unavailable(error: OperationalError):
         db.session.rollback()
         app.logger.error("Database unavailable: %s", error)
+        # Show the page as to a signed-out visitor: loading (or refreshing) the signed-in user
+        # would ask the database again and fail inside this handler.
+        g._login_user = login_manager.anonymous_user()
         return error_response(
             ServiceUnavailable(),
             "The service cannot reach its database just now. Nothing you sent was saved. "
