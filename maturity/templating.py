@@ -29,15 +29,18 @@ def navigation() -> list[dict]:
     items = [
         ("main.index", "Home"),
         ("areas.index", "Areas"),
+        ("reviews.index", "Peer reviews"),
+        ("compare.show", "Compare"),
         ("framework.index", "The model"),
     ]
     if current_user.is_admin:
+        items.append(("benchmark.national", "Benchmark"))
         items.append(("admin.index", "Admin"))
     here = request.endpoint or ""
     result = []
     for endpoint, text in items:
         prefix = endpoint.split(".")[0] + "."
-        active = here.startswith(prefix) if prefix != "main." else here == endpoint
+        active = here == endpoint if prefix in ("main.", "reviews.") else here.startswith(prefix)
         result.append({"href": url_for(endpoint), "text": text, "active": active})
     return result
 

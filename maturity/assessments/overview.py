@@ -199,6 +199,10 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
     titles = queries.accepted_titles_by_strand(assessment) if with_titles else {}
     strand_rows = {r.strand_id: r for r in assessment.strand_ratings}
     element_rows = {r.element_id: r for r in assessment.element_ratings}
+    # Imported here: peer review builds on assessments, not the other way round.
+    from maturity.reviews.queries import peer_ratings
+
+    peer = peer_ratings(assessment)
 
     views = []
     for strand in framework.strands:
@@ -236,6 +240,7 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
             agreed_rating=agreed_rating,
             evidenced=evidenced,
             room=room,
+            peer_rating=peer.get(strand.id),
             qualitative=strand_counts["qualitative"],
             quantitative=strand_counts["quantitative"],
         )
