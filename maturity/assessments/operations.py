@@ -307,6 +307,14 @@ def advance(
             raise AssessmentError(
                 f"Record an agreed rating for every strand first. Still to agree: {names}"
             )
+    if target == "peer_reviewed":
+        # Imported here: peer review builds on assessments, not the other way round.
+        from maturity.reviews.queries import latest_submitted_review
+
+        if latest_submitted_review(assessment) is None:
+            raise AssessmentError(
+                "A peer review must be submitted before the assessment can be marked peer reviewed"
+            )
     if target == "confirmed":
         governance = governance or Governance()
         board, minute = _clean(governance.board), _clean(governance.minute)

@@ -248,11 +248,21 @@ def test_shared_is_the_last_step(assessment):
         operations.advance(assessment, None)
 
 
-def test_walk_the_whole_lifecycle(assessment, framework):
+def test_walk_the_whole_lifecycle(assessment, framework, make_area):
+    from maturity.models import PeerReview
+    from maturity.models.base import utcnow
+
     agree_everything(assessment, framework)
     seen = []
     while operations.next_status(assessment):
-        governance = Governance("Board", date(2017, 1, 1), "M1") if operations.next_status(assessment) == "confirmed" else None
+        step = operations.next_status(assessment)
+        governance = Governance("Board", date(2017, 1, 1), "M1") if step == "confirmed" else None
+        if step == "peer_reviewed":
+            with pytest.raises(AssessmentError, match="peer review must be submitted"):
+                operations.advance(assessment, None)
+            review = PeerReview(assessment=assessment, reviewing_area=make_area("Peer champion"), status="submitted", submitted_at=utcnow())
+            db.session.add(review)
+            db.session.flush()
         seen.append(operations.advance(assessment, None, governance=governance))
     assert seen == ["evidence", "workshop", "agreed", "confirmed", "peer_reviewed", "shared"]
 
