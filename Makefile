@@ -56,7 +56,7 @@ bench-voting: $(STAMP)
 	$(BIN)/python tests/bench/bench_voting.py --participants $${PARTICIPANTS:-300} --db $${DB:-postgres}
 
 bench-pages: $(STAMP)
-	$(BIN)/python tests/bench/bench_pages.py
+	$(BIN)/python tests/bench/bench_pages.py --db $${DB:-postgres}
 
 clean:
 	rm -rf $(VENV) build .pytest_cache
