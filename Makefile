@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-unit test-app test-browser test-postgres assets migrate lint bench-voting bench-pages clean
+.PHONY: run test test-unit test-app test-browser test-postgres test-journeys test-accessibility test-security test-bad-input test-faults assets migrate lint bench-voting bench-pages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,24 @@ test-browser: $(STAMP)
 
 test-postgres: $(STAMP)
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## The quality suites one at a time (each also runs on PostgreSQL when TEST_DATABASE_URL is set)
+test-journeys: $(STAMP)
+	$(BIN)/python scripts/fetch_assets.py
+	$(BIN)/python -m pytest tests/e2e/test_journeys_browser.py tests/e2e/test_workshop_browser.py $(PYTEST_ARGS)
+
+test-accessibility: $(STAMP)
+	$(BIN)/python scripts/fetch_assets.py
+	$(BIN)/python -m pytest tests/e2e/test_accessibility.py tests/e2e/test_keyboard.py $(PYTEST_ARGS)
+
+test-security: $(STAMP)
+	$(BIN)/python -m pytest tests/app/test_security_basics.py tests/app/test_security_routes.py tests/app/test_uploads_security.py tests/app/test_evidence_uploads.py tests/app/test_evidence_access.py tests/app/test_reviews_access.py $(PYTEST_ARGS)
+
+test-bad-input: $(STAMP)
+	$(BIN)/python -m pytest tests/app/test_api_schemathesis.py tests/app/test_form_properties.py tests/app/test_uploads_security.py $(PYTEST_ARGS)
+
+test-faults: $(STAMP)
+	$(BIN)/python -m pytest tests/app/test_faults.py tests/e2e/test_restart_fault.py tests/app/test_cli.py $(PYTEST_ARGS)
 
 ## make assets: fetch the pinned GOV.UK Frontend, Chart.js and axe-core into static/vendor
 assets: $(STAMP)
