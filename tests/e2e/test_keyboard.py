@@ -185,6 +185,10 @@ def test_a_facilitator_runs_the_console_from_the_keyboard(live_server, browser):
     phone = new_page(browser)
     phone.goto(f"{live_server.url}/join/{data['code']}")
     phone.get_by_role("button", name="Join the workshop").press("Enter")
+    # Wait until the voting page's script has run, so the vote goes through it (on a busy
+    # machine an early key press would submit the plain form instead).
+    phone.locator("#stage-3").wait_for()
+    phone.wait_for_load_state("load")
     phone.locator("#stage-3").press("Enter")
     phone.locator("#vote-status").filter(has_text="Vote received").wait_for()
     phone.context.close()
