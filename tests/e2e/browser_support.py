@@ -6,7 +6,6 @@ names made unique per call, so tests share one server without treading on each o
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -242,17 +241,9 @@ def chart_table_problems(page) -> list[str]:
     return problems
 
 
-def chart_count(page) -> int:
-    return page.evaluate("() => document.querySelectorAll('canvas').length")
-
-
 def write_pdf(folder: Path, name: str = "Board minutes.pdf") -> Path:
     from tests.unit.test_uploads import pdf_bytes
 
     path = folder / name
     path.write_bytes(pdf_bytes())
     return path
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, indent=2, default=str)

@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from tests.conftest import PASSWORD
 from tests.e2e.browser_support import (
     DEMO_PASSWORD,
     arrange,
@@ -94,7 +95,7 @@ def world(live_server, browser):
     for who, email, password in (
         ("coordinator", HAMPSHIRE_COORDINATOR, DEMO_PASSWORD),
         ("national", NATIONAL_TEAM, DEMO_PASSWORD),
-        ("own", data.own_coordinator, "correct-horse-battery"),
+        ("own", data.own_coordinator, PASSWORD),
     ):
         page = new_page(browser, bypass_csp=True)
         sign_in(page, live_server.url, email, password)

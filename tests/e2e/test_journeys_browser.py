@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.e2e.browser_support import (
     arrange,
     chart_table_problems,
@@ -47,7 +48,7 @@ def test_sign_in_refuses_a_wrong_password_then_signs_in_and_out(live_server, bro
     assert page.get_by_label("Email address").input_value() == people["email"]
     assert page.get_by_label("Password", exact=True).input_value() == ""
 
-    page.get_by_label("Password", exact=True).fill("correct-horse-battery")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Sign out").wait_for()
     assert "/sign-in" not in page.url
