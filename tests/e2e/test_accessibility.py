@@ -198,6 +198,7 @@ def test_live_workshop_pages_for_phones_and_projector(world, browser):
     check(phone, "join page")
     phone.get_by_role("button", name="Join the workshop").click()
     phone.locator("#stage-3").wait_for()
+    phone.wait_for_load_state("load")  # the voting script has run, so the vote goes through it
     check(phone, "participant voting page")
     phone.locator("#stage-3").click()
     phone.locator("#vote-status").filter(has_text="Vote received").wait_for()
