@@ -15,10 +15,11 @@ What it does, in order:
    arrives;
 5. joins N participants concurrently, each a browser of its own (own cookie jar): the join
    page, the join form (with its CSRF token), the waiting page and one state poll;
-6. the facilitator opens round 1. Each phone notices within the first 2 s (as the phone's 2 s
-   poll does: the state with its ETag, then the page fragment, which carries the CSRF token and
-   the round id) and votes at a random moment of the 10 s window; about 20% change their vote
-   once, later in the window. Votes go as the phone's script sends them: JSON with X-CSRFToken;
+6. the facilitator opens round 1. Each phone notices within 2.4 s (as the phone's poll every
+   2 s plus jitter does: the state with its ETag, then the page fragment, which carries the
+   CSRF token and the round id) and its person votes at a random moment between then and the
+   end of the 10 s window; about 20% change their vote once, later in the window. Votes go as
+   the phone's script sends them: JSON with X-CSRFToken;
 7. waits for the presenter to show the last vote, closes and reveals the round, and checks
    the revealed tally against the last vote each participant sent (and against the rows);
 8. round 2, a burst: every participant votes at once through a fixed number of concurrent
@@ -67,6 +68,10 @@ FACILITATOR = "facilitator@bench.example"
 SECRET = "bench-secret-key-not-for-production"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 ROUND_INPUT = re.compile(r'name="round_id" value="(\d+)"')
+#: The phone's poll interval plus its jitter (static/js/workshop-participant.js), and the least
+#: time a person takes between the voting buttons appearing and tapping one.
+POLL_CYCLE = 2.4
+REACTION = 0.5
 ORG_TYPES = [
     "local-authority", "police", "health", "schools", "housing", "jobcentre-plus",
     "probation", "voluntary", "not-given",
@@ -156,7 +161,9 @@ class Server:
                 self.process.wait()
 
 
-def start_server(database_url: str, workers: int, threads: int, pool: int, tmp: Path) -> Server:
+def start_server(
+    database_url: str, workers: int, threads: int, pool: int, tmp: Path, extra_args: list[str]
+) -> Server:
     port = free_port()
     env = {
         **os.environ,
@@ -172,7 +179,8 @@ def start_server(database_url: str, workers: int, threads: int, pool: int, tmp: 
         "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
         # Longer than the client keeps idle connections, so the server never closes one the
         # client is about to reuse (a benchmark artefact, not something phones see).
-        "--keep-alive", "15", "--timeout", "120", "--backlog", "4096", "app:app",
+        "--keep-alive", "15", "--timeout", "120", "--backlog", "4096",
+        *extra_args, "app:app",
     ]
     say("server: " + " ".join(command[1:]))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -371,6 +379,7 @@ class Phone:
     round_id: int | None = None
     last_stage: int | None = None
     voted: bool = False
+    screen: str | None = None
 
 
 async def join(run: Run, index: int) -> Phone | None:
@@ -405,10 +414,13 @@ async def join(run: Run, index: int) -> Phone | None:
     return phone
 
 
-async def follow_round(run: Run, phone: Phone, latencies: list[float]) -> bool:
-    """What the phone's script does when its poll sees a new screen: state, then the fragment."""
+async def follow_round(run: Run, phone: Phone, latencies: list[float], fresh: bool = False) -> bool:
+    """What the phone's script does when its poll sees a new screen: state, then the fragment.
+
+    fresh=True leaves out the ETag (when a poller of the same phone may have used it already).
+    """
     headers = {"Accept": "application/json"}
-    if phone.etag:
+    if phone.etag and not fresh:
         headers["If-None-Match"] = phone.etag
     started = time.perf_counter()
     try:
@@ -428,6 +440,7 @@ async def follow_round(run: Run, phone: Phone, latencies: list[float]) -> bool:
             if response.status != 200:
                 run.error("follow", f"fragment {response.status}")
                 return False
+        phone.screen = state.get("screen")
         phone.csrf = csrf_of(html)
         found = ROUND_INPUT.search(html)
         phone.round_id = int(found.group(1)) if found else state["round"]["id"]
@@ -436,6 +449,50 @@ async def follow_round(run: Run, phone: Phone, latencies: list[float]) -> bool:
         return False
     latencies.append(time.perf_counter() - started)
     return True
+
+
+async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
+    """One poll of the phone's script: the state with its ETag; the fragment if the screen changed."""
+    headers = {"Accept": "application/json"}
+    if phone.etag:
+        headers["If-None-Match"] = phone.etag
+    started = time.perf_counter()
+    try:
+        async with phone.session.get(f"{run.url}/live/join/{run.code}/state", headers=headers) as response:
+            if response.status == 304:
+                stats["not_modified"] += 1
+                stats["latencies"].append(time.perf_counter() - started)
+                return
+            if response.status != 200:
+                run.error("poll", f"state {response.status}")
+                return
+            state = await response.json()
+            phone.etag = response.headers.get("ETag")
+        stats["latencies"].append(time.perf_counter() - started)
+        stats["changed"] += 1
+        if state.get("screen") != phone.screen:
+            async with phone.session.get(
+                f"{run.url}/join/{run.code}/vote?fragment=1", headers={"Accept": "text/html"}
+            ) as response:
+                html = await response.text()
+                if response.status != 200:
+                    run.error("poll", f"fragment {response.status}")
+                    return
+            stats["redraws"] += 1
+            phone.screen = state.get("screen")
+            if 'name="csrf_token"' in html:
+                phone.csrf = csrf_of(html)
+    except Exception as error:  # noqa: BLE001
+        run.error("poll", repr(error))
+
+
+async def keep_polling(run: Run, phone: Phone, stats: dict, stop: asyncio.Event) -> None:
+    """The phone's script: a poll every 2 s plus up to 0.4 s of jitter, until told to stop."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 2.0 + random.uniform(0, 0.4))
+        if not stop.is_set():
+            await poll_once(run, phone, stats)
 
 
 def pick_stage(previous: int | None = None, dont_know_share: float = 0.05) -> int | None:
@@ -527,18 +584,31 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
     window = args.window
 
     async def take_part(phone: Phone) -> None:
-        follow_at = random.uniform(0, min(2.0, window / 3))
-        first_at = random.uniform(follow_at + 0.3, window * 0.85)
-        change_at = random.uniform(first_at + 0.3, window) if random.random() < args.change_share else None
+        # The phone's script polls every 2 s plus up to 0.4 s of jitter, so each phone sees
+        # the open round within 2.4 s; the person then reads the screen and taps, at least
+        # REACTION seconds later, at a random moment of the window.
+        follow_at = random.uniform(0, min(POLL_CYCLE, window / 4))
+        first_at = random.uniform(POLL_CYCLE + REACTION, window * 0.85)
+        change_at = random.uniform(first_at + REACTION, window) if random.random() < args.change_share else None
         await asyncio.sleep(max(0.0, t_open + follow_at - time.perf_counter()))
-        if not await follow_round(run, phone, follow_latencies):
+        if not await follow_round(run, phone, follow_latencies, fresh=args.poll):
             return
+        first_at = max(first_at, time.perf_counter() - t_open + REACTION)
         await asyncio.sleep(max(0.0, t_open + first_at - time.perf_counter()))
         first = await vote(run, phone, pick_stage())
+        if args.poll:  # the script polls 150 ms after a vote, and redraws with the vote marked
+            await asyncio.sleep(0.15)
+            await poll_once(run, phone, poll_stats)
         if change_at is not None and first.status == 200:
             await asyncio.sleep(max(0.0, t_open + change_at - time.perf_counter()))
             await vote(run, phone, pick_stage(first.stage))
+            if args.poll:
+                await asyncio.sleep(0.15)
+                await poll_once(run, phone, poll_stats)
 
+    poll_stats = {"latencies": [], "not_modified": 0, "changed": 0, "redraws": 0}
+    stop_polling = asyncio.Event()
+    pollers = [asyncio.create_task(keep_polling(run, p, poll_stats, stop_polling)) for p in phones] if args.poll else []
     await asyncio.gather(*(take_part(p) for p in phones))
     window_votes = [v for v in run.votes if v.round_id == round_1]
     last_response = max((v.sent + v.latency for v in window_votes), default=t_open)
@@ -561,6 +631,13 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
     if missing:
         run.error("presenter", f"{missing} votes never shown on the presenter screen")
 
+    stop_polling.set()
+    await asyncio.gather(*pollers)
+    if args.poll:
+        report["polls"] = len(poll_stats["latencies"])
+        report["polls_not_modified"] = poll_stats["not_modified"]
+        report["poll_redraws"] = poll_stats["redraws"]
+        report["poll_p95_ms"] = ms(percentile(poll_stats["latencies"], 95))
     expected_1 = expected_tally(phones)
     await facilitator_action(run, facilitator, "close")
     await facilitator_action(run, facilitator, "reveal")
@@ -641,6 +718,14 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
     else:
         report["vote_rps"] = report["window_vote_rps"]
 
+    if args.dump:
+        Path(args.dump).write_text(json.dumps({
+            "opened": t_open,
+            "votes": [[v.participant, v.round_id, round(v.sent - t_open, 4), round(v.latency, 4), v.status]
+                      for v in run.votes],
+            "follows": follow_latencies,
+            "presenter": [[round(t - t_open, 4), s["revision"]] for t, s in presenter.states],
+        }))
     presenter_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await presenter_task
@@ -682,6 +767,10 @@ def main() -> int:
     parser.add_argument("--max-load", type=float, default=float(os.environ.get("BENCH_MAX_LOAD", "0")),
                         help="wait until the 1-minute load average is below this first (0: do not wait)")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--poll", action="store_true",
+                        help="phones also poll every 2 s in round 1, and 150 ms after each vote, as the script does")
+    parser.add_argument("--dump", help="write every vote's timing to this JSON file")
+    parser.add_argument("--gunicorn-arg", action="append", default=[], help="passed on to gunicorn")
     args = parser.parse_args()
     random.seed(args.seed)
 
@@ -695,7 +784,7 @@ def main() -> int:
         workers = args.workers or 1
     say(f"machine: {machine()}; database: {args.db}")
     info = prepare_database(database_url)
-    server = start_server(database_url, workers, args.threads, args.pool, tmp)
+    server = start_server(database_url, workers, args.threads, args.pool, tmp, args.gunicorn_arg)
     try:
         report = asyncio.run(run_benchmark(args, info, server, database_url))
     finally:
