@@ -13,9 +13,8 @@ from types import SimpleNamespace
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
-from schemathesis import GenerationMode
+from schemathesis import GenerationMode, checks
 from sqlalchemy import select
 
 from maturity.extensions import db
