@@ -90,9 +90,15 @@ class Config:
 
     FRAMEWORK_FILE = str(ROOT / "seed" / "framework" / "early-help-2016.yaml")
 
+    #: Seconds a room's shared state may be kept before a phone's poll checks the room's votes
+    #: again (workshops/state.py). A facilitator's change is seen at once whatever this is;
+    #: only the count of votes on phones can be this much behind.
+    WORKSHOP_ROOM_MAX_AGE = float(os.environ.get("WORKSHOP_ROOM_MAX_AGE", "1.0"))
+
 
 class TestConfig(Config):
     TESTING = True
+    WORKSHOP_ROOM_MAX_AGE = 0.0  # tests see every vote at once; the cache has tests of its own
     SECRET_KEY = "test-secret"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

@@ -171,6 +171,8 @@ class Vote(db.Model):
         ForeignKey("workshop_participants.id", ondelete="CASCADE"), index=True
     )
     stage: Mapped[int | None]
+    #: 1 when cast, plus one for every change: a round's sum is its count of vote writes.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 

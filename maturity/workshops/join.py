@@ -12,9 +12,9 @@ from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import bp, codes, operations, participants
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
-from maturity.workshops.live import VOTE_LIMIT, record_vote, vote_message
+from maturity.workshops.live import VOTE_LIMIT, record_vote, room_of, vote_message
 from maturity.workshops.operations import WorkshopError
-from maturity.workshops.state import cached_participant_state
+from maturity.workshops.state import personal_state
 
 #: Guessing codes is what this stops, so only failed look-ups count: a whole room joining
 #: from behind one address at the same moment is never held up.
@@ -93,9 +93,10 @@ def join_workshop(code: str):
 
 
 def _participant_page(workshop, participant, status: int = 200, error: str | None = None):
-    state = cached_participant_state(
-        db.session, workshop.id, workshop.join_code, workshop.revision, participant.id
-    )
+    room = room_of(workshop)
+    round_ = room.state["round"]
+    voted, stage = operations.my_vote(participant.id, round_["id"]) if round_ else (False, None)
+    state = personal_state(room.state, voted, stage)
     template = (
         "workshops/_participant_panel.html"
         if request.args.get("fragment")

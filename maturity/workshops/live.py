@@ -1,26 +1,30 @@
 """The "live" blueprint: JSON state, votes and the event stream. Errors answer in JSON.
 
-Participants poll /live/join/<code>/state with the revision as ETag (304 while nothing has
-changed); the presenter and facilitator hold /live/workshops/<id>/events and fall back to
-polling /live/workshops/<id>/state.
+Participants poll /live/join/<code>/state with the state's version in the ETag (304 while
+nothing has changed); with ?screen=<the screen the phone shows> the answer carries the new
+screen's HTML when it differs, so a phone follows the facilitator in one request. The
+presenter and facilitator hold /live/workshops/<id>/events and fall back to polling
+/live/workshops/<id>/state.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import Blueprint, Response, abort, current_app, jsonify, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import codes, operations, participants, sse
+from maturity.workshops import state as live_state
 from maturity.workshops.guard import workshop_or_404
-from maturity.workshops.operations import WorkshopError
+from maturity.workshops.operations import VoteRules, WorkshopError
 from maturity.workshops.state import (
-    cached_participant_state,
     etag,
     load_workshop,
+    personal_state,
     staff_state,
+    staff_version,
     stage_label,
 )
 
@@ -52,40 +56,79 @@ def _json_with_etag(data: dict[str, Any], tag: str) -> Response:
     return _no_cache(response)
 
 
-def workshop_by_code(code: str) -> tuple[int, int, str] | None:
-    """(id, revision, status) of the workshop with this join code, in one small query."""
+class Found(NamedTuple):
+    """What the phones' endpoints need of a workshop, read in one small query."""
+
+    id: int
+    revision: int
+    status: str
+    join_code: str
+    offer_dont_know: bool
+    allow_changes: bool
+
+    @property
+    def rules(self) -> VoteRules:
+        return VoteRules(self.status, self.offer_dont_know, self.allow_changes)
+
+
+def workshop_by_code(code: str) -> Found | None:
     normal = codes.normalise(code)
     if normal is None:
         return None
     row = db.session.execute(
-        select(Workshop.id, Workshop.revision, Workshop.status).where(Workshop.join_code == normal)
+        select(
+            Workshop.id,
+            Workshop.revision,
+            Workshop.status,
+            Workshop.join_code,
+            Workshop.offer_dont_know,
+            Workshop.allow_changes,
+        ).where(Workshop.join_code == normal)
     ).one_or_none()
-    return tuple(row) if row is not None else None
+    return Found(*row) if row is not None else None
 
 
-def _require_workshop(code: str) -> tuple[int, int, str]:
+NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on the screen."
+
+
+def _require_workshop(code: str) -> Found:
     found = workshop_by_code(code)
     if found is None:
-        abort(404, "There is no workshop with that join code. Check the code on the screen.")
+        abort(404, NO_SUCH_WORKSHOP)
     return found
+
+
+def room_of(found: Found | Workshop) -> live_state.Room:
+    """The room's shared state at the revision just read, or newer (see state.room)."""
+    max_age = float(current_app.config.get("WORKSHOP_ROOM_MAX_AGE", 1.0))
+    room = live_state.room(db.session, found.id, found.join_code, found.revision, max_age)
+    if room is None:
+        abort(404, NO_SUCH_WORKSHOP)
+    return room
+
+
+def render_panel(state: dict[str, Any], code: str) -> str:
+    return render_template("workshops/_participant_panel.html", state=state, code=code, vote_error=None)
 
 
 @bp.get("/join/<code>/state")
 def participant_state_json(code: str):
-    workshop_id, revision, _status = _require_workshop(code)
+    found = _require_workshop(code)
     token = participants.token_for(code)
     if token is None:
         abort(401, "This browser has not joined the workshop. Open the join link again.")
-    tag = etag(workshop_id, revision, participants.token_tag(token))
+    room = room_of(found)
+    tag = etag(found.id, room.version, participants.token_tag(token))
     cached = _not_modified(tag)
     if cached is not None:
         return cached
-    participant = participants.require(workshop_id, code)
-    normal = codes.normalise(code) or code
-    data = cached_participant_state(db.session, workshop_id, normal, revision, participant.id)
-    if data is None:
-        abort(404, "There is no workshop with that join code. Check the code on the screen.")
-    return _json_with_etag(data, etag(workshop_id, data["revision"], participants.token_tag(token)))
+    round_ = room.state["round"]
+    _id, voted, stage = participants.require_with_vote(found.id, code, round_["id"] if round_ else None)
+    data = personal_state(room.state, voted, stage)
+    screen = request.args.get("screen")
+    if screen is not None and screen != data["screen"]:
+        data["panel"] = render_panel(data, found.join_code)
+    return _json_with_etag(data, tag)
 
 
 def parse_vote(payload: Any) -> tuple[int, int | None]:
@@ -121,12 +164,12 @@ def vote_message(stage: int | None, allow_changes: bool) -> str:
     return f"Vote received: {stage_label(stage)}.{then}"
 
 
-def record_vote(workshop_id: int, code: str, payload: Any) -> dict[str, Any]:
+def record_vote(workshop_id: int, code: str, payload: Any, rules: VoteRules | None = None) -> dict[str, Any]:
     """Validate and store one vote, committing; aborts with a 4xx and stores nothing on error."""
-    participant = participants.require(workshop_id, code)
+    participant_id = participants.require_id(workshop_id, code)
     round_id, stage = parse_vote(payload)
     try:
-        cast = operations.cast_vote(workshop_id, round_id, participant.id, stage)
+        cast = operations.cast_vote(workshop_id, round_id, participant_id, stage, rules)
         db.session.commit()
     except WorkshopError as error:
         db.session.rollback()
@@ -135,7 +178,6 @@ def record_vote(workshop_id: int, code: str, payload: Any) -> dict[str, Any]:
         "ok": True,
         "round_id": cast.round_id,
         "my_vote": {"stage": cast.stage, "label": stage_label(cast.stage)},
-        "revision": cast.revision,
         "message": vote_message(cast.stage, cast.allow_changes),
     }
 
@@ -143,9 +185,24 @@ def record_vote(workshop_id: int, code: str, payload: Any) -> dict[str, Any]:
 @bp.post("/join/<code>/vote")
 @limiter.limit(VOTE_LIMIT, key_func=participants.rate_key)
 def vote(code: str):
-    workshop_id, _revision, _status = _require_workshop(code)
+    """Store a vote. With ?panel=1 the answer also carries the phone's screen with the vote
+    marked (and its screen key), so the phone need not ask for it again."""
+    found = _require_workshop(code)
     payload = request.get_json(silent=True) if request.is_json else request.form
-    return jsonify(record_vote(workshop_id, code, payload))
+    result = record_vote(found.id, code, payload, found.rules)
+    if request.args.get("panel"):
+        room = room_of(found)
+        round_ = room.state["round"]
+        if round_ is not None and round_["id"] == result["round_id"]:
+            voted, stage = True, result["my_vote"]["stage"]
+        else:  # the room has moved on since: show what is on screen now
+            _id, voted, stage = participants.require_with_vote(
+                found.id, code, round_["id"] if round_ else None
+            )
+        data = personal_state(room.state, voted, stage)
+        result["screen"] = data["screen"]
+        result["panel"] = render_panel(data, found.join_code)
+    return jsonify(result)
 
 
 def _staff_view() -> str:
@@ -161,23 +218,20 @@ def _staff_view() -> str:
 def staff_state_json(workshop_id: int):
     view = _staff_view()
     workshop = workshop_or_404(workshop_id, "manage" if view == "facilitator" else "view")
-    tag = etag(workshop.id, workshop.revision, view)
+    tag = etag(workshop.id, staff_version(db.session, workshop.id) or "", view)
     cached = _not_modified(tag)
     if cached is not None:
         return cached
     workshop = load_workshop(db.session, workshop_id)
     data = staff_state(db.session, workshop, view)
-    return _json_with_etag(data, etag(workshop.id, data["revision"], view))
+    return _json_with_etag(data, etag(workshop.id, data["version"], view))
 
 
 @bp.get("/workshops/<int:workshop_id>/events")
 def events(workshop_id: int):
     view = _staff_view()
     workshop_or_404(workshop_id, "manage" if view == "facilitator" else "view")
-    try:
-        last_event_id = int(request.headers.get("Last-Event-ID", ""))
-    except ValueError:
-        last_event_id = None
+    last_event_id = request.headers.get("Last-Event-ID", "").strip()[:64] or None
     engine = db.engine
     options = sse.settings(current_app.config)
     # The stream runs after this view returns: give the request's connection back now.

@@ -1,10 +1,13 @@
-"""Writes for workshops. Every change bumps the workshop's revision in the same transaction.
+"""Writes for workshops.
 
-The revision is bumped FIRST, with one UPDATE of the workshop row: that takes the row lock on
-PostgreSQL (and the write lock on SQLite) before anything is read, so a vote and the
-facilitator closing the round are strictly ordered: a vote either commits before the round
-closes and counts, or sees the round closed and is refused. Views commit once at the end; on
-an error they roll back and nothing, the revision included, is stored.
+Every facilitator change bumps the workshop's revision FIRST, with one UPDATE of the workshop
+row: that takes the row lock on PostgreSQL (and the write lock on SQLite) before anything is
+read, so two changes to one workshop never interleave. Votes and joins do not touch the
+workshop row, so a room of people voting at once never queues for it: a vote is one upsert
+that reads its round with a SHARE lock (see `_write_if_open`), which keeps it strictly ordered
+against the facilitator closing the round, and adds one to its own row's version, which is
+what the live pages notice (state.version_tag). Views commit once at the end; on an error they
+roll back and nothing, the revision included, is stored.
 """
 
 from __future__ import annotations
@@ -354,8 +357,11 @@ def remove_manual_tally(workshop: Workshop, tally_id: int) -> None:
 
 
 def join(workshop: Workshop, org_type: str | None = None) -> Participant:
-    """A new anonymous participant (the caller keeps the token in the browser's cookie)."""
-    _lock(workshop)
+    """A new anonymous participant (the caller keeps the token in the browser's cookie).
+
+    Joining does not bump the revision: phones do not show who has joined, and the presenter's
+    count of people in the room is part of its state's version (state.staff_version).
+    """
     if workshop.status == "closed":
         raise WorkshopError("This workshop has ended, so it cannot be joined.", 410)
     if org_type is not None and org_type not in ORGANISATION_TYPES:
@@ -374,28 +380,28 @@ def join(workshop: Workshop, org_type: str | None = None) -> Participant:
 class CastVote:
     round_id: int
     stage: int | None
-    revision: int
     allow_changes: bool
 
 
-def _upsert(round_id: int, participant_id: int, stage: int | None, overwrite: bool):
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    now = utcnow()
-    statement = insert(Vote.__table__).values(
-        round_id=round_id, participant_id=participant_id, stage=stage, created_at=now, updated_at=now
-    )
-    if overwrite:
-        statement = statement.on_conflict_do_update(
-            index_elements=["round_id", "participant_id"],
-            set_={"stage": statement.excluded.stage, "updated_at": statement.excluded.updated_at},
+@dataclass(frozen=True)
+class VoteRules:
+    """What a vote needs to know of its workshop (the settings cannot change once it starts)."""
+
+    status: str
+    offer_dont_know: bool
+    allow_changes: bool
+
+
+def vote_rules(workshop_id: int) -> VoteRules | None:
+    row = db.session.execute(
+        select(Workshop.status, Workshop.offer_dont_know, Workshop.allow_changes).where(
+            Workshop.id == workshop_id
         )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
-    db.session.execute(statement)
+    ).one_or_none()
+    return VoteRules(*row) if row is not None else None
 
 
-def _round_refusal(workshop_id: int, round_id: int) -> WorkshopError:
+def _round_refusal(workshop_id: int, round_id: int) -> WorkshopError | None:
     """Why a vote for this round cannot be stored: it is not this workshop's, or not open."""
     state = db.session.execute(
         select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
@@ -404,87 +410,97 @@ def _round_refusal(workshop_id: int, round_id: int) -> WorkshopError:
         return WorkshopError("That round is not part of this workshop.", 404)
     if state == "closed":
         return WorkshopError("Voting on this strand has closed, so your vote was not counted.")
-    return WorkshopError("Voting on this strand has not opened yet. Wait for the facilitator.")
+    if state != "open":
+        return WorkshopError("Voting on this strand has not opened yet. Wait for the facilitator.")
+    return None
 
 
-def _upsert_if_open(workshop_id: int, round_id: int, participant_id: int, stage: int | None) -> bool:
-    """Store or replace the vote in ONE statement, only while the round is open; True if stored.
+def _write_if_open(
+    workshop_id: int, round_id: int, participant_id: int, stage: int | None, overwrite: bool
+) -> bool:
+    """Store (or, with `overwrite`, replace) the vote in ONE statement while the round is open.
 
-    It runs after `cast_vote` has locked the workshop row, so it sees any change a facilitator
-    committed before (each statement reads the latest committed rows), and it saves a round
-    trip to the database while the lock is held: the lock serialises a room's votes, so the
-    time it is held bounds how many votes a second the workshop can take.
+    The statement reads the round with a SHARE lock: votes share it with each other, so a
+    room's votes are written side by side, but the facilitator closing the round needs it
+    alone. A vote therefore either commits before the round closes (and counts) or, waiting
+    for the close, reads the round again once it has committed, finds it closed and stores
+    nothing. True when the vote was written. (SQLite has no row locks: its one writer at a
+    time gives the same order.) A replaced vote adds one to its row's version, which is how
+    the live pages notice it.
     """
     dialect = db.session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rounds = Round.__table__
+    votes = Vote.__table__
     now = utcnow()
-    open_round_ = select(
-        literal(round_id, Integer),
-        literal(participant_id, Integer),
-        literal(stage, Integer),
-        literal(now, DateTime),
-        literal(now, DateTime),
-    ).where(rounds.c.id == round_id, rounds.c.workshop_id == workshop_id, rounds.c.state == "open")
-    statement = insert(Vote.__table__).from_select(
-        ["round_id", "participant_id", "stage", "created_at", "updated_at"], open_round_
+    open_round_ = (
+        select(
+            literal(round_id, Integer),
+            literal(participant_id, Integer),
+            literal(stage, Integer),
+            literal(now, DateTime),
+            literal(now, DateTime),
+            literal(1, Integer),
+        )
+        .where(rounds.c.id == round_id, rounds.c.workshop_id == workshop_id, rounds.c.state == "open")
+        .with_for_update(read=True)
     )
-    statement = statement.on_conflict_do_update(
-        index_elements=["round_id", "participant_id"],
-        set_={"stage": statement.excluded.stage, "updated_at": statement.excluded.updated_at},
+    statement = insert(votes).from_select(
+        ["round_id", "participant_id", "stage", "created_at", "updated_at", "version"], open_round_
     )
+    if overwrite:
+        statement = statement.on_conflict_do_update(
+            index_elements=["round_id", "participant_id"],
+            set_={
+                "stage": statement.excluded.stage,
+                "updated_at": statement.excluded.updated_at,
+                "version": votes.c.version + 1,
+            },
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
     # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
-    stored = db.session.execute(statement.returning(Vote.__table__.c.id)).first()
-    return stored is not None
+    return db.session.execute(statement.returning(votes.c.id)).first() is not None
 
 
-def cast_vote(workshop_id: int, round_id: int, participant_id: int, stage: int | None) -> CastVote:
+def cast_vote(
+    workshop_id: int,
+    round_id: int,
+    participant_id: int,
+    stage: int | None,
+    rules: VoteRules | None = None,
+) -> CastVote:
     """Record a participant's vote (stage 1-4, or None for don't know) in an open round.
 
     One row per (round, participant), written as an upsert, so sending the same vote twice
-    changes nothing and a changed vote replaces the old one. Raises WorkshopError (nothing
-    stored once the caller rolls back) when the round is not open or the vote is not allowed.
+    changes nothing and a changed vote replaces the old one (unless the workshop counts first
+    votes only). Raises WorkshopError (nothing stored once the caller rolls back) when the
+    round is not open or the vote is not allowed. `rules` saves a query when the caller has
+    already read the workshop.
     """
     if stage is not None and stage not in (1, 2, 3, 4):
         raise WorkshopError("Choose one of the four stages, from early to mature.", 400)
-    row = db.session.execute(
-        update(_workshops)
-        .where(_workshops.c.id == workshop_id)
-        .values(revision=_workshops.c.revision + 1)
-        .returning(
-            _workshops.c.revision,
-            _workshops.c.status,
-            _workshops.c.offer_dont_know,
-            _workshops.c.allow_changes,
-        )
-    ).one_or_none()
-    if row is None:
+    rules = rules or vote_rules(workshop_id)
+    if rules is None:
         raise WorkshopError("That workshop no longer exists.", 404)
-    revision, status, offer_dont_know, allow_changes = row
-    if status == "closed":
+    if rules.status == "closed":
         raise WorkshopError("The workshop has ended, so votes are no longer counted.")
-    if stage is None and not offer_dont_know:
+    if stage is None and not rules.offer_dont_know:
         raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
-    if allow_changes:
-        if not _upsert_if_open(workshop_id, round_id, participant_id, stage):
-            raise _round_refusal(workshop_id, round_id)
-        return CastVote(round_id, stage, revision, allow_changes)
-    state = db.session.execute(
-        select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
-    ).scalar_one_or_none()
-    if state != "open":
-        raise _round_refusal(workshop_id, round_id)
-    existing = db.session.execute(
-        select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
-    ).one_or_none()
-    if existing is not None:
-        if existing[0] != stage:
-            raise WorkshopError(
-                "This workshop counts each person's first vote, and yours is already in."
-            )
-        return CastVote(round_id, stage, revision, allow_changes)
-    _upsert(round_id, participant_id, stage, overwrite=False)
-    return CastVote(round_id, stage, revision, allow_changes)
+    if _write_if_open(workshop_id, round_id, participant_id, stage, overwrite=rules.allow_changes):
+        return CastVote(round_id, stage, rules.allow_changes)
+    refusal = _round_refusal(workshop_id, round_id)
+    if refusal is not None:
+        raise refusal
+    late = WorkshopError("Voting on this strand was not open when your vote arrived. Try again.")
+    if rules.allow_changes:  # the round opened while this vote was on its way
+        raise late
+    voted, existing = my_vote(participant_id, round_id)
+    if not voted:
+        raise late
+    if existing != stage:
+        raise WorkshopError("This workshop counts each person's first vote, and yours is already in.")
+    return CastVote(round_id, stage, rules.allow_changes)
 
 
 def my_vote(participant_id: int, round_id: int) -> tuple[bool, int | None]:

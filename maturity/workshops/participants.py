@@ -5,13 +5,14 @@ participant (and the same votes), and one browser can take part in several works
 """
 
 import hashlib
+from typing import NoReturn
 
 from flask import abort, request, session
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from maturity.extensions import db
-from maturity.models import Participant
+from maturity.models import Participant, Vote
 
 SESSION_KEY = "workshop_tokens"
 #: Enough for a long day of workshops; the oldest are forgotten first.
@@ -53,8 +54,7 @@ def find(workshop_id: int, code: str) -> Participant | None:
     return participant
 
 
-def require(workshop_id: int, code: str) -> Participant:
-    """This browser's participant, or 401 (never joined) / 403 (a token that is not valid here)."""
+def _required_token(code: str) -> str:
     token = token_for(code)
     if token is None:
         abort(
@@ -62,14 +62,52 @@ def require(workshop_id: int, code: str) -> Participant:
             "This browser has not joined the workshop, so the vote was not counted. "
             "Open the join link or scan the code on the screen again.",
         )
+    return token
+
+
+def _not_valid_here() -> NoReturn:
+    abort(
+        403,
+        "This browser's place in the workshop is not valid, so the vote was not counted. "
+        "Open the join link or scan the code on the screen again.",
+    )
+
+
+def require(workshop_id: int, code: str) -> Participant:
+    """This browser's participant, or 401 (never joined) / 403 (a token that is not valid here)."""
+    token = _required_token(code)
     participant = db.session.scalar(select(Participant).where(Participant.token == token))
     if participant is None or participant.workshop_id != workshop_id:
-        abort(
-            403,
-            "This browser's place in the workshop is not valid, so the vote was not counted. "
-            "Open the join link or scan the code on the screen again.",
-        )
+        _not_valid_here()
     return participant
+
+
+def require_id(workshop_id: int, code: str) -> int:
+    """As `require`, but only the participant's id, read without loading the whole row."""
+    token = _required_token(code)
+    found = db.session.execute(
+        select(Participant.id, Participant.workshop_id).where(Participant.token == token)
+    ).one_or_none()
+    if found is None or found[1] != workshop_id:
+        _not_valid_here()
+    return found[0]
+
+
+def require_with_vote(workshop_id: int, code: str, round_id: int | None) -> tuple[int, bool, int | None]:
+    """(participant id, has voted, stage) for this browser in a round, in one query; 401/403 as
+    `require` when the browser has not joined or its token is not valid here."""
+    if round_id is None:
+        return require_id(workshop_id, code), False, None
+    token = _required_token(code)
+    found = db.session.execute(
+        select(Participant.id, Participant.workshop_id, Vote.id, Vote.stage)
+        .outerjoin(Vote, (Vote.participant_id == Participant.id) & (Vote.round_id == round_id))
+        .where(Participant.token == token)
+    ).one_or_none()
+    if found is None or found[1] != workshop_id:
+        _not_valid_here()
+    participant_id, _workshop_id, vote_id, stage = found
+    return participant_id, vote_id is not None, stage if vote_id is not None else None
 
 
 def rate_key() -> str:

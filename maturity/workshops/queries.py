@@ -25,6 +25,9 @@ class Tally:
 
     phone: dict[int | None, int] = field(default_factory=dict)
     manual: dict[int | None, int] = field(default_factory=dict)
+    #: How many vote writes (first votes and changes) the round's rows hold: the sum of their
+    #: versions, read in the same statement as the counts, so it describes exactly them.
+    writes: int = 0
 
     @property
     def phone_total(self) -> int:
@@ -61,7 +64,13 @@ def tallies(session: Session, round_ids: Iterable[int]) -> dict[int, Tally]:
     if not ids:
         return result
     phone = (
-        select(Vote.round_id, Vote.stage, func.count().label("number"), literal(0, Integer).label("manual"))
+        select(
+            Vote.round_id,
+            Vote.stage,
+            func.count().label("number"),
+            literal(0, Integer).label("manual"),
+            func.sum(Vote.version).label("writes"),
+        )
         .where(Vote.round_id.in_(ids))
         .group_by(Vote.round_id, Vote.stage)
     )
@@ -71,13 +80,15 @@ def tallies(session: Session, round_ids: Iterable[int]) -> dict[int, Tally]:
             ManualTally.stage,
             func.sum(ManualTally.count).label("number"),
             literal(1, Integer).label("manual"),
+            literal(0, Integer).label("writes"),
         )
         .where(ManualTally.round_id.in_(ids))
         .group_by(ManualTally.round_id, ManualTally.stage)
     )
-    for round_id, stage, number, by_hand in session.execute(union_all(phone, manual)):
+    for round_id, stage, number, by_hand, writes in session.execute(union_all(phone, manual)):
         counts = result[round_id].manual if by_hand else result[round_id].phone
         counts[stage] = int(number or 0)
+        result[round_id].writes += int(writes or 0)
     return result
 
 

@@ -1,10 +1,13 @@
 """Server-Sent Events for the presenter screen and facilitator console.
 
-The stream polls the workshop's revision with one tiny query every POLL seconds, each on a
-connection borrowed from the pool and returned at once, so no connection or transaction is
-held between polls (SQLite's write lock and PostgreSQL's pool both stay free). When the
-revision moves it builds the state in a short session of its own and sends it, at most once
-per MIN_GAP seconds, so a burst of votes becomes one update. Comments keep proxies from
+The stream reads the workshop's live version (state.staff_version: its revision, the vote
+writes in the current round and how many have joined) with one small query every POLL
+seconds, each on a connection borrowed from the pool and returned at once, so no connection or
+transaction is held between polls (SQLite's write lock and PostgreSQL's pool both stay free).
+When the version moves it builds the state in a short session of its own and sends it, at
+most once per MIN_GAP seconds, so a burst of votes becomes one update. Each state carries
+`as_of`, the server's clock when it began to be read: every change committed before that is in
+it. Comments keep proxies from
 closing an idle stream, and the stream ends after LIFETIME seconds so a worker thread is never
 held for ever: the browser's EventSource reconnects by itself (sending Last-Event-ID).
 """
@@ -16,12 +19,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from maturity.models import Workshop
-from maturity.workshops.state import load_workshop, staff_state
+from maturity.workshops.state import load_workshop, staff_state, staff_version
 
 DEFAULTS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
@@ -47,26 +48,27 @@ def format_event(data: Any, event: str | None = None, event_id: str | int | None
     return "\n".join(lines) + "\n\n"
 
 
-def current_revision(engine: Engine, workshop_id: int) -> int | None:
+def current_version(engine: Engine, workshop_id: int) -> str | None:
     with engine.connect() as connection:
-        return connection.execute(
-            select(Workshop.revision).where(Workshop.id == workshop_id)
-        ).scalar_one_or_none()
+        return staff_version(connection, workshop_id)
 
 
 def build_state(engine: Engine, workshop_id: int, view: str) -> dict[str, Any] | None:
+    as_of = time.time()
     with Session(engine) as session:
         workshop = load_workshop(session, workshop_id)
         if workshop is None:
             return None
-        return staff_state(session, workshop, view)
+        state = staff_state(session, workshop, view)
+    state["as_of"] = round(as_of, 3)
+    return state
 
 
 def stream(
     engine: Engine,
     workshop_id: int,
     view: str,
-    last_event_id: int | None,
+    last_event_id: str | None,
     options: dict[str, float],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
@@ -85,17 +87,17 @@ def stream(
         if now - started >= lifetime:
             yield ": the stream ends here; the browser reconnects\n\n"
             return
-        revision = current_revision(engine, workshop_id)
-        if revision is None:
+        version = current_version(engine, workshop_id)
+        if version is None:
             yield format_event({"message": "This workshop no longer exists."}, event="gone")
             return
-        if revision != last_sent and now - last_push >= min_gap:
+        if version != last_sent and now - last_push >= min_gap:
             state = build_state(engine, workshop_id, view)
             if state is None:
                 yield format_event({"message": "This workshop no longer exists."}, event="gone")
                 return
-            yield format_event(state, event="state", event_id=state["revision"])
-            last_sent = state["revision"]
+            yield format_event(state, event="state", event_id=state["version"])
+            last_sent = state["version"]
             last_push = last_write = clock()
         elif now - last_write >= heartbeat:
             yield ": heartbeat\n\n"

@@ -8,13 +8,18 @@ event stream can build states in short sessions of its own.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary
-from maturity.models import Assessment, Round, Vote, Workshop
+from maturity.models import Assessment, Participant, Round, Vote, Workshop
 from maturity.workshops import queries
 
 ETAG_PREFIX = "ws"
@@ -147,33 +152,89 @@ def _base(workshop: Workshop) -> dict[str, Any]:
 
 def participant_state(session: Session, workshop: Workshop, participant_id: int) -> dict[str, Any]:
     """What a participant's phone shows: the round on screen, their own vote, the count."""
-    return _personal(session, _room_state(session, workshop), participant_id)
+    room = _room_state(session, workshop)
+    voted, stage = _my_vote(session, room, participant_id)
+    return personal_state(room, voted, stage)
 
 
-#: The part of the participants' state that is the same for everyone in the room, per
-#: (workshop id, join code, revision). Every change to a workshop bumps its revision, so an
-#: entry never goes stale; the join code keeps a reused id (SQLite) from meeting an old entry.
-#: While a room votes, every vote is a new revision and every phone's next poll a 200: with
-#: this, one poll per revision (per process) builds the room's state and the others only look
-#: up their own vote, instead of each loading the workshop, its rounds and the tally again.
-_ROOM_STATES: dict[tuple[int, str, int], dict[str, Any]] = {}
-_ROOM_STATES_MAX = 64
+# --------------------------------------------------------------------------------------------
+# The room's state, shared by every phone in it
+# --------------------------------------------------------------------------------------------
+#
+# A phone's poll used to build the whole state; while a room votes almost every poll finds
+# something new, so a room of phones rebuilt the same state hundreds of times a second. The
+# part that is the same for everyone (workshop, round, voting buttons, count, revealed result)
+# is now kept per workshop and process, with the version it was built at, and looked at again
+# at most every `max_age` seconds (WORKSHOP_ROOM_MAX_AGE): a facilitator's change moves the
+# revision, which every poll reads, so it is seen at once; other people's votes only move the
+# count on phones, which may be up to `max_age` seconds old.
 
 
-def cached_participant_state(
-    session: Session, workshop_id: int, join_code: str, revision: int, participant_id: int
-) -> dict[str, Any] | None:
-    """participant_state for the workshop at `revision` (or later), sharing the room's part."""
-    room = _ROOM_STATES.get((workshop_id, join_code, revision))
-    if room is None:
-        workshop = load_workshop(session, workshop_id)
-        if workshop is None:
+@dataclass(frozen=True)
+class Room:
+    """The room's shared state, the version it was built at, and when that was last checked."""
+
+    revision: int
+    writes: int
+    checked: float
+    state: dict[str, Any]
+
+    @property
+    def version(self) -> str:
+        return self.state["version"]
+
+
+_ROOMS: dict[tuple[int, str], Room] = {}
+_ROOMS_MAX = 256
+_ROOM_LOCKS: dict[tuple[int, str], threading.Lock] = {}
+
+
+def _room_writes(session: Session, workshop_id: int) -> tuple[int, int] | None:
+    """(revision, vote writes in the current round) of a workshop, in one small query."""
+    row = session.execute(
+        select(Workshop.revision, _current_round_writes()).where(Workshop.id == workshop_id)
+    ).one_or_none()
+    return (int(row[0]), int(row[1])) if row is not None else None
+
+
+def room(
+    session: Session,
+    workshop_id: int,
+    join_code: str,
+    revision: int,
+    max_age: float,
+    clock: Callable[[], float] = time.monotonic,
+) -> Room | None:
+    """The room's shared state, at `revision` or later; None when the workshop is gone.
+
+    The join code in the key keeps a reused id (SQLite) away from an old entry. One thread per
+    room and process rebuilds at a time; the others wait for it rather than build it too.
+    """
+    key = (workshop_id, join_code)
+    found = _ROOMS.get(key)
+    if found is not None and found.revision >= revision and clock() - found.checked < max_age:
+        return found
+    with _ROOM_LOCKS.setdefault(key, threading.Lock()):
+        found = _ROOMS.get(key)
+        now = clock()
+        if found is not None and found.revision >= revision and now - found.checked < max_age:
+            return found
+        marker = _room_writes(session, workshop_id)
+        if marker is None:
+            _ROOMS.pop(key, None)
             return None
-        room = _room_state(session, workshop)
-        if len(_ROOM_STATES) >= _ROOM_STATES_MAX:
-            _ROOM_STATES.clear()
-        _ROOM_STATES[(workshop.id, workshop.join_code, workshop.revision)] = room
-    return _personal(session, room, participant_id)
+        if found is not None and (found.revision, found.writes) == marker:
+            fresh = replace(found, checked=now)
+        else:
+            workshop = load_workshop(session, workshop_id)
+            if workshop is None or workshop.join_code != join_code:
+                return None
+            state = _room_state(session, workshop)
+            fresh = Room(state["revision"], state["writes"], now, state)
+        if len(_ROOMS) >= _ROOMS_MAX:
+            _ROOMS.clear()
+        _ROOMS[key] = fresh
+        return fresh
 
 
 def _room_state(session: Session, workshop: Workshop) -> dict[str, Any]:
@@ -186,9 +247,11 @@ def _room_state(session: Session, workshop: Workshop) -> dict[str, Any]:
     state["round"] = None
     state["count"] = None
     state["result"] = None
+    tally = queries.tally(session, round_.id) if round_ is not None else queries.Tally()
+    state["writes"] = tally.writes
+    state["version"] = version_tag(workshop.revision, tally.writes)
     if round_ is None or workshop.status == "setup":
         return state
-    tally = queries.tally(session, round_.id)
     state["round"] = round_json(round_, len(workshop.rounds))
     state["round"]["stages"] = stage_options(round_, workshop)
     state["count"] = {"total": tally.total}
@@ -197,18 +260,24 @@ def _room_state(session: Session, workshop: Workshop) -> dict[str, Any]:
     return state
 
 
-def _personal(session: Session, room: dict[str, Any], participant_id: int) -> dict[str, Any]:
+def _my_vote(session: Session, room: dict[str, Any], participant_id: int) -> tuple[bool, int | None]:
+    if room["round"] is None:
+        return False, None
+    voted = session.execute(
+        select(Vote.stage).where(
+            Vote.round_id == room["round"]["id"], Vote.participant_id == participant_id
+        )
+    ).one_or_none()
+    return (True, voted[0]) if voted is not None else (False, None)
+
+
+def personal_state(room: dict[str, Any], voted: bool, stage: int | None) -> dict[str, Any]:
+    """The room's state with this person's own vote (when they have voted in its round)."""
     state = dict(room)
-    state["my_vote"] = None
-    if room["round"] is not None:
-        voted = session.execute(
-            select(Vote.stage).where(
-                Vote.round_id == room["round"]["id"], Vote.participant_id == participant_id
-            )
-        ).one_or_none()
-        if voted is not None:
-            stage = voted[0]
-            state["my_vote"] = {"stage": stage, "label": stage_label(stage)}
+    state.pop("writes", None)
+    state["my_vote"] = (
+        {"stage": stage, "label": stage_label(stage)} if voted and room["round"] is not None else None
+    )
     state["screen"] = screen_key(state)
     return state
 
@@ -241,6 +310,8 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
     wanted = [r.id for r in rounds] if view == "facilitator" else ([round_.id] if round_ else [])
     tallies = queries.tallies(session, wanted)
     state["joined"] = queries.joined_count(session, workshop.id)
+    writes = tallies[round_.id].writes if round_ is not None else 0
+    state["version"] = version_tag(workshop.revision, writes, state["joined"])
     state["round"] = round_json(round_, len(rounds)) if round_ is not None else None
     state["count"] = None
     state["result"] = None
@@ -275,6 +346,48 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
     return state
 
 
-def etag(workshop_id: int, revision: int, who: str = "") -> str:
-    """An entity tag (unquoted) for a live state: it changes whenever the revision does."""
-    return f"{ETAG_PREFIX}{workshop_id}.{revision}" + (f".{who}" if who else "")
+# --------------------------------------------------------------------------------------------
+# Versions: what the live pages compare to notice a change
+# --------------------------------------------------------------------------------------------
+#
+# A live state's version is "revision.writes" for phones and "revision.writes.joined" for the
+# presenter and facilitator: the workshop's revision (bumped by every facilitator change, under
+# the workshop's row lock), the number of vote writes in the current round (the sum of its
+# votes' versions: a vote adds to its own row, so votes never queue for one shared row), and
+# for staff how many have joined. Each part only grows while its round is on screen, and a
+# state's parts are read in the statements that read its content, so a version never claims
+# more than its state shows.
+
+
+def version_tag(revision: int, writes: int, joined: int | None = None) -> str:
+    parts = [revision, writes] if joined is None else [revision, writes, joined]
+    return ".".join(str(int(part)) for part in parts)
+
+
+def _current_round_writes():
+    return (
+        select(func.coalesce(func.sum(Vote.version), 0))
+        .where(Vote.round_id == Workshop.current_round_id)
+        .correlate(Workshop)
+        .scalar_subquery()
+    )
+
+
+def staff_version(session: Session | Connection, workshop_id: int) -> str | None:
+    """The version the presenter and facilitator states of this workshop would carry now."""
+    joined = (
+        select(func.count())
+        .select_from(Participant)
+        .where(Participant.workshop_id == Workshop.id)
+        .correlate(Workshop)
+        .scalar_subquery()
+    )
+    row = session.execute(
+        select(Workshop.revision, _current_round_writes(), joined).where(Workshop.id == workshop_id)
+    ).one_or_none()
+    return version_tag(*row) if row is not None else None
+
+
+def etag(workshop_id: int, version: str, who: str = "") -> str:
+    """An entity tag (unquoted) for a live state: it changes whenever the version does."""
+    return f"{ETAG_PREFIX}{workshop_id}.{version}" + (f".{who}" if who else "")

@@ -88,7 +88,7 @@
   var live = window.WorkshopLive.follow({
     eventsUrl: root.getAttribute("data-events-url"),
     stateUrl: root.getAttribute("data-state-url"),
-    revision: parseInt(root.getAttribute("data-revision"), 10),
+    version: root.getAttribute("data-version"),
     onState: onState,
     onConnection: function (online) { root.classList.toggle("app-offline", !online); }
   });

@@ -7,7 +7,9 @@
   var MAX_POLL_MS = 15000;
 
   function follow(options) {
-    var lastRevision = options.revision === undefined ? null : options.revision;
+    // A state's version changes with every change to what it shows (workshop revision, votes
+    // written in the round, people joined); a state already shown is not drawn again.
+    var lastVersion = options.version === undefined ? null : options.version;
     var etag = null;
     var pollTimer = null;
     var pollDelay = POLL_MS;
@@ -15,8 +17,8 @@
     var failures = 0;
 
     function deliver(state) {
-      if (!state || state.revision === lastRevision) { return; }
-      lastRevision = state.revision;
+      if (!state || state.version === lastVersion) { return; }
+      lastVersion = state.version;
       options.onState(state);
     }
 
@@ -76,7 +78,7 @@
 
     startStream();
     return {
-      refresh: function () { lastRevision = null; if (pollTimer === null) { etag = null; } },
+      refresh: function () { lastVersion = null; if (pollTimer === null) { etag = null; } },
       deliver: deliver
     };
   }

@@ -1,5 +1,8 @@
 /* The participant's phone: send votes without leaving the page, and follow the facilitator by
- * polling the small state endpoint with its ETag. Without JavaScript the form still works. */
+ * polling the small state endpoint with its ETag. The poll says which screen the phone shows,
+ * and the answer carries the new screen's HTML when it has changed; a vote's answer carries the
+ * screen with the vote marked. So following a round, or voting, is one request. Without
+ * JavaScript the form still works. */
 (function () {
   "use strict";
 
@@ -45,24 +48,31 @@
     return "Next: " + state.round.title + ". Voting has not opened yet.";
   }
 
+  function replacePanel(html, roundChanged, focusId) {
+    var focused = focusId || (document.activeElement && document.activeElement.id);
+    host.innerHTML = html;
+    bind();
+    var again = focused ? document.getElementById(focused) : null;
+    if (again) {
+      again.focus();
+    } else if (roundChanged) {
+      var title = host.querySelector("h1");
+      if (title) { title.focus(); }
+    }
+  }
+
   function redraw(state, roundChanged) {
+    if (state.panel) {
+      replacePanel(state.panel, roundChanged);
+      return Promise.resolve();
+    }
+    // An older server, or an answer without the screen: fetch the screen on its own.
     return fetch(fragmentUrl, { headers: { "Accept": "text/html" }, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) {
-        var focused = document.activeElement && document.activeElement.id;
-        host.innerHTML = html;
-        bind();
-        var again = focused ? document.getElementById(focused) : null;
-        if (again) {
-          again.focus();
-        } else if (roundChanged) {
-          var title = host.querySelector("h1");
-          if (title) { title.focus(); }
-        }
-      });
+      .then(function (html) { replacePanel(html, roundChanged); });
   }
 
   function apply(state) {
@@ -88,7 +98,8 @@
   function poll() {
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
-    fetch(stateUrl, { headers: headers, cache: "no-store", credentials: "same-origin" })
+    var url = stateUrl + (stateUrl.indexOf("?") === -1 ? "?" : "&") + "screen=" + encodeURIComponent(screen());
+    fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) { return null; }
         if (response.status === 401 || response.status === 403 || response.status === 404) {
@@ -124,8 +135,10 @@
     event.preventDefault();
     var roundInput = form.querySelector("input[name='round_id']");
     var token = form.querySelector("input[name='csrf_token']");
+    var buttonId = button.id;
+    var redrawn = false;
     button.disabled = true;
-    fetch(voteUrl, {
+    fetch(voteUrl + (voteUrl.indexOf("?") === -1 ? "?" : "&") + "panel=1", {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -140,7 +153,12 @@
       })
       .then(function (result) {
         if (result.ok) {
-          setPressed(form, button);
+          if (result.body.panel) {
+            replacePanel(result.body.panel, false, buttonId);
+            redrawn = true;
+          } else {
+            setPressed(form, button);
+          }
           announce(result.body.message, false);
         } else {
           announce(result.body.message || "Your vote was not counted. Try again.", true);
@@ -150,6 +168,10 @@
         announce("Your vote could not be sent. Check your connection and try again.", true);
       })
       .then(function () {
+        if (redrawn) {
+          schedule(BASE_MS);
+          return;
+        }
         button.disabled = false;
         if (document.activeElement !== button && document.body.contains(button)) { button.focus(); }
         schedule(150);

@@ -93,7 +93,7 @@
   window.WorkshopLive.follow({
     eventsUrl: root.getAttribute("data-events-url"),
     stateUrl: root.getAttribute("data-state-url"),
-    revision: parseInt(root.getAttribute("data-revision"), 10),
+    version: root.getAttribute("data-version"),
     onState: render,
     onConnection: function (online) { show("p-offline", !online); }
   });

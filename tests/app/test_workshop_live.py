@@ -5,7 +5,7 @@ import json
 from sqlalchemy import select
 
 from maturity.extensions import db
-from maturity.models import ElementRating, ManualTally, StrandRating, Workshop
+from maturity.models import ElementRating, ManualTally, StrandRating
 from maturity.workshops import operations
 from tests.app import workshop_support
 from tests.app.workshop_support import join, open_current, vote
@@ -42,7 +42,7 @@ def sse_events(chunks):
     return [json.loads(line[len("data: "):]) for chunk in chunks for line in chunk.splitlines() if line.startswith("data: ")]
 
 
-def test_participant_state_uses_the_revision_as_etag(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+def test_participant_state_uses_the_version_as_etag(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
     workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
     phone, other = join(app, workshop), join(app, workshop)
     url = f"/live/join/{workshop.join_code}/state"
@@ -266,7 +266,8 @@ def test_the_event_stream_pushes_a_state_after_a_vote_and_holds_no_connection(ap
         if "data: " in chunk:
             break
     pushed = sse_events(later)[0]
-    assert pushed["revision"] > first["revision"] and pushed["count"]["total"] == 1
+    assert pushed["version"] != first["version"] and pushed["count"]["total"] == 1
+    assert pushed["revision"] == first["revision"]  # a vote does not touch the workshop's row
     assert pushed["result"] is None  # hidden: the count only
     rest = list(chunks)  # the stream ends by itself after its lifetime
     assert rest[-1].startswith(":")
@@ -279,7 +280,7 @@ def test_the_event_stream_pushes_a_state_after_a_vote_and_holds_no_connection(ap
 def test_a_browser_reconnecting_with_last_event_id_gets_only_news(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
     app.config.update(WORKSHOP_SSE_POLL_SECONDS=0.02, WORKSHOP_SSE_MAX_SECONDS=0.2, WORKSHOP_SSE_HEARTBEAT_SECONDS=0.05)
     workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
-    revision = db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id))
-    response = client.get(f"/live/workshops/{workshop.id}/events?view=facilitator", headers={"Last-Event-ID": str(revision)})
+    version = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()["version"]
+    response = client.get(f"/live/workshops/{workshop.id}/events?view=facilitator", headers={"Last-Event-ID": version})
     body = response.get_data(as_text=True)
     assert "data: " not in body and ": heartbeat" in body

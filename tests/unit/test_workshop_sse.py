@@ -1,4 +1,4 @@
-"""The event stream's loop: pushes on a new revision, coalesces bursts, heartbeats, ends."""
+"""The event stream's loop: pushes on a new version, coalesces bursts, heartbeats, ends."""
 
 import json
 
@@ -25,13 +25,18 @@ class FakeClock:
 
 
 def run(monkeypatch, revisions, options=None, last_event_id=None):
-    """Drive the stream with a revision per poll (a function of the fake time)."""
+    """Drive the stream with a version per poll (a function of the fake time)."""
     clock = FakeClock()
     built = []
-    monkeypatch.setattr(sse, "current_revision", lambda engine, wid: revisions(clock.now))
+
+    def version():
+        found = revisions(clock.now)
+        return None if found is None else f"{found}.0.0"
+
+    monkeypatch.setattr(sse, "current_version", lambda engine, wid: version())
 
     def build(engine, wid, view):
-        state = {"revision": revisions(clock.now), "view": view}
+        state = {"version": version(), "view": view}
         built.append(state)
         return state
 
@@ -51,15 +56,16 @@ def test_format_event_is_one_sse_message():
     assert text == 'id: 7\nevent: state\ndata: {"a":"line\\nbreak"}\n\n'
 
 
-def test_sends_the_state_at_once_then_only_when_the_revision_moves(monkeypatch):
+def test_sends_the_state_at_once_then_only_when_the_version_moves(monkeypatch):
     chunks, _ = run(monkeypatch, lambda t: 1 if t < 10 else 2)
     assert chunks[0] == "retry: 2000\n\n"
-    assert [e["revision"] for e in events(chunks)] == [1, 2]
+    assert [e["version"] for e in events(chunks)] == ["1.0.0", "2.0.0"]
+    assert [c.split("\n", 1)[0] for c in chunks if c.startswith("id:")] == ["id: 1.0.0", "id: 2.0.0"]
     assert chunks[-1].startswith(":")  # the stream ends with a comment after its lifetime
 
 
-def test_a_burst_of_revisions_is_coalesced(monkeypatch):
-    # A new revision on every 0.25 s poll for 10 seconds: at most one push per 0.3 s.
+def test_a_burst_of_versions_is_coalesced(monkeypatch):
+    # A new version on every 0.25 s poll for 10 seconds: at most one push per 0.3 s.
     chunks, _ = run(monkeypatch, lambda t: int(t * 4) + 1)
     sent = events(chunks)
     assert 20 <= len(sent) <= 60 / 0.3 + 1
@@ -73,7 +79,7 @@ def test_heartbeats_keep_an_idle_stream_open(monkeypatch):
 
 
 def test_last_event_id_skips_the_state_the_browser_already_has(monkeypatch):
-    chunks, built = run(monkeypatch, lambda t: 5, last_event_id=5)
+    chunks, built = run(monkeypatch, lambda t: 5, last_event_id="5.0.0")
     assert events(chunks) == [] and built == []
 
 
