@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from flask_login import current_user
 from sqlalchemy import select
 
+from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import codes, operations, participants, sse
@@ -108,7 +109,10 @@ def room_of(found: Found | Workshop) -> live_state.Room:
 
 
 def render_panel(state: dict[str, Any], code: str) -> str:
-    return render_template("workshops/_participant_panel.html", state=state, code=code, vote_error=None)
+    """The phone's screen (the same template the page includes), for the script to swap in."""
+    return render_template(
+        "workshops/_participant_panel.html", state=state, code=code, vote_error=None, STAGES=STAGES
+    )
 
 
 @bp.get("/join/<code>/state")

@@ -16,19 +16,21 @@ What it does, in order:
 5. joins N participants concurrently, each a browser of its own (own cookie jar): the join
    page, the join form (with its CSRF token), the waiting page and one state poll;
 6. the facilitator opens round 1. Each phone notices within 2.4 s (as the phone's poll every
-   2 s plus jitter does: the state with its ETag, then the page fragment, which carries the
-   CSRF token and the round id) and its person votes at a random moment between then and the
-   end of the 10 s window; about 20% change their vote once, later in the window. Votes go as
-   the phone's script sends them: JSON with X-CSRFToken;
+   2 s plus jitter does: one request for the state with its ETag and the screen it shows, whose
+   answer carries the new screen's HTML with the CSRF token and the round id) and its person
+   votes at a random moment between then and the end of the 10 s window; about 20% change
+   their vote once, later in the window. Votes go as the phone's script sends them: JSON with
+   X-CSRFToken, asking for the screen with the vote marked (?panel=1);
 7. waits for the presenter to show the last vote, closes and reveals the round, and checks
    the revealed tally against the last vote each participant sent (and against the rows);
 8. round 2, a burst: every participant votes at once through a fixed number of concurrent
    connections, which gives the vote throughput the server can sustain (vote_rps), comparable
    with the baseline; its tally is checked too.
 
-Presenter lag: for every vote, the time from its response to the first presenter state whose
-revision is at least the vote's (the revision is bumped in the vote's transaction, so such a
-state counts it). The last line printed is one JSON object with the figures.
+Presenter lag: for every vote, the time from its response to the arrival of the first presenter
+state that began to be read after that response (each state carries `as_of`, the server's
+clock when its reading began; the server and this script share the machine's clock), so the
+state includes the vote. The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 from benchlib import (
     DEFAULT_PG,
@@ -212,7 +215,7 @@ class VoteRecord:
     sent: float
     latency: float
     status: int
-    revision: int | None
+    answered_at: float  # wall clock (time.time()) when the response had been read
     round_id: int
 
 
@@ -304,7 +307,7 @@ class Presenter:
     """The presenter screen: holds the event stream, notes each state and when it came."""
 
     states: list[tuple[float, dict]] = field(default_factory=list)
-    revisions: list[int] = field(default_factory=list)
+    as_of: list[float] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     reconnects: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
@@ -312,14 +315,15 @@ class Presenter:
     def note(self, state: dict) -> None:
         now = time.perf_counter()
         self.states.append((now, state))
-        # Revisions only grow along the stream; keep them sorted for bisect all the same.
-        if not self.revisions or state["revision"] >= self.revisions[-1]:
-            self.revisions.append(state["revision"])
+        # States are read one after another along the stream; keep them sorted all the same.
+        if not self.as_of or state["as_of"] >= self.as_of[-1]:
+            self.as_of.append(state["as_of"])
             self.times.append(now)
         self.changed.set()
 
-    def first_time_with(self, revision: int) -> float | None:
-        index = bisect.bisect_left(self.revisions, revision)
+    def first_time_after(self, wall: float) -> float | None:
+        """When the first state read after the wall-clock moment `wall` arrived (perf_counter)."""
+        index = bisect.bisect_left(self.as_of, wall)
         return self.times[index] if index < len(self.times) else None
 
     async def wait_for(self, predicate, timeout: float) -> dict | None:
@@ -360,7 +364,7 @@ class Presenter:
                         elif line.startswith("data:"):
                             data = line[5:].strip()
                         elif line.startswith("id:"):
-                            last_id = int(line[3:].strip())
+                            last_id = line[3:].strip()
                         elif line == "":
                             if event == "state" and data:
                                 self.note(json.loads(data))
@@ -406,7 +410,7 @@ async def join(run: Run, index: int) -> Phone | None:
             if response.status != 200:
                 run.error("join", f"GET state {response.status}")
                 return None
-            await response.read()
+            phone.screen = (await response.json()).get("screen")
             phone.etag = response.headers.get("ETag")
     except Exception as error:  # noqa: BLE001 - every failure is counted, none stops the run
         run.error("join", repr(error))
@@ -414,8 +418,28 @@ async def join(run: Run, index: int) -> Phone | None:
     return phone
 
 
+def state_url(run: Run, phone: Phone) -> str:
+    """The phone script's poll: the state, saying which screen the phone shows."""
+    return f"{run.url}/live/join/{run.code}/state?" + urlencode({"screen": phone.screen or ""})
+
+
+def take_panel(phone: Phone, state: dict) -> bool:
+    """Draw a new screen the way the script does; False when the answer had no screen's HTML."""
+    html = state.get("panel")
+    if html is None:
+        return False
+    phone.screen = state.get("screen")
+    if 'name="csrf_token"' in html:
+        phone.csrf = csrf_of(html)
+    found = ROUND_INPUT.search(html)
+    if found:
+        phone.round_id = int(found.group(1))
+    return True
+
+
 async def follow_round(run: Run, phone: Phone, latencies: list[float], fresh: bool = False) -> bool:
-    """What the phone's script does when its poll sees a new screen: state, then the fragment.
+    """What the phone's script does when the facilitator opens a round: its next poll brings the
+    new state with the new screen's HTML (one request).
 
     fresh=True leaves out the ETag (when a poller of the same phone may have used it already).
     """
@@ -424,7 +448,7 @@ async def follow_round(run: Run, phone: Phone, latencies: list[float], fresh: bo
         headers["If-None-Match"] = phone.etag
     started = time.perf_counter()
     try:
-        async with phone.session.get(f"{run.url}/live/join/{run.code}/state", headers=headers) as response:
+        async with phone.session.get(state_url(run, phone), headers=headers) as response:
             if response.status != 200:
                 run.error("follow", f"state {response.status}")
                 return False
@@ -433,17 +457,12 @@ async def follow_round(run: Run, phone: Phone, latencies: list[float], fresh: bo
         if not state.get("round") or state["round"]["state"] != "open":
             run.error("follow", f"round not open in state: {state.get('round')}")
             return False
-        async with phone.session.get(
-            f"{run.url}/join/{run.code}/vote?fragment=1", headers={"Accept": "text/html"}
-        ) as response:
-            html = await response.text()
-            if response.status != 200:
-                run.error("follow", f"fragment {response.status}")
-                return False
-        phone.screen = state.get("screen")
-        phone.csrf = csrf_of(html)
-        found = ROUND_INPUT.search(html)
-        phone.round_id = int(found.group(1)) if found else state["round"]["id"]
+        if state.get("screen") != phone.screen and not take_panel(phone, state):
+            run.error("follow", "a new screen came without its HTML")
+            return False
+        if phone.round_id != state["round"]["id"]:
+            run.error("follow", "the screen's round is not the state's")
+            return False
     except Exception as error:  # noqa: BLE001
         run.error("follow", repr(error))
         return False
@@ -452,13 +471,13 @@ async def follow_round(run: Run, phone: Phone, latencies: list[float], fresh: bo
 
 
 async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
-    """One poll of the phone's script: the state with its ETag; the fragment if the screen changed."""
+    """One poll of the phone's script: the state with its ETag (and the screen if it changed)."""
     headers = {"Accept": "application/json"}
     if phone.etag:
         headers["If-None-Match"] = phone.etag
     started = time.perf_counter()
     try:
-        async with phone.session.get(f"{run.url}/live/join/{run.code}/state", headers=headers) as response:
+        async with phone.session.get(state_url(run, phone), headers=headers) as response:
             if response.status == 304:
                 stats["not_modified"] += 1
                 stats["latencies"].append(time.perf_counter() - started)
@@ -471,17 +490,10 @@ async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
         stats["latencies"].append(time.perf_counter() - started)
         stats["changed"] += 1
         if state.get("screen") != phone.screen:
-            async with phone.session.get(
-                f"{run.url}/join/{run.code}/vote?fragment=1", headers={"Accept": "text/html"}
-            ) as response:
-                html = await response.text()
-                if response.status != 200:
-                    run.error("poll", f"fragment {response.status}")
-                    return
+            if not take_panel(phone, state):
+                run.error("poll", "a new screen came without its HTML")
+                return
             stats["redraws"] += 1
-            phone.screen = state.get("screen")
-            if 'name="csrf_token"' in html:
-                phone.csrf = csrf_of(html)
     except Exception as error:  # noqa: BLE001
         run.error("poll", repr(error))
 
@@ -503,28 +515,33 @@ def pick_stage(previous: int | None = None, dont_know_share: float = 0.05) -> in
 
 
 async def vote(run: Run, phone: Phone, stage: int | None) -> VoteRecord:
+    """A tap on a stage, as the script sends it; the answer carries the screen with the vote."""
     payload = {"round_id": phone.round_id, "stage": "dont-know" if stage is None else stage}
     sent = time.perf_counter()
-    status, revision = 0, None
+    status = 0
+    answer = None
     try:
         async with phone.session.post(
-            f"{run.url}/live/join/{run.code}/vote",
+            f"{run.url}/live/join/{run.code}/vote?panel=1",
             json=payload,
             headers={"Accept": "application/json", "X-CSRFToken": phone.csrf or ""},
         ) as response:
             body = await response.read()
             status = response.status
             if status == 200:
-                revision = json.loads(body)["revision"]
+                answer = json.loads(body)
             else:
                 run.error("vote", f"{status} {body[:200]!r}")
     except Exception as error:  # noqa: BLE001
         run.error("vote", repr(error))
-    record = VoteRecord(phone.index, stage, sent, time.perf_counter() - sent, status, revision, phone.round_id)
+    latency = time.perf_counter() - sent
+    record = VoteRecord(phone.index, stage, sent, latency, status, time.time(), phone.round_id)
     run.votes.append(record)
     if status == 200:
         phone.last_stage = stage
         phone.voted = True
+        if answer and not take_panel(phone, answer):
+            run.error("vote", "the answer had no screen with the vote marked")
     return record
 
 
@@ -596,15 +613,9 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
         first_at = max(first_at, time.perf_counter() - t_open + REACTION)
         await asyncio.sleep(max(0.0, t_open + first_at - time.perf_counter()))
         first = await vote(run, phone, pick_stage())
-        if args.poll:  # the script polls 150 ms after a vote, and redraws with the vote marked
-            await asyncio.sleep(0.15)
-            await poll_once(run, phone, poll_stats)
         if change_at is not None and first.status == 200:
             await asyncio.sleep(max(0.0, t_open + change_at - time.perf_counter()))
             await vote(run, phone, pick_stage(first.stage))
-            if args.poll:
-                await asyncio.sleep(0.15)
-                await poll_once(run, phone, poll_stats)
 
     poll_stats = {"latencies": [], "not_modified": 0, "changed": 0, "redraws": 0}
     stop_polling = asyncio.Event()
@@ -612,18 +623,18 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
     await asyncio.gather(*(take_part(p) for p in phones))
     window_votes = [v for v in run.votes if v.round_id == round_1]
     last_response = max((v.sent + v.latency for v in window_votes), default=t_open)
-    max_revision = max((v.revision for v in window_votes if v.revision), default=0)
+    last_answered = max((v.answered_at for v in window_votes if v.status == 200), default=0.0)
     say(f"round 1: {len(window_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening")
 
-    final = await presenter.wait_for(lambda s: s["revision"] >= max_revision, timeout=20)
-    final_lag = (presenter.first_time_with(max_revision) - last_response) if final else None
+    final = await presenter.wait_for(lambda s: s["as_of"] >= last_answered, timeout=20)
+    final_lag = (presenter.first_time_after(last_answered) - last_response) if final else None
 
     lags = []
     missing = 0
     for record in window_votes:
         if record.status != 200:
             continue
-        seen = presenter.first_time_with(record.revision)
+        seen = presenter.first_time_after(record.answered_at)
         if seen is None:
             missing += 1
         else:
@@ -724,7 +735,7 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
             "votes": [[v.participant, v.round_id, round(v.sent - t_open, 4), round(v.latency, 4), v.status]
                       for v in run.votes],
             "follows": follow_latencies,
-            "presenter": [[round(t - t_open, 4), s["revision"]] for t, s in presenter.states],
+            "presenter": [[round(t - t_open, 4), s["version"]] for t, s in presenter.states],
         }))
     presenter_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -768,7 +779,7 @@ def main() -> int:
                         help="wait until the 1-minute load average is below this first (0: do not wait)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--poll", action="store_true",
-                        help="phones also poll every 2 s in round 1, and 150 ms after each vote, as the script does")
+                        help="phones also poll every 2 s all through round 1, as the script does")
     parser.add_argument("--dump", help="write every vote's timing to this JSON file")
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="passed on to gunicorn")
     args = parser.parse_args()

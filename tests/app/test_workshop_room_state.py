@@ -1,0 +1,252 @@
+"""Live voting at scale: phones share the room's state, follow a round and vote in one request
+each, and votes are ordered against closing the round without queueing on the workshop's row."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from maturity.extensions import db
+from maturity.models import Participant, Vote, Workshop
+from maturity.workshops import operations
+from maturity.workshops import state as live_state
+from maturity.workshops.operations import WorkshopError
+from tests.app import workshop_support
+from tests.app.workshop_support import join, open_current, vote
+
+coordinator = workshop_support.coordinator
+make_workshop = workshop_support.make_workshop
+
+
+def poll(phone, workshop, screen=None, etag=None):
+    query = {} if screen is None else {"screen": screen}
+    headers = {"If-None-Match": etag} if etag else {}
+    return phone.get(f"/live/join/{workshop.join_code}/state", query_string=query, headers=headers)
+
+
+def test_a_poll_naming_an_old_screen_brings_the_new_screen_with_it(app, make_workshop):
+    workshop = make_workshop()
+    phone = join(app, workshop)
+    waiting = poll(phone, workshop, screen="").get_json()
+    assert "panel" in waiting and "Wait for the facilitator" in waiting["panel"]
+    assert "panel" not in poll(phone, workshop, screen=waiting["screen"]).get_json()
+
+    round_ = open_current(workshop)
+    opened = poll(phone, workshop, screen=waiting["screen"]).get_json()
+    assert opened["screen"] != waiting["screen"]
+    panel = opened["panel"]
+    assert f'data-screen="{opened["screen"]}"' in panel
+    assert f'name="round_id" value="{round_.id}"' in panel and 'name="csrf_token"' in panel
+    assert round_.title in panel and "You have not voted on this round yet" in panel
+    # The phone that already shows this screen gets the state alone.
+    assert "panel" not in poll(phone, workshop, screen=opened["screen"]).get_json()
+    # Without ?screen (an older script) the answer is the state alone, as before.
+    assert "panel" not in poll(phone, workshop).get_json()
+
+
+def test_a_revealed_result_comes_with_the_screen(app, make_workshop):
+    workshop = make_workshop()
+    phones = [join(app, workshop) for _ in range(3)]
+    round_ = open_current(workshop)
+    for phone, stage in zip(phones, [2, 3, 3], strict=True):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    operations.close_round(workshop)
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    state = poll(phones[0], workshop, screen="").get_json()
+    assert state["result"]["counts"] == {"1": 0, "2": 1, "3": 2, "4": 0}
+    assert "The room’s result" in state["panel"] and "Maturing" in state["panel"]
+
+
+def test_a_vote_can_ask_for_its_screen_with_the_vote_marked(app, make_workshop):
+    workshop = make_workshop()
+    phone = join(app, workshop)
+    round_ = open_current(workshop)
+    code = workshop.join_code
+    plain = vote(phone, workshop, round_.id, 2).get_json()
+    assert "panel" not in plain and plain["my_vote"]["stage"] == 2
+
+    answer = phone.post(f"/live/join/{code}/vote?panel=1", json={"round_id": round_.id, "stage": 3})
+    assert answer.status_code == 200
+    body = answer.get_json()
+    assert body["my_vote"] == {"stage": 3, "label": "Maturing"}
+    assert body["screen"].endswith("|3")
+    assert 'id="stage-3"' in body["panel"] and "Your vote: <strong>Maturing</strong>" in body["panel"]
+    assert body["panel"].count('aria-pressed="true"') == 1
+    # The phone's next poll agrees with the screen the vote's answer drew: nothing to redraw.
+    assert "panel" not in poll(phone, workshop, screen=body["screen"]).get_json()
+
+    dont_know = phone.post(f"/live/join/{code}/vote?panel=1", json={"round_id": round_.id, "stage": "dont-know"})
+    body = dont_know.get_json()
+    assert "Your vote: <strong>Don’t know</strong>" in body["panel"]
+    assert "panel" not in poll(phone, workshop, screen=body["screen"]).get_json()
+
+
+def test_a_refused_vote_asking_for_its_screen_gets_the_message_only(app, make_workshop):
+    workshop = make_workshop()
+    phone = join(app, workshop)
+    round_ = open_current(workshop)
+    operations.close_round(workshop)
+    db.session.commit()
+    answer = phone.post(
+        f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 3}
+    )
+    assert answer.status_code == 409
+    assert "closed" in answer.get_json()["message"] and "panel" not in answer.get_json()
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_phones_share_the_room_state_and_see_a_facilitator_change_at_once(app, make_workshop):
+    workshop = make_workshop()
+    voter = join(app, workshop)
+    round_ = open_current(workshop)
+    clock = Clock()
+    wid, code = workshop.id, workshop.join_code
+
+    def room():
+        revision = db.session.scalar(select(Workshop.revision).where(Workshop.id == wid))
+        return live_state.room(db.session, wid, code, revision, max_age=1.0, clock=clock)
+
+    first = room()
+    assert first.state["count"] == {"total": 0}
+    assert vote(voter, workshop, round_.id, 2).status_code == 200
+    # Within max_age the room's state is shared as it was: the vote shows on phones later.
+    assert room() is first
+    clock.now += 1.5
+    later = room()
+    assert later.state["count"] == {"total": 1} and later.version != first.version
+    # Once checked again and unchanged, the same state is kept (only its check time moves).
+    clock.now += 1.5
+    assert room().state is later.state
+    # A facilitator's change moves the revision, which each poll reads: seen at once.
+    operations.close_round(workshop)
+    db.session.commit()
+    closed = room()
+    assert closed.state["round"]["state"] == "closed" and closed.revision > later.revision
+
+
+def test_joining_changes_the_presenters_version_but_not_the_phones(app, make_workshop):
+    workshop = make_workshop()
+    phone = join(app, workshop)
+    open_current(workshop)
+    before = live_state.staff_version(db.session, workshop.id)
+    first = poll(phone, workshop)
+    join(app, workshop)
+    assert live_state.staff_version(db.session, workshop.id) != before
+    assert poll(phone, workshop, etag=first.headers["ETag"]).status_code == 304
+
+
+def test_every_vote_write_moves_the_version_the_presenter_watches(app, make_workshop):
+    workshop = make_workshop()
+    phone = join(app, workshop)
+    round_ = open_current(workshop)
+    seen = {live_state.staff_version(db.session, workshop.id)}
+    for stage in (1, 2, 2, "dont-know"):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+        seen.add(live_state.staff_version(db.session, workshop.id))
+    assert len(seen) == 5  # a resent vote is a write too: the stream sends the same counts again
+    writes = db.session.scalar(select(func.sum(Vote.version)).where(Vote.round_id == round_.id))
+    assert writes == 4
+
+
+# --------------------------------------------------------------------------------------------
+# Ordering against closing the round (PostgreSQL's row locks; SQLite has one writer at a time)
+# --------------------------------------------------------------------------------------------
+
+
+def _postgres_only():
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks: PostgreSQL only (SQLite writes one transaction at a time)")
+
+
+def _in_thread(app, work, started: threading.Event, release: threading.Event, outcome: dict):
+    """Run `work` in its own app context (own session), hold its transaction open until
+    `release`, then commit; record what happened."""
+
+    def run():
+        with app.app_context():
+            try:
+                work()
+                db.session.flush()
+                started.set()
+                release.wait(10)
+                db.session.commit()
+                outcome["result"] = "committed"
+            except WorkshopError as error:
+                db.session.rollback()
+                outcome["result"] = error.message
+            finally:
+                started.set()
+                outcome["done"] = True
+                db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_closing_waits_for_a_vote_in_flight_and_the_vote_counts(app, make_workshop):
+    _postgres_only()
+    workshop = make_workshop()
+    join(app, workshop)
+    round_ = open_current(workshop)
+    pid = db.session.scalar(select(Participant.id).where(Participant.workshop_id == workshop.id))
+    wid, rid = workshop.id, round_.id
+    db.session.commit()
+
+    vote_started, vote_release, vote_outcome = threading.Event(), threading.Event(), {}
+    voter = _in_thread(app, lambda: operations.cast_vote(wid, rid, pid, 3), vote_started, vote_release, vote_outcome)
+    assert vote_started.wait(10)
+
+    close_started, close_release, close_outcome = threading.Event(), threading.Event(), {}
+    close_release.set()
+
+    def close():
+        operations.close_round(db.session.get(Workshop, wid))
+
+    closer = _in_thread(app, close, close_started, close_release, close_outcome)
+    closer.join(1.0)
+    assert "done" not in close_outcome  # the close waits for the vote's SHARE lock
+    vote_release.set()
+    voter.join(10)
+    closer.join(10)
+    assert vote_outcome["result"] == "committed" and close_outcome["result"] == "committed"
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == rid)) == 1
+
+
+def test_a_vote_arriving_while_the_round_closes_waits_and_is_refused(app, make_workshop):
+    _postgres_only()
+    workshop = make_workshop()
+    join(app, workshop)
+    round_ = open_current(workshop)
+    pid = db.session.scalar(select(Participant.id).where(Participant.workshop_id == workshop.id))
+    wid, rid = workshop.id, round_.id
+    db.session.commit()
+
+    def close():
+        operations.close_round(db.session.get(Workshop, wid))
+
+    close_started, close_release, close_outcome = threading.Event(), threading.Event(), {}
+    closer = _in_thread(app, close, close_started, close_release, close_outcome)
+    assert close_started.wait(10)  # the round's row is updated, not yet committed
+
+    vote_started, vote_release, vote_outcome = threading.Event(), threading.Event(), {}
+    vote_release.set()
+    voter = _in_thread(app, lambda: operations.cast_vote(wid, rid, pid, 2), vote_started, vote_release, vote_outcome)
+    voter.join(1.0)
+    assert "done" not in vote_outcome  # the vote waits for the close
+    close_release.set()
+    closer.join(10)
+    voter.join(10)
+    assert close_outcome["result"] == "committed"
+    assert "closed" in vote_outcome["result"]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == rid)) == 0
