@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
 from maturity.core.scoring import STAGES
@@ -108,11 +109,26 @@ def room_of(found: Found | Workshop) -> live_state.Room:
     return room
 
 
+#: Rendered phone screens per (join code, room version, screen): everyone in a room who sees
+#: the same screen gets the same HTML but for their CSRF token, which is put in afterwards.
+_PANELS: dict[tuple[str, str, str], str] = {}
+_PANELS_MAX = 512
+_CSRF_MARK = "@@csrf-token@@"
+
+
 def render_panel(state: dict[str, Any], code: str) -> str:
     """The phone's screen (the same template the page includes), for the script to swap in."""
-    return render_template(
-        "workshops/_participant_panel.html", state=state, code=code, vote_error=None, STAGES=STAGES
-    )
+    key = (code, state["version"], state["screen"])
+    html = _PANELS.get(key)
+    if html is None:
+        html = render_template(
+            "workshops/_participant_panel.html",
+            state=state, code=code, vote_error=None, STAGES=STAGES, csrf_value=_CSRF_MARK,
+        )
+        if len(_PANELS) >= _PANELS_MAX:
+            _PANELS.clear()
+        _PANELS[key] = html
+    return html.replace(_CSRF_MARK, generate_csrf())
 
 
 @bp.get("/join/<code>/state")

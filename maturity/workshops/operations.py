@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, literal, select, update
+from sqlalchemy import DateTime, Integer, bindparam, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -428,21 +428,45 @@ def _write_if_open(
     time gives the same order.) A replaced vote adds one to its row's version, which is how
     the live pages notice it.
     """
-    dialect = db.session.get_bind().dialect.name
+    statement = _vote_statement(db.session.get_bind().dialect.name, overwrite)
+    now = utcnow()
+    values = {
+        "v_round": round_id,
+        "v_workshop": workshop_id,
+        "v_participant": participant_id,
+        "v_stage": stage,
+        "v_now": now,
+    }
+    return db.session.execute(statement, values).first() is not None
+
+
+_VOTE_STATEMENTS: dict[tuple[str, bool], Any] = {}
+
+
+def _vote_statement(dialect: str, overwrite: bool):
+    """The vote's INSERT ... SELECT ... ON CONFLICT, built once per dialect with bound
+    parameters: building it costs more than running it, and a room sends it hundreds of times."""
+    key = (dialect, overwrite)
+    found = _VOTE_STATEMENTS.get(key)
+    if found is not None:
+        return found
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rounds = Round.__table__
     votes = Vote.__table__
-    now = utcnow()
     open_round_ = (
         select(
-            literal(round_id, Integer),
-            literal(participant_id, Integer),
-            literal(stage, Integer),
-            literal(now, DateTime),
-            literal(now, DateTime),
+            bindparam("v_round", type_=Integer),
+            bindparam("v_participant", type_=Integer),
+            bindparam("v_stage", type_=Integer),
+            bindparam("v_now", type_=DateTime),
+            bindparam("v_now", type_=DateTime),
             literal(1, Integer),
         )
-        .where(rounds.c.id == round_id, rounds.c.workshop_id == workshop_id, rounds.c.state == "open")
+        .where(
+            rounds.c.id == bindparam("v_round", type_=Integer),
+            rounds.c.workshop_id == bindparam("v_workshop", type_=Integer),
+            rounds.c.state == "open",
+        )
         .with_for_update(read=True)
     )
     statement = insert(votes).from_select(
@@ -460,7 +484,8 @@ def _write_if_open(
     else:
         statement = statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
     # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
-    return db.session.execute(statement.returning(votes.c.id)).first() is not None
+    found = _VOTE_STATEMENTS[key] = statement.returning(votes.c.id)
+    return found
 
 
 def cast_vote(

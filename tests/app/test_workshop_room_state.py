@@ -1,9 +1,11 @@
 """Live voting at scale: phones share the room's state, follow a round and vote in one request
 each, and votes are ordered against closing the round without queueing on the workshop's row."""
 
+import re
 import threading
 
 import pytest
+from flask import g
 from sqlalchemy import func, select
 
 from maturity.extensions import db
@@ -250,3 +252,30 @@ def test_a_vote_arriving_while_the_round_closes_waits_and_is_refused(app, make_w
     assert "closed" in vote_outcome["result"]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == rid)) == 0
+
+
+def test_phones_on_the_same_screen_share_its_html_but_each_gets_its_own_csrf_token(app, make_workshop):
+    workshop = make_workshop()
+    phones = [join(app, workshop) for _ in range(2)]
+    round_ = open_current(workshop)
+    app.config["WTF_CSRF_ENABLED"] = True
+
+    def fresh(request):
+        # Each real request has its own app context; here the test's is shared, and Flask-WTF
+        # keeps the signed token on `g` for the request: forget it between requests.
+        g.pop("csrf_token", None)
+        return request()
+
+    panels = [fresh(lambda p=phone: poll(p, workshop, screen="")).get_json()["panel"] for phone in phones]
+    tokens = [re.search(r'name="csrf_token" value="([^"]+)"', panel).group(1) for panel in panels]
+    assert "@@" not in panels[0] and tokens[0] != tokens[1]
+    assert panels[0].replace(tokens[0], "") == panels[1].replace(tokens[1], "")
+    # Each token works for its own phone only.
+    url = f"/live/join/{workshop.join_code}/vote?panel=1"
+    swapped = fresh(lambda: phones[0].post(url, json={"round_id": round_.id, "stage": 2}, headers={"X-CSRFToken": tokens[1]}))
+    assert swapped.status_code == 400
+    for phone, token in zip(phones, tokens, strict=True):
+        answer = fresh(lambda p=phone, t=token: p.post(url, json={"round_id": round_.id, "stage": 2}, headers={"X-CSRFToken": t}))
+        assert answer.status_code == 200
+        assert re.search(r'name="csrf_token" value="([^"]+)"', answer.get_json()["panel"])
+    assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)) == 2
