@@ -63,6 +63,10 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # a workshop can run all afternoon on one page
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    #: Only workshop participants have lasting ("permanent") sessions; sending their cookie
+    #: again with every poll and vote would cost each of those requests a signing and a
+    #: Set-Cookie for nothing. It is still sent whenever the session changes.
+    SESSION_REFRESH_EACH_REQUEST = False
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
-from maturity.models import Workshop
+from maturity.models import Participant, Workshop
 from maturity.workshops import codes, operations, participants, sse
 from maturity.workshops import state as live_state
 from maturity.workshops.guard import workshop_or_404
@@ -67,26 +67,34 @@ class Found(NamedTuple):
     join_code: str
     offer_dont_know: bool
     allow_changes: bool
+    #: With `workshop_by_code(code, token)`: the id of the participant with that token in
+    #: this workshop, or None when there is none.
+    participant_id: int | None = None
 
     @property
     def rules(self) -> VoteRules:
         return VoteRules(self.status, self.offer_dont_know, self.allow_changes)
 
 
-def workshop_by_code(code: str) -> Found | None:
+def workshop_by_code(code: str, token: str | None = None) -> Found | None:
+    """The workshop with this join code and, given a participant's token, its participant."""
     normal = codes.normalise(code)
     if normal is None:
         return None
-    row = db.session.execute(
-        select(
-            Workshop.id,
-            Workshop.revision,
-            Workshop.status,
-            Workshop.join_code,
-            Workshop.offer_dont_know,
-            Workshop.allow_changes,
-        ).where(Workshop.join_code == normal)
-    ).one_or_none()
+    columns = [
+        Workshop.id,
+        Workshop.revision,
+        Workshop.status,
+        Workshop.join_code,
+        Workshop.offer_dont_know,
+        Workshop.allow_changes,
+    ]
+    query = select(*columns)
+    if token is not None:
+        query = query.add_columns(Participant.id).outerjoin(
+            Participant, (Participant.token == token) & (Participant.workshop_id == Workshop.id)
+        )
+    row = db.session.execute(query.where(Workshop.join_code == normal)).one_or_none()
     return Found(*row) if row is not None else None
 
 
@@ -131,8 +139,18 @@ def render_panel(state: dict[str, Any], code: str) -> str:
     return html.replace(_CSRF_MARK, generate_csrf())
 
 
+def _reads_only() -> None:
+    """A request that only reads runs without a transaction on PostgreSQL: each statement sees
+    what is committed (as it would in a READ COMMITTED transaction) and the BEGIN and ROLLBACK
+    round trips are saved. Phones poll every two seconds, so this is most of their requests.
+    (Only when the request has not begun a transaction already.)"""
+    if not db.session().in_transaction() and db.session.get_bind().dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 @bp.get("/join/<code>/state")
 def participant_state_json(code: str):
+    _reads_only()
     found = _require_workshop(code)
     token = participants.token_for(code)
     if token is None:
@@ -184,9 +202,17 @@ def vote_message(stage: int | None, allow_changes: bool) -> str:
     return f"Vote received: {stage_label(stage)}.{then}"
 
 
-def record_vote(workshop_id: int, code: str, payload: Any, rules: VoteRules | None = None) -> dict[str, Any]:
-    """Validate and store one vote, committing; aborts with a 4xx and stores nothing on error."""
-    participant_id = participants.require_id(workshop_id, code)
+def record_vote(
+    workshop_id: int,
+    code: str,
+    payload: Any,
+    rules: VoteRules | None = None,
+    participant_id: int | None = None,
+) -> dict[str, Any]:
+    """Validate and store one vote, committing; aborts with a 4xx and stores nothing on error.
+    `rules` and `participant_id` save queries when the caller has read them already."""
+    if participant_id is None:
+        participant_id = participants.require_id(workshop_id, code)
     round_id, stage = parse_vote(payload)
     try:
         cast = operations.cast_vote(workshop_id, round_id, participant_id, stage, rules)
@@ -207,9 +233,13 @@ def record_vote(workshop_id: int, code: str, payload: Any, rules: VoteRules | No
 def vote(code: str):
     """Store a vote. With ?panel=1 the answer also carries the phone's screen with the vote
     marked (and its screen key), so the phone need not ask for it again."""
-    found = _require_workshop(code)
+    found = workshop_by_code(code, participants.token_for(code))
+    if found is None:
+        abort(404, NO_SUCH_WORKSHOP)
+    # No participant found: 401 (not joined) or 403 (not valid here), as `require` answers.
+    participant_id = found.participant_id or participants.require_id(found.id, code)
     payload = request.get_json(silent=True) if request.is_json else request.form
-    result = record_vote(found.id, code, payload, found.rules)
+    result = record_vote(found.id, code, payload, found.rules, participant_id)
     if request.args.get("panel"):
         room = room_of(found)
         round_ = room.state["round"]

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from maturity.extensions import db
 from maturity.models import Participant, Vote, Workshop
@@ -15,6 +15,7 @@ from maturity.workshops import state as live_state
 from maturity.workshops.operations import WorkshopError
 from tests.app import workshop_support
 from tests.app.workshop_support import join, open_current, vote
+from tests.conftest import make_app
 
 coordinator = workshop_support.coordinator
 make_workshop = workshop_support.make_workshop
@@ -279,3 +280,27 @@ def test_phones_on_the_same_screen_share_its_html_but_each_gets_its_own_csrf_tok
         assert answer.status_code == 200
         assert re.search(r'name="csrf_token" value="([^"]+)"', answer.get_json()["panel"])
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)) == 2
+
+
+def test_a_phones_poll_reads_without_a_transaction_on_postgresql(app, schema, make_workshop):
+    _postgres_only()
+    workshop = make_workshop()
+    open_current(workshop)
+    # An app of its own, so each request has its own app context and session, as in production.
+    own = make_app(schema)
+    phone = own.test_client()
+    assert phone.post(f"/join/{workshop.join_code}").status_code == 302
+    with own.app_context():
+        engine = db.engine
+    modes = []
+
+    def note(conn, cursor, statement, parameters, context, executemany):
+        modes.append((conn.connection.dbapi_connection.autocommit, statement.split()[0]))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        state = phone.get(f"/live/join/{workshop.join_code}/state?screen=").get_json()
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert state["round"]["state"] == "open" and "panel" in state
+    assert modes and all(autocommit for autocommit, _ in modes), modes
