@@ -139,18 +139,20 @@ def render_panel(state: dict[str, Any], code: str) -> str:
     return html.replace(_CSRF_MARK, generate_csrf())
 
 
-def _reads_only() -> None:
-    """A request that only reads runs without a transaction on PostgreSQL: each statement sees
-    what is committed (as it would in a READ COMMITTED transaction) and the BEGIN and ROLLBACK
-    round trips are saved. Phones poll every two seconds, so this is most of their requests.
-    (Only when the request has not begun a transaction already.)"""
+def _statement_by_statement() -> None:
+    """Run a phone's request without an enclosing transaction on PostgreSQL, saving the BEGIN
+    and COMMIT (or ROLLBACK) round trips on the requests a room sends most. A poll only reads,
+    and each statement sees what is committed, as it would in a READ COMMITTED transaction. A
+    vote writes in ONE statement (operations._write_if_open), which is a transaction of its
+    own and holds the round's SHARE lock until it commits, so it is ordered against closing
+    the round as before. (Only when the request has not begun a transaction already.)"""
     if not db.session().in_transaction() and db.session.get_bind().dialect.name == "postgresql":
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 @bp.get("/join/<code>/state")
 def participant_state_json(code: str):
-    _reads_only()
+    _statement_by_statement()
     found = _require_workshop(code)
     token = participants.token_for(code)
     if token is None:
@@ -233,6 +235,7 @@ def record_vote(
 def vote(code: str):
     """Store a vote. With ?panel=1 the answer also carries the phone's screen with the vote
     marked (and its screen key), so the phone need not ask for it again."""
+    _statement_by_statement()
     found = workshop_by_code(code, participants.token_for(code))
     if found is None:
         abort(404, NO_SUCH_WORKSHOP)

@@ -282,10 +282,10 @@ def test_phones_on_the_same_screen_share_its_html_but_each_gets_its_own_csrf_tok
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)) == 2
 
 
-def test_a_phones_poll_reads_without_a_transaction_on_postgresql(app, schema, make_workshop):
+def test_a_phones_poll_and_vote_run_without_an_enclosing_transaction_on_postgresql(app, schema, make_workshop):
     _postgres_only()
     workshop = make_workshop()
-    open_current(workshop)
+    round_ = open_current(workshop)
     # An app of its own, so each request has its own app context and session, as in production.
     own = make_app(schema)
     phone = own.test_client()
@@ -300,7 +300,19 @@ def test_a_phones_poll_reads_without_a_transaction_on_postgresql(app, schema, ma
     event.listen(engine, "before_cursor_execute", note)
     try:
         state = phone.get(f"/live/join/{workshop.join_code}/state?screen=").get_json()
+        polled = list(modes)
+        answer = phone.post(
+            f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 4}
+        )
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert state["round"]["state"] == "open" and "panel" in state
-    assert modes and all(autocommit for autocommit, _ in modes), modes
+    assert polled and all(autocommit for autocommit, _ in polled), polled
+    # The vote: its lookup and its one INSERT, each committed as it runs. (Reading the room
+    # for the screen comes after, and tests keep no room state between requests.)
+    assert answer.status_code == 200 and answer.get_json()["my_vote"]["stage"] == 4
+    voted = modes[len(polled):]
+    kinds = [first for _, first in voted]
+    assert "INSERT" in kinds, voted
+    assert all(autocommit for autocommit, _ in voted[: kinds.index("INSERT") + 1]), voted
+    assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)) == 1
