@@ -28,16 +28,16 @@ What it does, in order:
    with the baseline; its tally is checked too.
 
 Presenter lag: for every vote, the time from its response to the arrival of the first presenter
-state that began to be read after that response (each state carries `as_of`, the server's
-clock when its reading began; the server and this script share the machine's clock), so the
-state includes the vote. The last line printed is one JSON object with the figures.
+state that surely includes it: one that began to be read after that response (each state
+carries `as_of`, the server's clock when its reading began; the server and this script share
+the machine's clock), or one that counts every vote written in the round (the middle part of
+a state's version is the number of vote writes it counts). The last line printed is one JSON object with the figures.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import bisect
 import contextlib
 import json
 import os
@@ -302,29 +302,32 @@ async def facilitator_action(run: Run, session, action: str) -> dict:
         return body
 
 
+def writes_of(state: dict) -> int:
+    """The vote writes a presenter state counts: the middle part of its version."""
+    return int(state["version"].split(".")[1])
+
+
 @dataclass
 class Presenter:
     """The presenter screen: holds the event stream, notes each state and when it came."""
 
     states: list[tuple[float, dict]] = field(default_factory=list)
-    as_of: list[float] = field(default_factory=list)
-    times: list[float] = field(default_factory=list)
     reconnects: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     def note(self, state: dict) -> None:
         now = time.perf_counter()
         self.states.append((now, state))
-        # States are read one after another along the stream; keep them sorted all the same.
-        if not self.as_of or state["as_of"] >= self.as_of[-1]:
-            self.as_of.append(state["as_of"])
-            self.times.append(now)
         self.changed.set()
 
-    def first_time_after(self, wall: float) -> float | None:
-        """When the first state read after the wall-clock moment `wall` arrived (perf_counter)."""
-        index = bisect.bisect_left(self.as_of, wall)
-        return self.times[index] if index < len(self.times) else None
+    def first_time_with(self, answered_at: float, total_writes: int) -> float | None:
+        """When the first state that surely includes a vote answered at `answered_at` (wall
+        clock) arrived (perf_counter): one whose reading began after that answer, or one that
+        counts every vote write of the round (`total_writes`)."""
+        for arrived, state in self.states:
+            if state["as_of"] >= answered_at or writes_of(state) >= total_writes:
+                return arrived
+        return None
 
     async def wait_for(self, predicate, timeout: float) -> dict | None:
         deadline = time.perf_counter() + timeout
@@ -626,15 +629,22 @@ async def run_benchmark(args, info: dict, server: Server, database_url: str) -> 
     last_answered = max((v.answered_at for v in window_votes if v.status == 200), default=0.0)
     say(f"round 1: {len(window_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening")
 
-    final = await presenter.wait_for(lambda s: s["as_of"] >= last_answered, timeout=20)
-    final_lag = (presenter.first_time_after(last_answered) - last_response) if final else None
+    total_writes = sum(1 for v in window_votes if v.status == 200)  # each adds one to the sum
+
+    def has_all(state: dict) -> bool:
+        return state["as_of"] >= last_answered or (
+            (state.get("round") or {}).get("id") == round_1 and writes_of(state) >= total_writes
+        )
+
+    final = await presenter.wait_for(has_all, timeout=20)
+    final_lag = max(0.0, presenter.first_time_with(last_answered, total_writes) - last_response) if final else None
 
     lags = []
     missing = 0
     for record in window_votes:
         if record.status != 200:
             continue
-        seen = presenter.first_time_after(record.answered_at)
+        seen = presenter.first_time_with(record.answered_at, total_writes)
         if seen is None:
             missing += 1
         else:
