@@ -75,10 +75,13 @@
       .then(function (html) { replacePanel(html, roundChanged); });
   }
 
-  function apply(state) {
+  function apply(state, asked) {
     var before = screen();
     var roundBefore = before.split("|")[1];
     setCount(state);
+    // The page changed while the poll was on its way (a vote's answer drew its screen): an
+    // answer that only repeats the screen the poll asked from is older, not news.
+    if (state.screen === asked && asked !== before) { return Promise.resolve(); }
     if (state.screen !== before) {
       var roundChanged = String(state.round ? state.round.id : "-") !== roundBefore;
       var stateChanged = before.split("|").slice(0, 3).join("|") !== state.screen.split("|").slice(0, 3).join("|");
@@ -98,7 +101,8 @@
   function poll() {
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
-    var url = stateUrl + (stateUrl.indexOf("?") === -1 ? "?" : "&") + "screen=" + encodeURIComponent(screen());
+    var asked = screen();
+    var url = stateUrl + (stateUrl.indexOf("?") === -1 ? "?" : "&") + "screen=" + encodeURIComponent(asked);
     fetch(url, { headers: headers, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (response.status === 304) { return null; }
@@ -112,7 +116,7 @@
       })
       .then(function (state) {
         delay = BASE_MS;
-        return state ? apply(state) : null;
+        return state ? apply(state, asked) : null;
       })
       .catch(function () { delay = Math.min(delay * 2, 20000); })
       .then(function () {

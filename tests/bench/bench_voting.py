@@ -479,6 +479,7 @@ async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
     if phone.etag:
         headers["If-None-Match"] = phone.etag
     started = time.perf_counter()
+    asked = phone.screen
     try:
         async with phone.session.get(state_url(run, phone), headers=headers) as response:
             if response.status == 304:
@@ -492,6 +493,8 @@ async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
             phone.etag = response.headers.get("ETag")
         stats["latencies"].append(time.perf_counter() - started)
         stats["changed"] += 1
+        if state.get("screen") == asked:
+            return  # as the script: an answer repeating the screen it asked from is not news
         if state.get("screen") != phone.screen:
             if not take_panel(phone, state):
                 run.error("poll", "a new screen came without its HTML")
