@@ -74,15 +74,23 @@ def _read_pair(form: CompareForm) -> tuple[int, int] | None:
     return a_id, b_id
 
 
+def picker_choices(user) -> dict[str, list[tuple[str, str]]]:
+    """The assessments the user may see, grouped by area name (the picker's <optgroup>s).
+
+    Each option keeps the area in its text, so a closed select still says which area it holds.
+    """
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for row in queries.visible_assessment_options(user):
+        groups.setdefault(row.area_name, []).append(
+            (str(row.id), f"{row.area_name}: {row.title} ({row.period_label})")
+        )
+    return groups
+
+
 @bp.get("/compare")
 def show():
-    options = queries.visible_assessments(current_user)
     form = CompareForm(formdata=request.args if request.args else None)
-    choices = [("", "Choose an assessment")] + [
-        (str(a.id), f"{a.area.name}: {a.title} ({a.period_label})") for a in options
-    ]
-    form.a.choices = choices
-    form.b.choices = choices
+    form.a.choices = form.b.choices = picker_choices(current_user)
     form.a.errors, form.b.errors = [], []
     comparison = None
     trend_urls: dict[str, str] = {}

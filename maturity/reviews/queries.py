@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -37,6 +38,13 @@ def parse_rating(code: str | None) -> Rating | None:
     """A stored rating code as a Rating; None when empty or unreadable."""
     if not code:
         return None
+    return _parse_code(code)
+
+
+@lru_cache(maxsize=128)
+def _parse_code(code: str) -> Rating | None:
+    """Rating codes are few (ten good ones) and a Rating is immutable, so each is read once:
+    the national benchmark reads two codes per strand of every assessment in the country."""
     try:
         return Rating.parse(code)
     except ValueError:
@@ -219,12 +227,16 @@ def assessment_figures(assessment: Assessment) -> AssessmentFigures:
     )
 
 
-def visible_assessments(user: Any) -> list[Assessment]:
-    """Assessments the user may open: their areas', those they review, or all (national team)."""
+def visible_assessment_options(user: Any) -> list[Any]:
+    """Assessments the user may open (their areas', those they review, or all for the national
+    team), as rows of id, area_name, title and period_label, by area name then newest first.
+
+    Plain columns rather than Assessment objects: the comparison picker lists every one of them
+    on every request, and for the national team that is every assessment in the country.
+    """
     query = (
-        select(Assessment)
+        select(Assessment.id, Area.name.label("area_name"), Assessment.title, Assessment.period_label)
         .join(Area, Area.id == Assessment.area_id)
-        .options(selectinload(Assessment.area))
         .order_by(Area.name, Assessment.created_at.desc(), Assessment.id.desc())
     )
     if not user.is_admin:
@@ -236,7 +248,7 @@ def visible_assessments(user: Any) -> list[Assessment]:
         query = query.where(
             or_(Assessment.area_id.in_(user.area_ids or {-1}), Assessment.id.in_(reviewed))
         )
-    return list(db.session.scalars(query))
+    return list(db.session.execute(query))
 
 
 # --------------------------------------------------------------------------------------------
@@ -319,19 +331,31 @@ def subject_profile(assessment: Assessment) -> AreaProfile:
     return AreaProfile(area_id=area.id, name=area.name, kind=area.kind, ratings=ratings)
 
 
+@dataclass(frozen=True)
+class LatestAssessment:
+    """What the national table shows of an area's latest assessment."""
+
+    id: int
+    title: str
+    period_label: str
+    period_start: date | None
+    created_at: datetime
+
+
 @dataclass
 class AreaStatus:
     """One row of the national team's table of areas."""
 
     area: Area
-    latest: Assessment | None
+    latest: LatestAssessment | None
     latest_date: date | None
     overdue: bool
     last_review: PeerReview | None  # latest submitted review of any of the area's assessments
     open_review: PeerReview | None
 
 
-def _newest(assessments) -> Assessment | None:
+def _newest(assessments) -> Any:
+    """The newest of some assessments (or rows with the same columns) by their date."""
     return max(
         assessments,
         key=lambda a: (assessment_date(a.period_start, a.created_at), a.created_at, a.id),
@@ -345,11 +369,25 @@ def latest_assessment(area: Area) -> Assessment | None:
 
 
 def area_statuses(today: date) -> list[AreaStatus]:
-    """Every area with its latest assessment, whether it is overdue, and its peer reviews."""
+    """Every area with its latest assessment, whether it is overdue, and its peer reviews.
+
+    Assessments are read as plain columns, not Assessment objects: the table needs only the
+    latest of each area, and there are several per area in the country.
+    """
     areas = list(db.session.scalars(select(Area).order_by(Area.name)))
-    by_area: dict[int, list[Assessment]] = defaultdict(list)
-    for assessment in db.session.scalars(select(Assessment)):
-        by_area[assessment.area_id].append(assessment)
+    by_area: dict[int, list[LatestAssessment]] = defaultdict(list)
+    rows = db.session.execute(
+        select(
+            Assessment.area_id,
+            Assessment.id,
+            Assessment.title,
+            Assessment.period_label,
+            Assessment.period_start,
+            Assessment.created_at,
+        )
+    )
+    for area_id, *columns in rows:
+        by_area[area_id].append(LatestAssessment(*columns))
     latest = {area_id: _newest(items) for area_id, items in by_area.items()}
     reviews = db.session.execute(
         select(PeerReview, Assessment.area_id)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
-from maturity.models import Participant, Workshop
+from maturity.models import Participant, Vote, Workshop
 from maturity.workshops import codes, operations, participants, sse
 from maturity.workshops import state as live_state
 from maturity.workshops.guard import workshop_or_404
@@ -70,14 +70,19 @@ class Found(NamedTuple):
     #: With `workshop_by_code(code, token)`: the id of the participant with that token in
     #: this workshop, or None when there is none.
     participant_id: int | None = None
+    #: With `with_vote=True` too: the round on screen and that participant's vote in it.
+    current_round_id: int | None = None
+    voted: bool = False
+    vote_stage: int | None = None
 
     @property
     def rules(self) -> VoteRules:
         return VoteRules(self.status, self.offer_dont_know, self.allow_changes)
 
 
-def workshop_by_code(code: str, token: str | None = None) -> Found | None:
-    """The workshop with this join code and, given a participant's token, its participant."""
+def workshop_by_code(code: str, token: str | None = None, with_vote: bool = False) -> Found | None:
+    """The workshop with this join code and, given a participant's token, its participant (and
+    with `with_vote`, their vote in the round on screen): one query for all of it."""
     normal = codes.normalise(code)
     if normal is None:
         return None
@@ -94,8 +99,17 @@ def workshop_by_code(code: str, token: str | None = None) -> Found | None:
         query = query.add_columns(Participant.id).outerjoin(
             Participant, (Participant.token == token) & (Participant.workshop_id == Workshop.id)
         )
+        if with_vote:
+            query = query.add_columns(Workshop.current_round_id, Vote.id, Vote.stage).outerjoin(
+                Vote,
+                (Vote.participant_id == Participant.id) & (Vote.round_id == Workshop.current_round_id),
+            )
     row = db.session.execute(query.where(Workshop.join_code == normal)).one_or_none()
-    return Found(*row) if row is not None else None
+    if row is None:
+        return None
+    if len(row) > 7:
+        return Found(*row[:8], voted=row[8] is not None, vote_stage=row[9])
+    return Found(*row)
 
 
 NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on the screen."
@@ -153,8 +167,10 @@ def _statement_by_statement() -> None:
 @bp.get("/join/<code>/state")
 def participant_state_json(code: str):
     _statement_by_statement()
-    found = _require_workshop(code)
     token = participants.token_for(code)
+    found = workshop_by_code(code, token, with_vote=True)
+    if found is None:
+        abort(404, NO_SUCH_WORKSHOP)
     if token is None:
         abort(401, "This browser has not joined the workshop. Open the join link again.")
     room = room_of(found)
@@ -163,7 +179,12 @@ def participant_state_json(code: str):
     if cached is not None:
         return cached
     round_ = room.state["round"]
-    _id, voted, stage = participants.require_with_vote(found.id, code, round_["id"] if round_ else None)
+    if found.participant_id is not None and round_ is None:
+        voted, stage = False, None
+    elif found.participant_id is not None and round_["id"] == found.current_round_id:
+        voted, stage = found.voted, found.vote_stage  # read with the workshop, above
+    else:  # not valid here (403), or the room moved on since: look again
+        _id, voted, stage = participants.require_with_vote(found.id, code, round_["id"] if round_ else None)
     data = personal_state(room.state, voted, stage)
     screen = request.args.get("screen")
     if screen is not None and screen != data["screen"]:
