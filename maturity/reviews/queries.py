@@ -273,7 +273,9 @@ def ratings_by_area() -> dict[int, AreaRatings]:
     """Per area: the latest agreed rating per strand, and the standing rating (agreed else self).
 
     "Latest" goes by the assessment's date (period start, else when opened), so a new cycle with
-    nothing agreed yet leaves the previous cycle's agreed rating standing. One query.
+    nothing agreed yet leaves the previous cycle's agreed rating standing. One query, read row
+    by row: each row only replaces a rating from an older assessment, so the rows (one per
+    strand of every assessment in the country) are never all held and sorted at once.
     """
     rows = db.session.execute(
         select(
@@ -288,19 +290,23 @@ def ratings_by_area() -> dict[int, AreaRatings]:
         .join(StrandRating, StrandRating.assessment_id == Assessment.id)
         .join(Strand, Strand.id == StrandRating.strand_id)
     )
-    ordered = sorted(rows, key=lambda r: (assessment_date(r[2], r[3]), r[3], r[1]), reverse=True)
+    recency: dict[int, tuple] = {}  # assessment id -> its place in time, newest greatest
+    agreed: dict[int, dict[str, tuple[tuple, Rating]]] = {}
+    own: dict[int, dict[str, tuple[tuple, Rating]]] = {}
+    for area_id, assessment_id, start, created, key, self_code, agreed_code in rows:
+        when = recency.get(assessment_id)
+        if when is None:
+            when = recency[assessment_id] = (assessment_date(start, created), created, assessment_id)
+        for found, code in ((agreed, agreed_code), (own, self_code)):
+            by_key = found.setdefault(area_id, {})
+            rating = parse_rating(code)
+            if rating is not None and (key not in by_key or by_key[key][0] < when):
+                by_key[key] = (when, rating)
     result: dict[int, AreaRatings] = {}
-    latest_self: dict[int, dict[str, Rating]] = defaultdict(dict)
-    for area_id, _id, _start, _created, key, self_code, agreed_code in ordered:
-        ratings = result.setdefault(area_id, AreaRatings(agreed={}, standing={}))
-        agreed = parse_rating(agreed_code)
-        if agreed is not None and key not in ratings.agreed:
-            ratings.agreed[key] = agreed
-        own = parse_rating(self_code)
-        if own is not None and key not in latest_self[area_id]:
-            latest_self[area_id][key] = own
-    for area_id, ratings in result.items():
-        ratings.standing = {**latest_self[area_id], **ratings.agreed}
+    for area_id, by_key in agreed.items():
+        latest_agreed = {key: rating for key, (_, rating) in by_key.items()}
+        latest_self = {key: rating for key, (_, rating) in own[area_id].items()}
+        result[area_id] = AreaRatings(agreed=latest_agreed, standing={**latest_self, **latest_agreed})
     return result
 
 

@@ -120,3 +120,47 @@ def test_area_view_is_for_members_of_the_area(client, login, make_user, national
 def test_national_team_may_open_any_area_view(client, login, make_user, national):
     login(make_user(admin=True))
     assert client.get(f"/areas/{national.areas['Tameside'].id}/benchmark").status_code == 200
+
+
+@pytest.fixture
+def cycles(make_area, make_assessment, framework):
+    """An area with three cycles, opened out of the order of the periods they cover."""
+    strands = {s.key: s for s in framework.strands}
+    area = make_area("Cyclesby")
+    later = make_assessment(area, title="Cyclesby 2023", period_label="2023 to 2024", period_start=date(2023, 4, 1))
+    earlier = make_assessment(area, title="Cyclesby 2022", period_label="2022 to 2023", period_start=date(2022, 4, 1))
+    undated = make_assessment(area, title="Cyclesby now", period_label="this year")  # dated by when it was opened
+    for assessment, ratings in (
+        (earlier, {"leadership": ("early", "developing"), "culture": ("developing", "developing"), "strategy": ("early", None)}),
+        (later, {"leadership": ("maturing", None), "culture": ("maturing", "maturing")}),
+        (undated, {"delivery": ("mature", None)}),
+    ):
+        for key, (own, agreed) in ratings.items():
+            row = assessment.rating_for(strands[key])
+            row.self_rating, row.agreed_rating = own, agreed
+    db.session.commit()
+    return SimpleNamespace(area=area, earlier=earlier, later=later, undated=undated)
+
+
+def test_ratings_by_area_takes_each_strand_from_the_latest_assessment_that_has_it(app, cycles):
+    from maturity.core.scoring import Rating
+    from maturity.reviews import queries
+
+    ratings = queries.ratings_by_area()[cycles.area.id]
+    codes = lambda found: {key: rating.code for key, rating in found.items()}  # noqa: E731
+    # leadership: the 2023 cycle has no agreed rating, so 2022's stands; culture: 2023's, though
+    # the 2022 cycle was opened after it
+    assert codes(ratings.agreed) == {"leadership": "developing", "culture": "maturing"}
+    # standing: the latest agreed rating, else the latest self rating
+    assert codes(ratings.standing) == {
+        "leadership": "developing", "culture": "maturing", "strategy": "early", "delivery": "mature",
+    }
+    assert all(isinstance(r, Rating) for r in ratings.standing.values())
+
+
+def test_national_table_shows_each_area_s_latest_assessment(client, login, make_user, cycles):
+    login(make_user(admin=True))
+    body = client.get("/benchmark").get_data(as_text=True)
+    row = " ".join(row_of(body, f'<a class="govuk-link" href="/areas/{cycles.area.id}/benchmark">Cyclesby</a><br><span class="govuk-body-s">{cycles.area.kind_label}</span>'))
+    assert "Cyclesby now" in row and "this year" in row and "Up to date" in row
+    assert "Cyclesby 2023" not in row and "Cyclesby 2022" not in row

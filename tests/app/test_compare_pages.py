@@ -5,6 +5,7 @@ the response holds nothing of either assessment."""
 
 import csv
 import io
+from html.parser import HTMLParser
 from types import SimpleNamespace
 
 import pytest
@@ -225,3 +226,155 @@ def test_api_compare_is_described_for_openapi():
     assert {p["name"] for p in operation["parameters"]} == {"a", "b"}
     assert {"200", "400", "401", "404"} <= set(operation["responses"])
     assert {"Comparison", "ComparedStrand", "RoomResult", "ComparedAssessment"} <= set(api_compare.OPENAPI_SCHEMAS)
+
+
+# --------------------------------------------------------------------------------------------
+# The picker: options grouped by area, the GOV.UK select markup around them
+# --------------------------------------------------------------------------------------------
+
+
+class _Picker(HTMLParser):
+    """Reads each <select> of a page: its attributes, and its options with their group."""
+
+    def __init__(self):
+        super().__init__()
+        self.selects: dict[str, dict] = {}
+        self._select = self._group = self._option = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "select":
+            self._select = self.selects[attrs["id"]] = {"attrs": attrs, "options": [], "groups": []}
+        elif tag == "optgroup" and self._select is not None:
+            self._group = attrs["label"]
+            self._select["groups"].append(self._group)
+        elif tag == "option" and self._select is not None:
+            self._option = {"group": self._group, "value": attrs.get("value"), "selected": "selected" in attrs, "text": ""}
+            self._select["options"].append(self._option)
+
+    def handle_data(self, data):
+        if self._option is not None:
+            self._option["text"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "option":
+            self._option = None
+        elif tag == "optgroup":
+            self._group = None
+        elif tag == "select":
+            self._select = None
+
+
+def pickers(body: str) -> dict[str, dict]:
+    parser = _Picker()
+    parser.feed(body)
+    return parser.selects
+
+
+def test_picker_groups_the_assessments_by_area(client, login, make_user, two):
+    login(make_user(admin=True))
+    selects = pickers(client.get("/compare").get_data(as_text=True))
+    assert set(selects) == {"a", "b"}
+    for picker in selects.values():
+        assert picker["groups"] == ["Leeds", "Norfolk"]
+        first, *options = picker["options"]
+        assert first == {"group": None, "value": "", "selected": False, "text": "Choose an assessment"}
+        assert [(o["group"], o["value"], o["text"]) for o in options] == [
+            ("Leeds", str(two.second.id), "Leeds: Leeds second cycle (2017 to 2018)"),
+            ("Leeds", str(two.first.id), "Leeds: Leeds first cycle (2016 to 2017)"),
+            ("Norfolk", str(two.hidden.id), "Norfolk: Norfolk private assessment (2016 to 2017)"),
+        ]
+
+
+def test_peer_reviewer_picker_holds_their_own_area_and_the_assessment_they_review(client, login, make_user, two):
+    reviewer = make_user("reviewer", two.norfolk)
+    operations.request_review(two.first, two.norfolk, [reviewer], two.coordinator)
+    db.session.commit()
+    login(reviewer)
+    selects = pickers(client.get("/compare").get_data(as_text=True))
+    assert selects["a"]["groups"] == ["Leeds", "Norfolk"]
+    values = {o["value"] for o in selects["a"]["options"]}
+    assert values == {"", str(two.first.id), str(two.hidden.id)}  # not Leeds's other cycle
+
+
+def test_picker_keeps_the_chosen_assessments(client, login, two):
+    login(two.coordinator)
+    selects = pickers(compare(client, two.first.id, two.second.id).get_data(as_text=True))
+    for side, chosen in (("a", two.first), ("b", two.second)):
+        selected = [o["value"] for o in selects[side]["options"] if o["selected"]]
+        assert selected == [str(chosen.id)], side
+        assert "aria-describedby" not in selects[side]["attrs"]
+
+
+def test_picker_error_is_tied_to_its_select(client, login, two):
+    login(two.coordinator)
+    response = compare(client, two.first.id, two.first.id)
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    selects = pickers(body)
+    b = selects["b"]["attrs"]
+    assert b["aria-describedby"] == "b-error"
+    assert b["class"] == "govuk-select app-reviews-picker__select govuk-select--error"
+    assert '<p id="b-error" class="govuk-error-message">' in body
+    assert '<span class="govuk-visually-hidden">Error:</span> Select two different assessments' in body
+    assert '<a href="#b">Select two different assessments</a>' in body  # the error summary links to it
+    assert body.count("govuk-form-group--error") == 1
+    assert '<label class="govuk-label" for="b">' in body and '<label class="govuk-label" for="a">' in body
+    # both choices are kept, so the user corrects one rather than starting again
+    assert [o["value"] for o in selects["a"]["options"] if o["selected"]] == [str(two.first.id)]
+    assert [o["value"] for o in selects["b"]["options"] if o["selected"]] == [str(two.first.id)]
+    assert "aria-describedby" not in selects["a"]["attrs"]
+
+
+def test_picker_escapes_area_names_and_titles(client, login, two):
+    two.first.title = '<script>alert("t")</script>'
+    two.leeds.name = 'Leeds "&" <b>'
+    db.session.commit()
+    login(two.coordinator)
+    body = client.get("/compare").get_data(as_text=True)
+    assert "<script>alert" not in body and "<b>" not in body
+    assert 'label="Leeds &#34;&amp;&#34; &lt;b&gt;"' in body
+    assert pickers(body)["a"]["groups"] == ['Leeds "&" <b>']
+
+
+def _form(app, query: str, choices):
+    """The comparison form as the page builds it, from a query string; validated."""
+    from urllib.parse import parse_qsl
+
+    from werkzeug.datastructures import MultiDict
+
+    from maturity.reviews.forms import CompareForm
+
+    with app.test_request_context("/compare"):
+        form = CompareForm(formdata=MultiDict(parse_qsl(query, keep_blank_values=True)))
+        form.a.choices = form.b.choices = choices
+        valid = form.validate()
+        return valid, {name: list(errors) for name, errors in form.errors.items()}, form
+
+
+def test_compare_form_checks_the_choice_against_the_grouped_options(app, two):
+    from maturity.reviews.compare import picker_choices
+
+    choices = picker_choices(two.coordinator)
+    assert list(choices) == ["Leeds"]
+    first, second, hidden = two.first.id, two.second.id, two.hidden.id
+    assert _form(app, f"a={first}&b={second}", choices)[:2] == (True, {})
+    assert _form(app, f"a={first}&b={hidden}", choices)[1] == {"b": ["Not a valid choice."]}
+    assert _form(app, f"a=&b={second}", choices)[1] == {"a": ["Select the first assessment"]}
+    assert _form(app, f"a={first}&b={first}", choices)[1] == {"b": ["Select two different assessments"]}
+
+
+def test_grouped_select_shows_a_hint_and_an_error_together(app, two):
+    from maturity.reviews.compare import picker_choices
+
+    choices = picker_choices(two.coordinator)
+    _, _, form = _form(app, "a=&b=", choices)
+    form.a.description = "Two cycles of one area, or two areas"
+    with app.test_request_context("/compare"):
+        html = str(form.a(params={"classes": "app-reviews-picker__select"}))
+    assert '<div id="a-hint" class="govuk-hint">' in html
+    assert '<p id="a-error" class="govuk-error-message">' in html
+    attrs = pickers(html)["a"]["attrs"]
+    assert attrs["aria-describedby"] == "a-hint a-error"
+    assert attrs["name"] == "a" and "required" in attrs
+    assert html.index("a-hint") < html.index("a-error") < html.index("<select")
