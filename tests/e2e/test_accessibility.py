@@ -130,6 +130,21 @@ def _strand_rating_with_errors(w):
     return page
 
 
+def _comparison_picker_with_an_error(w):
+    """The picker (an optgroup per area) sent with the same assessment on both sides."""
+    page = w.national
+    page.goto(f"{w.base}/compare")
+    page.get_by_label("First assessment (A)").select_option(str(w.data.first))
+    page.get_by_label("Second assessment (B)").select_option(str(w.data.first))
+    page.get_by_role("button", name="Compare").click()
+    page.locator(".govuk-error-summary").wait_for()
+    second = page.get_by_label("Second assessment (B)")
+    assert second.get_attribute("aria-describedby") == "b-error"
+    assert page.locator("#b-error").inner_text().endswith("Select two different assessments")
+    assert page.locator("#a optgroup").count() >= 2 and second.input_value() == str(w.data.first)
+    return page
+
+
 def _visit(who: str, path: str):
     def go(w):
         page = getattr(w, who)
@@ -156,6 +171,7 @@ PAGES = {
     "workshop results": _visit("coordinator", "/workshops/{recorded}/results"),
     "peer review": _visit("coordinator", "/peer-reviews/{review}"),
     "comparison": _visit("national", "/compare?a={first}&b={other}"),
+    "comparison picker with an error": _comparison_picker_with_an_error,
     "national benchmark": _visit("national", "/benchmark"),
     "area benchmark": _visit("own", "/areas/{own_area}/benchmark"),
     "facilitator console": _visit("own", "/workshops/{workshop}/facilitate"),
