@@ -12,6 +12,8 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from maturity.access import can
 from maturity.core.comparison import (
@@ -23,6 +25,7 @@ from maturity.core.comparison import (
     radar_data,
 )
 from maturity.core.scoring import STAGES
+from maturity.extensions import db
 from maturity.models import Assessment
 from maturity.reviews import queries
 from maturity.reviews.access import get_or_404
@@ -50,8 +53,20 @@ def _id(value: str | None) -> int | None:
 
 
 def load_pair(a_id: int, b_id: int) -> dict[str, Assessment]:
-    """Both assessments, or 404 unless the user may see both."""
-    return {"a": get_or_404(Assessment, a_id), "b": get_or_404(Assessment, b_id)}
+    """Both assessments, or 404 unless the user may see both.
+
+    Both are read with their areas in one query first, so the access checks that follow find
+    them in the session instead of asking for each (and then each area) again. The list holds
+    them: the session keeps only weak references to what it has loaded.
+    """
+    loaded = db.session.scalars(
+        select(Assessment)
+        .where(Assessment.id.in_((a_id, b_id)))
+        .options(joinedload(Assessment.area))
+    ).all()
+    pair = {"a": get_or_404(Assessment, a_id), "b": get_or_404(Assessment, b_id)}
+    del loaded
+    return pair
 
 
 def comparison_for(a_id: int, b_id: int) -> Comparison:
