@@ -95,7 +95,9 @@ def _register_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from maturity.extensions import csrf, db, limiter, login_manager, migrate
+    from maturity.ratelimit import storage_uri
 
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
