@@ -278,7 +278,7 @@ def test_the_event_stream_pushes_a_state_after_a_vote_and_holds_no_connection(ap
 
 
 def test_a_browser_reconnecting_with_last_event_id_gets_only_news(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
-    app.config.update(WORKSHOP_SSE_POLL_SECONDS=0.02, WORKSHOP_SSE_MAX_SECONDS=0.2, WORKSHOP_SSE_HEARTBEAT_SECONDS=0.05)
+    app.config.update(WORKSHOP_SSE_POLL_SECONDS=0.02, WORKSHOP_SSE_MAX_SECONDS=1.0, WORKSHOP_SSE_HEARTBEAT_SECONDS=0.05)
     workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
     version = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()["version"]
     response = client.get(f"/live/workshops/{workshop.id}/events?view=facilitator", headers={"Last-Event-ID": version})
