@@ -21,6 +21,7 @@ The last line printed is one JSON object with the figures.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import re
@@ -85,6 +86,7 @@ def build(database_url: str, areas: int):
         "UPLOAD_FOLDER": str(tmp / "uploads"),
         "SECRET_KEY": "bench-pages-secret",
     })
+    gc.freeze()  # as app.py does in every gunicorn worker once the app is loaded
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
         started = time.perf_counter()
