@@ -150,13 +150,6 @@ def _base(workshop: Workshop) -> dict[str, Any]:
     }
 
 
-def participant_state(session: Session, workshop: Workshop, participant_id: int) -> dict[str, Any]:
-    """What a participant's phone shows: the round on screen, their own vote, the count."""
-    room = _room_state(session, workshop)
-    voted, stage = _my_vote(session, room, participant_id)
-    return personal_state(room, voted, stage)
-
-
 # --------------------------------------------------------------------------------------------
 # The room's state, shared by every phone in it
 # --------------------------------------------------------------------------------------------

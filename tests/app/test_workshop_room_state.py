@@ -169,6 +169,18 @@ def _postgres_only():
         pytest.skip("row locks: PostgreSQL only (SQLite writes one transaction at a time)")
 
 
+def _open_round_with_one_participant(app, make_workshop) -> tuple[int, int, int]:
+    """(workshop id, open round id, participant id), committed, on PostgreSQL only."""
+    _postgres_only()
+    workshop = make_workshop()
+    join(app, workshop)
+    round_ = open_current(workshop)
+    pid = db.session.scalar(select(Participant.id).where(Participant.workshop_id == workshop.id))
+    wid, rid = workshop.id, round_.id
+    db.session.commit()
+    return wid, rid, pid
+
+
 def _in_thread(app, work, started: threading.Event, release: threading.Event, outcome: dict):
     """Run `work` in its own app context (own session), hold its transaction open until
     `release`, then commit; record what happened."""
@@ -196,13 +208,7 @@ def _in_thread(app, work, started: threading.Event, release: threading.Event, ou
 
 
 def test_closing_waits_for_a_vote_in_flight_and_the_vote_counts(app, make_workshop):
-    _postgres_only()
-    workshop = make_workshop()
-    join(app, workshop)
-    round_ = open_current(workshop)
-    pid = db.session.scalar(select(Participant.id).where(Participant.workshop_id == workshop.id))
-    wid, rid = workshop.id, round_.id
-    db.session.commit()
+    wid, rid, pid = _open_round_with_one_participant(app, make_workshop)
 
     vote_started, vote_release, vote_outcome = threading.Event(), threading.Event(), {}
     voter = _in_thread(app, lambda: operations.cast_vote(wid, rid, pid, 3), vote_started, vote_release, vote_outcome)
@@ -226,13 +232,7 @@ def test_closing_waits_for_a_vote_in_flight_and_the_vote_counts(app, make_worksh
 
 
 def test_a_vote_arriving_while_the_round_closes_waits_and_is_refused(app, make_workshop):
-    _postgres_only()
-    workshop = make_workshop()
-    join(app, workshop)
-    round_ = open_current(workshop)
-    pid = db.session.scalar(select(Participant.id).where(Participant.workshop_id == workshop.id))
-    wid, rid = workshop.id, round_.id
-    db.session.commit()
+    wid, rid, pid = _open_round_with_one_participant(app, make_workshop)
 
     def close():
         operations.close_round(db.session.get(Workshop, wid))
