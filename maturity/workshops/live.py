@@ -96,27 +96,29 @@ def workshop_by_code(code: str, token: str | None = None, with_vote: bool = Fals
     ]
     query = select(*columns)
     if token is not None:
-        query = query.add_columns(Participant.id).outerjoin(
+        query = query.add_columns(Participant.id.label("participant_id")).outerjoin(
             Participant, (Participant.token == token) & (Participant.workshop_id == Workshop.id)
         )
         if with_vote:
-            query = query.add_columns(Workshop.current_round_id, Vote.id, Vote.stage).outerjoin(
+            query = query.add_columns(
+                Workshop.current_round_id, Vote.id.label("vote_id"), Vote.stage.label("vote_stage")
+            ).outerjoin(
                 Vote,
                 (Vote.participant_id == Participant.id) & (Vote.round_id == Workshop.current_round_id),
             )
     row = db.session.execute(query.where(Workshop.join_code == normal)).one_or_none()
     if row is None:
         return None
-    if len(row) > 7:
-        return Found(*row[:8], voted=row[8] is not None, vote_stage=row[9])
-    return Found(*row)
+    values = dict(row._mapping)
+    vote_id = values.pop("vote_id", None)
+    return Found(**values, voted=vote_id is not None)
 
 
 NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on the screen."
 
 
-def _require_workshop(code: str) -> Found:
-    found = workshop_by_code(code)
+def _require_workshop(code: str, token: str | None = None, with_vote: bool = False) -> Found:
+    found = workshop_by_code(code, token, with_vote)
     if found is None:
         abort(404, NO_SUCH_WORKSHOP)
     return found
@@ -168,9 +170,7 @@ def _statement_by_statement() -> None:
 def participant_state_json(code: str):
     _statement_by_statement()
     token = participants.token_for(code)
-    found = workshop_by_code(code, token, with_vote=True)
-    if found is None:
-        abort(404, NO_SUCH_WORKSHOP)
+    found = _require_workshop(code, token, with_vote=True)
     if token is None:
         abort(401, "This browser has not joined the workshop. Open the join link again.")
     room = room_of(found)
@@ -257,9 +257,7 @@ def vote(code: str):
     """Store a vote. With ?panel=1 the answer also carries the phone's screen with the vote
     marked (and its screen key), so the phone need not ask for it again."""
     _statement_by_statement()
-    found = workshop_by_code(code, participants.token_for(code))
-    if found is None:
-        abort(404, NO_SUCH_WORKSHOP)
+    found = _require_workshop(code, participants.token_for(code))
     # No participant found: 401 (not joined) or 403 (not valid here), as `require` answers.
     participant_id = found.participant_id or participants.require_id(found.id, code)
     payload = request.get_json(silent=True) if request.is_json else request.form

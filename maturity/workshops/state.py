@@ -226,6 +226,7 @@ def room(
             fresh = Room(state["revision"], state["writes"], now, state)
         if len(_ROOMS) >= _ROOMS_MAX:
             _ROOMS.clear()
+            _ROOM_LOCKS.clear()  # a thread holding an old lock finishes with it; no harm
         _ROOMS[key] = fresh
         return fresh
 
