@@ -10,7 +10,7 @@ is counted (as an abstention) and shown, never averaged.
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 EARLY, DEVELOPING, MATURING, MATURE = 1, 2, 3, 4
@@ -275,7 +275,8 @@ def consensus(counts: Mapping[int, int]) -> float | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Breakdown by partner type, and "one organisation, one voice"
+# Breakdown by partner type, and "one organisation, one voice": the rule before
+# maturity.core.anonymity, kept only until its callers have moved there.
 # --------------------------------------------------------------------------------------------
 
 SUPPRESS_BELOW = 3
@@ -357,6 +358,54 @@ def one_voice(votes: Iterable[tuple[str | None, int | None]]) -> VoteSummary:
         # that only said "don't know" abstains as one voice.
         medians.append(summary.median_low)
     return summarise_votes(medians)
+
+
+# --------------------------------------------------------------------------------------------
+# Several rounds of one strand: each person counts once
+# --------------------------------------------------------------------------------------------
+#
+# A strand voted element by element (delivery's structures and processes, leadership's four
+# elements, workforce development's four) has one round per element, and the same people vote
+# in each. Pooling the rounds' tallies would count each person once per element (23 people
+# became n=43), so the strand's result is built per person instead: each person's median across
+# the elements they rated, rounded down when it falls between two stages (the cautious rounding
+# the one-voice view uses: a stage is claimed only when it can be shown), then the usual
+# summary of those medians. Someone who said "don't know" to every element they were asked
+# abstains once; n and abstentions count distinct people. The element results are reported as
+# they are, beside it.
+
+
+def person_median(votes: Iterable[int | None]) -> int | None:
+    """One person's answer across several elements: their median stage, the lower when between."""
+    return summarise_votes(votes).median_low
+
+
+def summarise_people(ballots: Iterable[tuple[Hashable, int | None]]) -> VoteSummary:
+    """Summarise (person, vote) pairs from several rounds, each person once by their median."""
+    by_person: dict[Hashable, list[int | None]] = {}
+    for person, vote in ballots:
+        by_person.setdefault(person, []).append(vote)
+    return summarise_votes(person_median(votes) for votes in by_person.values())
+
+
+def hand_counted_people(
+    rounds: Iterable[Mapping[int | None, int]],
+) -> list[tuple[tuple[str, int], int | None]]:
+    """(person, vote) pairs for hand counts from several rounds, paired by rank.
+
+    Cards and raised hands carry no name, so nobody can say which card in one round was the
+    same person's as which in the next. The k-th lowest card of each round is taken to be the
+    k-th hand-counted person's (a "don't know" after every stage): that counts as many people
+    as the round with the most cards, each once, and each person's median stays between the
+    rounds' own results.
+    """
+    pairs: list[tuple[tuple[str, int], int | None]] = []
+    for counts in rounds:
+        tally, abstentions = _tally(counts, 0)
+        cards: list[int | None] = [s for s in STAGES for _ in range(tally[s])]
+        cards += [None] * abstentions
+        pairs.extend((("hand count", rank), card) for rank, card in enumerate(cards))
+    return pairs
 
 
 # --------------------------------------------------------------------------------------------

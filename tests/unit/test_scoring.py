@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from maturity.core.anonymity import GroupSummary
 from maturity.core.scoring import (
     CLAIM_ABOVE_EVIDENCE,
     FLAG_LABELS,
     LOW_CONSENSUS,
     LOW_CONSENSUS_FLAG,
-    NOT_GIVEN,
     ONE_KIND_OF_EVIDENCE,
     PARTNER_DIVERGENCE,
     PEER_CHALLENGE,
@@ -25,18 +25,15 @@ from maturity.core.scoring import (
     SELF_ROOM_GAP,
     STAGE_KEYS,
     STAGES,
-    SUPPRESS_BELOW,
-    SUPPRESSED_COMPLEMENT,
-    SUPPRESSED_FEWER,
-    GroupSummary,
     Rating,
     VoteSummary,
     consensus,
     evidenced_stage,
-    one_voice,
+    hand_counted_people,
+    person_median,
     strand_flags,
-    summarise_by_group,
     summarise_counts,
+    summarise_people,
     summarise_votes,
 )
 
@@ -291,100 +288,6 @@ def test_summarise_counts_rejects(counts, abstentions, message):
 def test_summary_counts_always_has_all_four_stages():
     assert summarise_counts({4: 3}).counts == {1: 0, 2: 0, 3: 0, 4: 3}
     assert summarise_votes([4, 4, 4]).counts == {1: 0, 2: 0, 3: 0, 4: 3}
-
-
-# --------------------------------------------------------------------------------------------
-# Breakdown by partner type
-# --------------------------------------------------------------------------------------------
-
-
-def test_groups_of_fewer_than_three_are_suppressed():
-    groups = summarise_by_group(
-        [("Police", 2), ("Police", 3), ("Police", None)]
-        + [("Health", 1), ("Health", 1)]
-        + [("Schools", 4)]
-        + [("Housing", 3)] * 4
-    )
-    by_name = {g.group: g for g in groups}
-    assert [g.group for g in groups] == ["Health", "Housing", "Police", "Schools"]
-    # Three voters, one of them "don't know", is enough: the threshold counts people.
-    assert not by_name["Police"].suppressed
-    assert by_name["Police"].summary == summarise_votes([2, 3, None])
-    assert by_name["Housing"].summary == summarise_votes([3, 3, 3, 3])
-    for name in ("Health", "Schools"):
-        assert by_name[name].suppressed
-        assert by_name[name].summary is None
-        assert by_name[name].reason == SUPPRESSED_FEWER == "fewer than 3"
-
-
-def test_missing_group_is_not_given_and_sorted_last():
-    groups = summarise_by_group(
-        [(None, 2), ("", 3), ("  ", 2), ("voluntary sector", 1)] + [("Police", 2)] * 3
-    )
-    assert [g.group for g in groups] == ["Police", "voluntary sector", NOT_GIVEN]
-    not_given = groups[-1]
-    assert not not_given.suppressed
-    assert not_given.summary == summarise_votes([2, 3, 2])
-
-
-def test_group_names_are_trimmed():
-    groups = summarise_by_group([("Police ", 2), (" Police", 2), ("Police", 2)])
-    assert [(g.group, g.suppressed) for g in groups] == [("Police", False)]
-
-
-def test_a_lone_small_group_is_protected_from_subtraction():
-    # The room total (7 votes) is shown anyway; with Schools' single vote hidden alone,
-    # room minus Police minus Health would reveal it. So the smallest other group goes too.
-    votes = [("Police", 2)] * 3 + [("Health", 3)] * 3 + [("Schools", 4)]
-    by_name = {g.group: g for g in summarise_by_group(votes)}
-    assert by_name["Schools"].reason == SUPPRESSED_FEWER
-    # Health and Police tie on size; Health goes first by name.
-    assert by_name["Health"].suppressed and by_name["Health"].reason == SUPPRESSED_COMPLEMENT
-    assert not by_name["Police"].suppressed
-
-
-def test_small_groups_pooling_three_or_more_need_no_extra_suppression():
-    votes = [("Police", 2)] * 3 + [("Health", 3)] * 2 + [("Schools", 4)]
-    by_name = {g.group: g for g in summarise_by_group(votes)}
-    assert by_name["Health"].reason == by_name["Schools"].reason == SUPPRESSED_FEWER
-    assert not by_name["Police"].suppressed
-
-
-def test_summarise_by_group_of_nothing():
-    assert summarise_by_group([]) == []
-
-
-def test_summarise_by_group_rejects_bad_votes():
-    with pytest.raises(ValueError, match="not a vote: 7"):
-        summarise_by_group([("Police", 7)])
-
-
-# --------------------------------------------------------------------------------------------
-# One organisation, one voice
-# --------------------------------------------------------------------------------------------
-
-
-def test_one_voice_counts_each_group_once():
-    votes = (
-        [("Police", 4)] * 10  # a big delegation: one voice, median 4
-        + [("Health", 1)]  # median 1
-        + [("Schools", 2), ("Schools", 3)]  # median between 2 and 3: counts as 2 (cautious)
-        + [("Housing", None), ("Housing", None)]  # only "don't know": one abstention
-    )
-    s = one_voice(votes)
-    assert s == summarise_votes([4, 1, 2, None])
-    assert (s.n, s.abstentions) == (3, 1)
-    assert s.median == Rating(2, 2)
-    # Compare the room, where the delegation outweighs everyone: median mature.
-    assert summarise_votes(v for _, v in votes).median == Rating(4, 4)
-
-
-def test_one_voice_treats_not_given_as_one_group():
-    assert one_voice([(None, 1), ("", 1), (None, 3), ("Police", 4)]) == summarise_votes([1, 4])
-
-
-def test_one_voice_of_nothing():
-    assert one_voice([]) == summarise_votes([])
 
 
 # --------------------------------------------------------------------------------------------
@@ -664,15 +567,6 @@ def test_all_flags_together_in_a_fixed_order():
 stage = st.integers(min_value=1, max_value=4)
 vote = st.one_of(st.none(), stage)
 votes_lists = st.lists(vote, max_size=60)
-group_names = st.sampled_from(["Police", "Health", "Schools", "Housing", "", None, " Police"])
-grouped_votes = st.lists(st.tuples(group_names, vote), max_size=40)
-
-
-def normalised(name):
-    """The group name summarise_by_group reports for a raw label."""
-    return (name.strip() if name else "") or NOT_GIVEN
-
-
 def reference_consensus(stages):
     """Tastle-Wierman computed vote by vote, independently of the tally-based code."""
     mean = sum(stages) / len(stages)
@@ -741,48 +635,6 @@ def test_order_of_votes_does_not_matter(data, votes):
     assert summarise_votes(shuffled) == summarise_votes(votes)
 
 
-@PROPERTY
-@given(grouped_votes)
-def test_suppression_never_exposes_a_small_group(votes):
-    groups = summarise_by_group(votes)
-    sizes = Counter(normalised(g) for g, _ in votes)  # people per normalised group
-    assert sorted(g.group for g in groups) == sorted(sizes)
-    for g in groups:
-        if sizes[g.group] < SUPPRESS_BELOW:
-            assert g.suppressed and g.summary is None and g.reason == SUPPRESSED_FEWER
-        if g.suppressed:
-            assert g.summary is None and g.reason in (SUPPRESSED_FEWER, SUPPRESSED_COMPLEMENT)
-        else:
-            assert g.summary.total >= SUPPRESS_BELOW
-            assert g.summary == summarise_votes(
-                v for name, v in votes if normalised(name) == g.group
-            )
-    # Room minus the visible groups must not single out one or two people.
-    hidden_people = sum(sizes[g.group] for g in groups if g.suppressed)
-    visible = [g for g in groups if not g.suppressed]
-    assert hidden_people == 0 or hidden_people >= SUPPRESS_BELOW or not visible
-
-
-@PROPERTY
-@given(grouped_votes)
-def test_one_voice_gives_each_group_one_vote(votes):
-    s = one_voice(votes)
-    names = {normalised(g) for g, _ in votes}
-    assert s.total == len(names)
-    expected = [
-        summarise_votes(v for g, v in votes if normalised(g) == name).median_low for name in names
-    ]
-    assert s == summarise_votes(expected)
-
-
-@PROPERTY
-@given(grouped_votes, group_names)
-def test_one_voice_ignores_delegation_size(votes, name):
-    # Doubling one organisation's delegation (everyone votes the same way twice) changes nothing.
-    doubled = votes + [(g, v) for g, v in votes if normalised(g) == normalised(name)]
-    assert one_voice(doubled) == one_voice(votes)
-
-
 def test_vote_summary_is_a_plain_value():
     # Equality is by value so summaries can be compared and snapshotted with an agreed rating.
     assert summarise_votes([1, 2]) == VoteSummary(
@@ -796,3 +648,72 @@ def test_vote_summary_is_a_plain_value():
         modes=(1, 2),
         consensus=summarise_votes([2, 1]).consensus,
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Several rounds of one strand: each person once
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("votes", "expected"),
+    [
+        ([D, M], D),  # between two stages: the lower one
+        ([M, M], M),
+        ([E, D, M, MA], D),
+        ([D, None, M, M], M),  # "don't know" on one element leaves the others
+        ([None, None], None),  # only "don't know": abstains
+        ([MA], MA),
+    ],
+)
+def test_person_median(votes, expected):
+    assert person_median(votes) == expected
+
+
+def test_summarise_people_counts_each_person_once():
+    # Three people rate two elements each: pooling would give n=6.
+    ballots = [("a", D), ("b", D), ("c", M), ("a", M), ("b", D), ("c", M), ("d", None)]
+    s = summarise_people(ballots)
+    assert (s.n, s.abstentions) == (3, 1)
+    assert s == summarise_votes([D, D, M, None])
+
+
+def test_hand_counts_pair_by_rank_and_count_the_biggest_round():
+    # Round one: cards D, M, M; round two: D, D and one "don't know".
+    pairs = hand_counted_people([{D: 1, M: 2}, {D: 2, None: 1}])
+    by_person = {}
+    for person, card in pairs:
+        by_person.setdefault(person, []).append(card)
+    assert sorted(by_person.values(), key=str) == sorted([[D, D], [M, D], [M, None]], key=str)
+    assert summarise_people(pairs).total == 3
+
+
+def test_hand_counts_reject_a_bad_stage():
+    with pytest.raises(ValueError, match="not a stage: 9"):
+        hand_counted_people([{9: 1}])
+
+
+people_ballots = st.lists(
+    st.tuples(st.integers(min_value=0, max_value=12), vote), max_size=60
+)
+
+
+@PROPERTY
+@given(people_ballots)
+def test_summarise_people_has_one_answer_per_person(ballots):
+    s = summarise_people(ballots)
+    assert s.total == len({person for person, _ in ballots})
+    for person in {person for person, _ in ballots}:
+        mine = [v for p, v in ballots if p == person]
+        stages = sorted(v for v in mine if v is not None)
+        median = person_median(mine)
+        assert median is None if not stages else stages[0] <= median <= stages[-1]
+
+
+@PROPERTY
+@given(st.lists(st.dictionaries(st.one_of(st.none(), stage), st.integers(0, 6)), max_size=4))
+def test_hand_counted_people_are_as_many_as_the_biggest_round(rounds):
+    pairs = hand_counted_people(rounds)
+    assert len(pairs) == sum(sum(r.values()) for r in rounds)
+    biggest = max((sum(r.values()) for r in rounds), default=0)
+    assert summarise_people(pairs).total == biggest

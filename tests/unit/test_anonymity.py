@@ -1,0 +1,358 @@
+"""The anonymity rule (maturity.core.anonymity, docs/anonymity.md): examples, and an attacker.
+
+The attacker knows everything anyone can know about a round: who was in the room by kind of
+organisation (the facilitator's console shows how many of each kind voted) and every figure
+published for it. It tries every way the hidden groups could have voted that gives back
+exactly the same publication, and wins if that leaves only one possible set of answers for a
+group of fewer than 3. It must never win, except where the room's own tally already gives
+everyone away (everyone gave the same answer), which no rule about groups can hide.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from maturity.core.anonymity import (
+    NOT_GIVEN,
+    SUPPRESS_BELOW,
+    SUPPRESSED_COMPLEMENT,
+    SUPPRESSED_FEWER,
+    GroupSummary,
+    PublishedRound,
+    group_name,
+    publish_round,
+    publishable,
+)
+from maturity.core.scoring import Rating, summarise_votes
+
+PROPERTY = settings(database=None, max_examples=300, deadline=None)
+ATTACK = settings(database=None, max_examples=400, deadline=None)
+
+E, D, M, MA = 1, 2, 3, 4
+ANSWERS = (E, D, M, MA, None)  # None is "don't know": an answer like any other here
+
+
+# --------------------------------------------------------------------------------------------
+# Examples
+# --------------------------------------------------------------------------------------------
+
+
+def by_name(published: PublishedRound):
+    return {g.group: g for g in published.groups}
+
+
+def test_groups_of_fewer_than_three_are_hidden_and_the_rest_shown():
+    votes = (
+        [("Police", D), ("Police", M), ("Police", None)]
+        + [("Health", E), ("Health", E)]
+        + [("Schools", MA)]
+        + [("Housing", M)] * 4
+        + [("Council", D)] * 3
+        + [("Council", E)] * 3
+    )
+    published = publish_round(votes)
+    groups = by_name(published)
+    assert [g.group for g in published.groups] == ["Council", "Health", "Housing", "Police", "Schools"]
+    for name in ("Health", "Schools"):
+        assert groups[name].suppressed and groups[name].summary is None
+        assert groups[name].reason == SUPPRESSED_FEWER == "fewer than 3"
+    # Three hidden people, but the room's most common answers (early and maturing, 5 each)
+    # outnumber them: a pool of three could all have said the same. Police (3) goes too.
+    assert groups["Police"].reason == SUPPRESSED_COMPLEMENT
+    assert published.hidden == 6
+    assert groups["Housing"].summary == summarise_votes([M] * 4)
+    assert groups["Council"].summary == summarise_votes([D, D, D, E, E, E])
+    assert published.room == summarise_votes(v for _, v in votes)
+
+
+def test_the_reported_case_no_longer_gives_the_schools_vote_away():
+    # Police 3 x maturing, health 3 x developing, one schools voter: before, the one-voice view
+    # counted the schools vote and subtraction gave it away.
+    votes = [("Police", M)] * 3 + [("Health", D)] * 3 + [("Schools", E)]
+    published = publish_round(votes)
+    groups = by_name(published)
+    # The room's most common answer has 3 votes, so the pool must hold 4: Health goes with
+    # Schools (it ties with Police on size and comes first by name); Police is shown.
+    assert groups["Schools"].reason == SUPPRESSED_FEWER
+    assert groups["Health"].reason == SUPPRESSED_COMPLEMENT
+    assert groups["Police"].summary == summarise_votes([M, M, M])
+    # One voice for Police, one for the hidden groups together (median of D, D, D, E).
+    assert published.one_voice == summarise_votes([M, D])
+    assert published.room == summarise_votes([M, M, M, D, D, D, E])
+
+
+def test_a_room_of_fewer_than_three_publishes_only_its_count():
+    published = publish_round([("Police", D), (None, M)])
+    assert published.total == 2 and published.room is None and published.one_voice is None
+    assert all(g.suppressed and g.reason == SUPPRESSED_FEWER for g in published.groups)
+
+
+def test_a_unanimous_room_hides_small_groups_only_to_three():
+    votes = [("Police", D)] * 5 + [("Health", D)] * 3 + [("Schools", D)] * 2 + [("Fire", D)]
+    groups = by_name(publish_round(votes))
+    assert groups["Schools"].suppressed and groups["Fire"].suppressed
+    assert not groups["Health"].suppressed and not groups["Police"].suppressed
+
+
+def test_no_small_group_hides_nothing_and_one_voice_is_every_group():
+    votes = [("Police", MA)] * 10 + [("Health", E)] * 3 + [("Schools", D), ("Schools", M)] * 2
+    published = publish_round(votes)
+    assert not any(g.suppressed for g in published.groups)
+    # Schools' median is between developing and maturing: it counts at developing.
+    assert published.one_voice == summarise_votes([MA, E, D])
+    assert published.room.median == Rating(MA, MA)
+
+
+def test_hidden_groups_share_one_voice():
+    votes = (
+        [("Police", MA)] * 9
+        + [("Council", E)] * 8
+        + [("Health", D)] * 3
+        + [("Schools", M), ("Schools", M)]
+        + [("Fire", D)]
+    )
+    published = publish_round(votes)
+    groups = by_name(published)
+    # The room's most common answer is mature (9): the pool must reach 10. Schools and Fire (3)
+    # hide Health (6), then Council (14).
+    assert [name for name, g in groups.items() if g.suppressed] == ["Council", "Fire", "Health", "Schools"]
+    pool = [E] * 8 + [D] * 3 + [M, M] + [D]
+    assert published.one_voice == summarise_votes([MA, summarise_votes(pool).median_low])
+
+
+def test_missing_group_is_not_given_sorted_last_and_names_are_trimmed():
+    votes = [(None, D), ("", M), ("  ", D)] + [("Police ", D), (" Police", D), ("Police", D)]
+    published = publish_round(votes)
+    assert [g.group for g in published.groups] == ["Police", NOT_GIVEN]
+    assert published.group(NOT_GIVEN).summary == summarise_votes([D, M, D])
+    assert published.shown("Police") and not published.shown("Health")
+    assert group_name("  ") == NOT_GIVEN
+
+
+def test_nothing_and_bad_votes():
+    empty = publish_round([])
+    assert (empty.total, empty.room, empty.groups, empty.one_voice) == (0, None, (), None)
+    with pytest.raises(ValueError, match="not a vote: 7"):
+        publish_round([("Police", 7)])
+
+
+def test_publishable_needs_three_people():
+    assert publishable(summarise_votes([D, None])) is None
+    assert publishable(summarise_votes([D, None, M])) == summarise_votes([D, None, M])
+
+
+# --------------------------------------------------------------------------------------------
+# The attacker
+# --------------------------------------------------------------------------------------------
+
+
+def sub_multisets(pool: Counter, size: int) -> Iterator[Counter]:
+    """Every multiset of `size` answers that can be taken out of `pool`."""
+    answers = sorted(pool, key=lambda a: (a is None, a or 0))
+
+    def walk(index: int, left: int, chosen: Counter) -> Iterator[Counter]:
+        if left == 0:
+            yield Counter(chosen)
+            return
+        if index == len(answers):
+            return
+        answer = answers[index]
+        for take in range(min(left, pool[answer]), -1, -1):
+            if take:
+                chosen[answer] = take
+            else:
+                chosen.pop(answer, None)
+            yield from walk(index + 1, left - take, chosen)
+        chosen.pop(answer, None)
+
+    yield from walk(0, size, Counter())
+
+
+def any_multiset(size: int) -> Iterator[Counter]:
+    """Every multiset of `size` answers at all (when the room's tally is not published)."""
+    yield from sub_multisets(Counter({answer: size for answer in ANSWERS}), size)
+
+
+def world(fixed: dict[str, Counter], hidden: dict[str, Counter]) -> list[tuple[str, int | None]]:
+    return [
+        (name, answer)
+        for part in (fixed, hidden)
+        for name, counts in part.items()
+        for answer in counts.elements()
+    ]
+
+
+def completions(
+    names: Sequence[str], sizes: dict[str, int], pool: Counter | None
+) -> Iterator[dict[str, Counter]]:
+    """Ways to give the named groups answers: a split of `pool`, or anything when it is None."""
+    if not names:
+        if pool is None or not +pool:
+            yield {}
+        return
+    first, rest = names[0], names[1:]
+    options = any_multiset(sizes[first]) if pool is None else sub_multisets(pool, sizes[first])
+    for mine in options:
+        for others in completions(rest, sizes, None if pool is None else pool - mine):
+            yield {first: mine, **others}
+
+
+def attack(votes: list[tuple[str | None, int | None]], publish=publish_round) -> dict[str, set]:
+    """For each group under 3, every set of answers consistent with all that was published.
+
+    A candidate room keeps the shown groups as published and gives the hidden groups any
+    answers that add up to the room's tally (any answers at all when it is not published);
+    it is consistent when publishing it gives back exactly the same figures, which also
+    catches anything the choice of hidden groups might give away.
+    """
+    published = publish(votes)
+    sizes = Counter(group_name(g) for g, _ in votes)
+    actual: dict[str, Counter] = {}
+    for g, v in votes:
+        actual.setdefault(group_name(g), Counter())[v] += 1
+    shown = {g.group: actual[g.group] for g in published.groups if not g.suppressed}
+    hidden = [g.group for g in published.groups if g.suppressed]
+    pool = None
+    if published.room is not None:
+        pool = Counter(v for _, v in votes)
+        for counts in shown.values():
+            pool -= counts
+    found: dict[str, set] = {}
+    for small in (name for name in hidden if sizes[name] < SUPPRESS_BELOW):
+        others = [name for name in hidden if name != small]
+        found[small] = set()
+        options = any_multiset(sizes[small]) if pool is None else sub_multisets(pool, sizes[small])
+        for mine in options:
+            rest = None if pool is None else pool - mine
+            for split in completions(others, sizes, rest):
+                candidate = world(shown, {small: mine, **split})
+                if publish(candidate) == published:
+                    found[small].add(frozenset(mine.items()))
+                    break  # one consistent room is enough to keep this answer possible
+    return found
+
+
+def attacker_wins(votes, publish=publish_round) -> str | None:
+    """The name of a small group whose answers the attacker pinned down, if any."""
+    if len({v for _, v in votes}) == 1:
+        return None  # the room's tally says what everyone answered: nothing to protect
+    for name, possible in attack(votes, publish).items():
+        assert possible, f"the real answers of {name} were ruled out: the attacker is wrong"
+        if len(possible) == 1:
+            return name
+    return None
+
+
+GROUPS = ["Police", "Health", "Schools", "Housing", "Fire", None]
+
+
+@st.composite
+def rooms(draw):
+    """A room: a few groups, some under 3, with answers that lean one way or spread out."""
+    names = draw(st.lists(st.sampled_from(GROUPS), min_size=1, max_size=5, unique=True))
+    votes = []
+    for name in names:
+        size = draw(st.one_of(st.integers(1, 2), st.integers(3, 5)))
+        answers = draw(st.lists(st.sampled_from(ANSWERS), min_size=size, max_size=size))
+        votes += [(name, answer) for answer in answers]
+    return draw(st.permutations(votes))
+
+
+def weaker_rule(votes, *, content_aware: bool) -> PublishedRound:
+    """Rules the attacker must beat, to show it can: hide groups under 3, then top the hidden
+    pool up to 3 people smallest group first (the rule before this one, whose one-voice view
+    gave every group a voice), or hide the smallest group that makes the pool 3 people with
+    two different answers (a choice that looks at the hidden votes)."""
+    grouped: dict[str, list] = {}
+    for g, v in votes:
+        grouped.setdefault(group_name(g), []).append(v)
+    hidden = {n for n, vs in grouped.items() if len(vs) < SUPPRESS_BELOW}
+    pool = Counter(v for n in hidden for v in grouped[n])
+
+    def safe(pool):
+        people = sum(pool.values())
+        return people == 0 or (people >= SUPPRESS_BELOW and (len(pool) > 1 or not content_aware))
+
+    while not safe(pool) and len(hidden) < len(grouped):
+        chosen = min(
+            (n for n in grouped if n not in hidden),
+            key=lambda n: (content_aware and not safe(pool + Counter(grouped[n])), len(grouped[n]), n),
+        )
+        hidden.add(chosen)
+        pool.update(grouped[chosen])
+    groups = tuple(
+        GroupSummary(n, n in hidden, None if n in hidden else summarise_votes(grouped[n]))
+        for n in sorted(grouped)
+    )
+    voices = None if content_aware else summarise_votes(summarise_votes(vs).median_low for vs in grouped.values())
+    room = summarise_votes(v for _, v in votes) if len(votes) >= SUPPRESS_BELOW else None
+    return PublishedRound(len(votes), room, groups, voices, sum(pool.values()))
+
+
+def test_the_attacker_beats_weaker_rules():
+    # The issue's example: the one-voice view gave the schools vote away.
+    reported = [("Police", M)] * 3 + [("Health", D)] * 3 + [("Schools", E)]
+    assert attacker_wins(reported, lambda v: weaker_rule(v, content_aware=False)) == "Schools"
+    # Three groups of one, all developing: hiding Housing because their pool was unanimous
+    # tells the attacker that it was, and the room's tally says with what.
+    ones = [("Police", D), ("Health", D), ("Schools", D), ("Housing", E), ("Housing", E), ("Housing", D)]
+    assert attacker_wins(ones, lambda v: weaker_rule(v, content_aware=True)) is not None
+    assert attacker_wins(reported) is None and attacker_wins(ones) is None
+
+
+@ATTACK
+@given(rooms())
+def test_the_attacker_never_pins_down_a_small_group(votes):
+    assert attacker_wins(votes) is None
+
+
+# --------------------------------------------------------------------------------------------
+# Properties
+# --------------------------------------------------------------------------------------------
+
+
+@PROPERTY
+@given(rooms())
+def test_shown_groups_are_exact_and_hidden_ones_carry_nothing(votes):
+    published = publish_round(votes)
+    sizes = Counter(group_name(g) for g, _ in votes)
+    assert sorted(g.group for g in published.groups) == sorted(sizes)
+    for g in published.groups:
+        if sizes[g.group] < SUPPRESS_BELOW:
+            assert g.suppressed and g.reason == SUPPRESSED_FEWER
+        if g.suppressed:
+            assert g.summary is None
+        else:
+            assert g.summary == summarise_votes(v for n, v in votes if group_name(n) == g.group)
+    assert published.hidden == sum(sizes[g.group] for g in published.groups if g.suppressed)
+    assert published.hidden == 0 or published.hidden >= SUPPRESS_BELOW or published.room is None
+
+
+@PROPERTY
+@given(rooms(), st.randoms(use_true_random=False))
+def test_publication_ignores_the_order_of_votes(votes, random):
+    shuffled = list(votes)
+    random.shuffle(shuffled)
+    assert publish_round(shuffled) == publish_round(votes)
+
+
+@PROPERTY
+@given(rooms())
+def test_one_voice_is_built_from_the_shown_groups_and_the_pool(votes):
+    published = publish_round(votes)
+    shown = [g for g in published.groups if not g.suppressed]
+    if not shown or published.room is None:
+        assert published.one_voice is None
+        return
+    expected = [g.summary.median_low for g in shown]
+    if published.hidden:
+        pool = Counter(v for _, v in votes)
+        for g in shown:
+            pool -= Counter(v for n, v in votes if group_name(n) == g.group)
+        expected.append(summarise_votes(pool.elements()).median_low)
+    assert published.one_voice == summarise_votes(expected)
