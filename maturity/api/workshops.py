@@ -109,7 +109,10 @@ OPENAPI_SCHEMAS: dict = {
             },
             "votes": {"type": "integer", "minimum": 0, "description": "Everyone counted, hand counts and don't know included"},
             "manual_votes": {"type": "integer", "minimum": 0},
-            "summary": _nullable(_ref("VoteSummary")),
+            "summary": {
+                **_nullable(_ref("VoteSummary")),
+                "description": "The room's figures; null until results are available, and when fewer than 3 answered (docs/anonymity.md)",
+            },
             "by_organisation_type": {
                 "type": "array",
                 "items": {
@@ -117,13 +120,19 @@ OPENAPI_SCHEMAS: dict = {
                     "required": ["group", "suppressed", "reason", "summary"],
                     "properties": {
                         "group": {"type": "string"},
-                        "suppressed": {"type": "boolean", "description": "Hidden so nobody's vote can be worked out"},
+                        "suppressed": {
+                            "type": "boolean",
+                            "description": "Hidden so that nobody's vote can be worked out: a group of fewer than 3, or a larger one hidden with it (docs/anonymity.md)",
+                        },
                         "reason": {"type": ["string", "null"]},
                         "summary": _nullable(_ref("VoteSummary")),
                     },
                 },
             },
-            "one_voice": _nullable(_ref("VoteSummary")),
+            "one_voice": {
+                **_nullable(_ref("VoteSummary")),
+                "description": "Each shown group's median once, and the hidden groups together as one voice; null when every group is hidden",
+            },
             "self_rating": _nullable(_ref("RoomRating")),
             "flags": {
                 "type": "array",
