@@ -16,16 +16,25 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The app refuses to start without a real SECRET_KEY; on a developer's machine one is made once
+# and kept in instance/ (never committed). A SECRET_KEY already in the environment wins.
+DEV_SECRET  := instance/secret_key
+WITH_SECRET := SECRET_KEY=$${SECRET_KEY:-$$(cat $(DEV_SECRET))}
+
+$(DEV_SECRET):
+	@mkdir -p instance
+	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $(DEV_SECRET)
+
 ## make run: install, migrate, load the framework and demo data when empty, serve on SQLite
-run: $(STAMP)
-	$(BIN)/flask --app app db upgrade heads
-	$(BIN)/flask --app app bootstrap
+run: $(STAMP) $(DEV_SECRET)
+	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads
+	@$(WITH_SECRET) $(BIN)/flask --app app bootstrap
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	@$(WITH_SECRET) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-migrate: $(STAMP)
-	$(BIN)/flask --app app db upgrade heads
+migrate: $(STAMP) $(DEV_SECRET)
+	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads
 
 ## make test: the whole suite (browser tests run when Chromium and the local assets are present)
 test: $(STAMP)

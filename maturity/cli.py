@@ -53,10 +53,12 @@ def framework_list() -> None:
 def users_create(email: str, name: str, password: str, admin: bool, area_name: str | None, role: str | None) -> None:
     """Create an account, e.g. the first national team admin."""
     from maturity.admin import operations
+    from maturity.auth.passwords import password_problem
     from maturity.models import Area
 
-    if len(password) < 10:
-        raise click.ClickException("The password must be at least 10 characters.")
+    problem = password_problem(password, email, name)
+    if problem:
+        raise click.ClickException(problem)
     if bool(area_name) != bool(role):
         raise click.ClickException("Give both --area and --role, or neither.")
     try:

@@ -1,6 +1,7 @@
 """Settings, read from environment variables with safe defaults for a developer's machine."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,8 +57,12 @@ def database_url(instance_path: str) -> str:
     return url
 
 
+#: Good only on a developer's machine: create_app refuses it outside debug mode and tests.
+DEVELOPMENT_SECRET = "dev-only-not-secret"
+
+
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET)
     SQLALCHEMY_DATABASE_URI: str | None = None  # filled in by create_app from DATABASE_URL
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     WTF_CSRF_TIME_LIMIT = None  # a workshop can run all afternoon on one page
@@ -70,6 +75,13 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    #: "Keep me signed in" lasts this long; signing out ends it at once (auth/sessions.py).
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
+    #: How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host. 0 (the
+    #: default) trusts none: behind a proxy, set it, or every visitor shares the proxy's
+    #: address and one person's mistakes would count against everyone's rate limits.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     PREFERRED_URL_SCHEME = "https" if SESSION_COOKIE_SECURE else "http"
 
     SERVICE_NAME = "Early help maturity self-assessment"
@@ -91,6 +103,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
+    #: Keeps this deployment's counters apart from others that share the Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "maturity")
 
     FRAMEWORK_FILE = str(ROOT / "seed" / "framework" / "early-help-2016.yaml")
 

@@ -13,10 +13,16 @@ pass finishes the job), and is otherwise the library's own. `create_app` uses it
 from __future__ import annotations
 
 import contextlib
+import secrets
 import threading
 from typing import Any
 
+from flask import abort, g, request, session
+from flask_limiter.util import get_remote_address
+from limits import parse_many
 from limits.storage import MemoryStorage
+
+from maturity.extensions import limiter
 
 SCHEME = "threadsafe-memory"
 
@@ -51,3 +57,66 @@ def storage_uri(configured: str) -> str:
     if configured == "memory://" or configured.startswith("memory://?"):
         return SCHEME + configured[len("memory"):]
     return configured
+
+
+# --- The limits on guessing: sign-in and join codes -------------------------------------------
+#
+# Behind a venue's or a council's network, a whole room can reach us from one address (and
+# behind a reverse proxy, everyone would, unless TRUSTED_PROXIES is set: see config.py). So
+# an address gets a limit high enough for a room, and what one person types wrong is held by a
+# second, narrower limit on that person's own key: the email address tried at sign-in, the
+# device (browser session) at a join code. Only failures count, so a room joining at once, or
+# colleagues signing in together, never use the limit up. Join codes have about 40 bits: even
+# at the address limit, guessing one would take thousands of years.
+
+SIGN_IN_PER_ADDRESS = "60 per minute; 300 per hour"
+SIGN_IN_PER_EMAIL = "10 per minute; 50 per hour"
+JOIN_PER_ADDRESS = "200 per minute; 2000 per hour"
+JOIN_PER_DEVICE = "20 per minute"
+
+
+def _sign_in_failed(response) -> bool:
+    return bool(g.get("sign_in_failed"))
+
+
+def _email_tried() -> str:
+    return "email:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _device() -> str:
+    """This browser's key: a random id kept in its session cookie (made on first need)."""
+    device = session.get("device")
+    if not isinstance(device, str) or not device:
+        device = secrets.token_urlsafe(12)
+        session["device"] = device
+    return "device:" + device
+
+
+def sign_in_limits(view):
+    """The sign-in form's limits: per address (a whole office) and per email tried."""
+    view = limiter.limit(SIGN_IN_PER_EMAIL, key_func=_email_tried, methods=["POST"], deduct_when=_sign_in_failed)(view)
+    return limiter.limit(SIGN_IN_PER_ADDRESS, key_func=get_remote_address, methods=["POST"], deduct_when=_sign_in_failed)(view)
+
+
+def _join_code_keys() -> list[tuple[Any, str]]:
+    return [(item, "address:" + get_remote_address()) for item in parse_many(JOIN_PER_ADDRESS)] + [
+        (item, _device()) for item in parse_many(JOIN_PER_DEVICE)
+    ]
+
+
+def check_join_code_limit() -> None:
+    """Before looking a join code up for someone who has not joined it: 429 once they have
+    guessed too often. Every route that tells whether a code exists calls this first, and
+    `count_unknown_code` when it does not; a phone polling a workshop it joined never does."""
+    if not limiter.enabled:
+        return
+    if not all(limiter.limiter.test(item, "join-code", key) for item, key in _join_code_keys()):
+        abort(429)
+
+
+def count_unknown_code() -> None:
+    """A code was looked up and not found: it counts toward the join-code limits."""
+    if not limiter.enabled:
+        return
+    for item, key in _join_code_keys():
+        limiter.limiter.hit(item, "join-code", key)

@@ -1,21 +1,19 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovPasswordInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
 from sqlalchemy import func, select
-from wtforms import BooleanField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from maturity.auth.forms import NewPasswordField, check_new_password
 from maturity.core.vocabulary import AREA_KINDS, ORGANISATION_TYPES, REGIONS, ROLES
 from maturity.extensions import db
 from maturity.models import Area, Organisation, User
-
-MIN_PASSWORD = 10
 
 
 def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
@@ -85,10 +83,7 @@ class UserForm(FlaskForm):
         "Email address", widget=GovTextInput(),
         validators=[DataRequired("Enter an email address"), Email("Enter an email address in the correct format, like name@example.org", check_deliverability=False), Length(max=254)],
     )
-    password = PasswordField(
-        "Password", widget=GovPasswordInput(), description=f"At least {MIN_PASSWORD} characters",
-        validators=[DataRequired("Enter a password"), Length(min=MIN_PASSWORD, max=200, message=f"Password must be at least {MIN_PASSWORD} characters")],
-    )
+    password = NewPasswordField("Password", validators=[DataRequired("Enter a password"), Length(max=200)])
     is_admin = BooleanField("National team (can see and manage every area)", widget=GovCheckboxInput())
     area_id = SelectField("Area", widget=GovSelect(), coerce=str, validators=[Optional()])
     role = SelectField("Role in that area", widget=GovSelect(), choices=[("", "No role")] + _choices(ROLES), validators=[Optional()])
@@ -104,6 +99,9 @@ class UserForm(FlaskForm):
         email = field.data.strip().lower()
         if db.session.scalar(select(User).where(func.lower(User.email) == email)):
             raise ValidationError("An account with that email address already exists")
+
+    def validate_password(self, field):
+        check_new_password(field.data, self.email.data or "", self.name.data or "")
 
     def validate_role(self, field):
         if bool(field.data) != bool(self.area_id.data):

@@ -1,16 +1,17 @@
 from urllib.parse import urlsplit
 
-from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from maturity.api import tokens
 from maturity.api.forms import ApiTokenForm, RevokeTokenForm
-from maturity.auth import bp
-from maturity.auth.forms import LoginForm
-from maturity.extensions import db, limiter
+from maturity.auth import bp, sessions
+from maturity.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
+from maturity.extensions import db
 from maturity.models import ApiToken, User
 from maturity.models.base import utcnow
+from maturity.ratelimit import sign_in_limits
 
 
 def _safe_next(target: str | None) -> str:
@@ -23,7 +24,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@sign_in_limits
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
@@ -31,20 +32,21 @@ def login():
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
         user = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if user is None or not user.check_password(form.password.data) or not user.is_active:
-            # One message for every failure, so the form does not reveal which accounts exist.
-            form.email.errors.append("Enter a correct email address and password")
-        else:
-            login_user(user, remember=form.remember.data)
+        if sessions.password_matches(user, form.password.data) and user.is_active:
+            sessions.start(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
+        # One message for every failure, so the form does not reveal which accounts exist.
+        form.email.errors.append("Enter a correct email address and password")
+        g.sign_in_failed = True  # counts toward the sign-in limits
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/sign-out")
 def logout():
-    logout_user()
+    sessions.end(current_user)
+    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -55,14 +57,47 @@ def profile():
     return _profile_page(ApiTokenForm())
 
 
-def _profile_page(token_form: ApiTokenForm, new_token: str | None = None):
+def _profile_page(token_form: ApiTokenForm, new_token: str | None = None, password_form=None):
+    password_form = password_form or ChangePasswordForm(current_user, formdata=None)
     return render_template(
         "auth/profile.html",
-        form=token_form,  # base.html shows its error summary
+        # base.html shows the error summary of whichever form was sent
+        form=password_form if password_form.errors else token_form,
         token_form=token_form,
+        password_form=password_form,
+        everywhere_form=SignOutEverywhereForm(),
         api_tokens=tokens.tokens_of(current_user),
         new_token=new_token,
     )
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = ChangePasswordForm(current_user)
+    if not form.validate_on_submit():
+        return _profile_page(ApiTokenForm(formdata=None), password_form=form), 400
+    current_user.set_password(form.new_password.data)
+    ended = sessions.end_others(current_user)
+    db.session.commit()
+    flash(_password_changed(ended), "success")
+    return redirect(url_for("auth.profile"))
+
+
+def _password_changed(ended: int) -> str:
+    if ended:
+        return f"Password changed. You have been signed out on {ended} other device{'s' if ended != 1 else ''}."
+    return "Password changed."
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    if SignOutEverywhereForm().validate_on_submit():
+        ended = sessions.end_others(current_user)
+        db.session.commit()
+        flash(f"Signed out on {ended} other device{'s' if ended != 1 else ''}. You are still signed in here.", "success")
+    return redirect(url_for("auth.profile"))
 
 
 @bp.post("/profile/api-tokens")
@@ -77,8 +112,7 @@ def create_api_token():
     return _profile_page(form)
 
 
-# Ids stop at the largest a database integer holds: a bigger one answers 404, not a database error.
-@bp.post("/profile/api-tokens/<int(max=2147483647):token_id>/revoke")
+@bp.post("/profile/api-tokens/<int:token_id>/revoke")
 @login_required
 def revoke_api_token(token_id: int):
     token = db.session.get(ApiToken, token_id)

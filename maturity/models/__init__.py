@@ -1,6 +1,6 @@
 """All models, imported here so Alembic and the app see the whole schema."""
 
-from maturity.models.accounts import Membership, User
+from maturity.models.accounts import Membership, User, UserSession
 from maturity.models.areas import Area, Organisation
 from maturity.models.assessments import (
     ACTION_STATUSES,
@@ -62,6 +62,7 @@ __all__ = [
     "Organisation",
     "Strand",
     "User",
+    "UserSession",
     "ManualTally",
     "Participant",
     "ROUND_STATES",

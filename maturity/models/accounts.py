@@ -1,3 +1,4 @@
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -27,6 +28,16 @@ class User(UserMixin, db.Model):
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+
+    #: the sign-in this request belongs to (set by the user loader; not a column)
+    session_token = None  # a plain attribute, str when set
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session and remember cookie: user and sign-in.
+
+        Deleting the sign-in's row ends that session and its remember cookie on the server.
+        """
+        return f"{self.id}:{self.session_token or ''}"
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -77,3 +88,17 @@ class Membership(db.Model):
     @property
     def role_label(self) -> str:
         return ROLES.get(self.role, self.role)
+
+
+class UserSession(db.Model):
+    """One sign-in on one device; the session and remember cookies name it by its token."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: random; what the session and remember cookies carry after the user's id
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: True when signed in with "keep me signed in"
+    remembered: Mapped[bool] = mapped_column(default=False)

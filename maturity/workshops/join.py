@@ -10,26 +10,25 @@ from werkzeug.exceptions import HTTPException
 
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
+from maturity.ratelimit import check_join_code_limit, count_unknown_code
 from maturity.workshops import bp, codes, operations, participants
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
 from maturity.workshops.live import VOTE_LIMIT, record_vote, room_of, vote_message
 from maturity.workshops.operations import WorkshopError
 from maturity.workshops.state import personal_state
 
-#: Guessing codes is what this stops, so only failed look-ups count: a whole room joining
-#: from behind one address at the same moment is never held up.
-JOIN_LIMIT = "20/minute"
-
-
-def _failed_lookup(response) -> bool:
-    return response.status_code in (400, 404)
-
 
 def _workshop(code: str) -> Workshop | None:
+    """The workshop with this code. For a browser that has not joined it, the look-up counts
+    toward the join-code limits (maturity/ratelimit.py), as every look-up of a code does."""
+    joined = participants.token_for(code) is not None
+    if not joined:
+        check_join_code_limit()
     normal = codes.normalise(code)
-    if normal is None:
-        return None
-    return db.session.scalar(select(Workshop).where(Workshop.join_code == normal))
+    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == normal)) if normal else None
+    if workshop is None and not joined:
+        count_unknown_code()
+    return workshop
 
 
 def _ended(workshop: Workshop):
@@ -37,7 +36,6 @@ def _ended(workshop: Workshop):
 
 
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(JOIN_LIMIT, methods=["POST"], deduct_when=_failed_lookup)
 def join_form():
     form = JoinCodeForm()
     if not form.is_submitted() and request.args.get("code"):
@@ -62,7 +60,6 @@ def join_form():
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
-@limiter.limit(JOIN_LIMIT, deduct_when=_failed_lookup)
 def join_workshop(code: str):
     workshop = _workshop(code)
     if workshop is None:

@@ -40,7 +40,7 @@ def test_duplicate_email_and_short_password_refused(client, login, make_user):
     login(admin)
     page = client.post("/admin/users/new", data={"name": "X", "email": admin.email, "password": "short"}).get_data(as_text=True)
     assert "An account with that email address already exists" in page
-    assert "Password must be at least 10 characters" in page
+    assert "Password must be at least 12 characters" in page
 
 
 def test_hostile_text_is_escaped(client, login, make_user):

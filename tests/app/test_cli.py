@@ -84,7 +84,7 @@ def test_users_create_first_admin(runner):
 def test_users_create_refuses_bad_input(runner, make_area):
     make_area("Norfolk")
     short = runner.invoke(args=["users", "create", "--email", "a@example.org", "--name", "A", "--password", "short"])
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "at least 12 characters" in short.output
     no_area = runner.invoke(args=["users", "create", "--email", "b@example.org", "--name", "B", "--password", "a-long-password", "--area", "Atlantis", "--role", "coordinator"])
     assert no_area.exit_code != 0 and "no area called 'Atlantis'" in no_area.output
     assert db.session.scalar(select(User).where(User.email == "b@example.org")) is None

@@ -78,7 +78,7 @@ def test_login_is_rate_limited(schema, tmp_path):
     ]
     assert codes[:10] == [200] * 10
     assert codes[-1] == 429
-    page = client.post("/sign-in", data={"email": "x@example.org", "password": "y"}).get_data(as_text=True)
+    page = client.post("/sign-in", data={"email": "nobody@example.org", "password": "y"}).get_data(as_text=True)
     assert "Too many attempts" in page
 
 
