@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from maturity.config import ROOT, Config, database_url
+from maturity.config import DEVELOPMENT_SECRET, ROOT, Config, database_url
 
 
 def create_app(config: type | dict | None = None) -> Flask:
@@ -19,11 +19,20 @@ def create_app(config: type | dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
         instance_relative_config=True,
     )
+    from maturity import routing
+
+    routing.register_converters(app)
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.from_mapping(config)
     elif config is not None:
         app.config.from_object(config)
+    _require_real_secret(app)
+    if app.config.get("TRUSTED_PROXIES"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.instance_path)
@@ -39,9 +48,25 @@ def create_app(config: type | dict | None = None) -> Flask:
     from maturity.cli import register_cli
 
     errors.register(app)
+    routing.register(app)
     security.register(app)
     register_cli(app)
     return app
+
+
+def _require_real_secret(app: Flask) -> None:
+    """Outside debug mode and tests, refuse to start with no SECRET_KEY or the development one:
+    anyone who knows that key could forge a signed-in session."""
+    if app.debug or app.testing:
+        return
+    key = app.config.get("SECRET_KEY") or ""
+    if key == DEVELOPMENT_SECRET or len(key) < 16:
+        raise RuntimeError(
+            "SECRET_KEY is not set (or is shorter than 16 characters). Set the SECRET_KEY "
+            "environment variable to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`. On a developer's "
+            "machine `make run` makes one for you; FLASK_DEBUG=1 also allows the development key."
+        )
 
 
 def _engine_options(app: Flask) -> None:
@@ -106,13 +131,9 @@ def _register_extensions(app: Flask) -> None:
     WTFormsHelpers(app)
 
     import maturity.models  # noqa: F401  (registers every table with the metadata)
-    from maturity.models import User
+    from maturity.auth import sessions
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    sessions.register(login_manager)
 
 
 def _register_blueprints(app: Flask) -> None:

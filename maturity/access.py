@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from flask import abort
 from flask_login import current_user
 
+from maturity import routing
 from maturity.extensions import db
 
 NEEDS = ("view", "contribute", "manage")
@@ -28,8 +29,8 @@ GRANTS: list[Callable[[Any, str, Any], bool]] = []
 
 T = TypeVar("T")
 
-#: The largest id an Integer primary key can hold on PostgreSQL.
-MAX_ID = 2**31 - 1
+#: The largest id an Integer primary key can hold on PostgreSQL (see maturity/routing.py).
+MAX_ID = routing.MAX_ID
 
 
 def area_id_of(obj: Any) -> int:
@@ -66,7 +67,8 @@ def check(obj: Any, need: str = "view") -> None:
 def get_or_404(model: type[T], object_id: int, need: str = "view") -> T:
     """Load an area-scoped object by id, answering 404 (missing or not yours) or 403."""
     # Ids beyond a 32-bit integer can name no row; asking the database would be an error.
-    if not 0 < object_id <= MAX_ID:
+    # The URL converter already refuses them; an id from anywhere else is checked here too.
+    if routing.parse_id(object_id) is None:
         abort(404)
     obj = db.session.get(model, object_id)
     if obj is None:

@@ -4,7 +4,6 @@ import secrets
 from urllib.parse import urlparse
 
 from flask import Flask, current_app, g, request
-from werkzeug.datastructures import ImmutableMultiDict
 
 from maturity.templating import asset
 
@@ -40,14 +39,6 @@ def register(app: Flask) -> None:
     @app.before_request
     def make_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
-
-    @app.before_request
-    def drop_nul_characters() -> None:
-        """No text anyone means to save holds NUL, and PostgreSQL refuses it: drop it from forms."""
-        if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-            items = list(request.form.items(multi=True))
-            if any("\x00" in value for _, value in items):
-                request.form = ImmutableMultiDict([(key, value.replace("\x00", "")) for key, value in items])
 
     @app.after_request
     def headers(response):

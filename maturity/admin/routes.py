@@ -30,8 +30,7 @@ def new_area():
     return render_template("admin/area_form.html", form=form, area=None)
 
 
-# Ids stop at the largest a database integer holds: a bigger one answers 404, not a database error.
-@bp.route("/areas/<int(max=2147483647):area_id>/edit", methods=["GET", "POST"])
+@bp.route("/areas/<int:area_id>/edit", methods=["GET", "POST"])
 def edit_area(area_id: int):
     area = db.session.get(Area, area_id) or abort(404)
     form = AreaForm(obj=area, area=area)
@@ -48,7 +47,7 @@ def edit_area(area_id: int):
     return render_template("admin/area_form.html", form=form, area=area)
 
 
-@bp.route("/areas/<int(max=2147483647):area_id>/organisations/new", methods=["GET", "POST"])
+@bp.route("/areas/<int:area_id>/organisations/new", methods=["GET", "POST"])
 def new_organisation(area_id: int):
     area = db.session.get(Area, area_id) or abort(404)
     form = OrganisationForm(area=area)
@@ -79,7 +78,7 @@ def new_user():
     return render_template("admin/user_form.html", form=form)
 
 
-@bp.route("/users/<int(max=2147483647):user_id>", methods=["GET", "POST"])
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
     form = MembershipForm()
@@ -92,7 +91,7 @@ def user(user_id: int):
     return render_template("admin/user.html", person=person, form=form)
 
 
-@bp.post("/users/<int(max=2147483647):user_id>/memberships/<int(max=2147483647):membership_id>/remove")
+@bp.post("/users/<int:user_id>/memberships/<int:membership_id>/remove")
 def remove_membership(user_id: int, membership_id: int):
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.user_id != user_id:

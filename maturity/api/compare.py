@@ -14,14 +14,15 @@ from flask import abort, jsonify, request
 from maturity.api import bp
 from maturity.api.routes import rating_json, stage_json
 from maturity.core.comparison import Comparison, RoomResult, StrandFigures
-from maturity.reviews.compare import MAX_ID, comparison_for
+from maturity.reviews.compare import comparison_for
+from maturity.routing import MAX_ID, parse_id
 
 
 def _id(name: str) -> int:
-    value = (request.args.get(name) or "").strip()
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    value = parse_id((request.args.get(name) or "").strip())
+    if value is None:
         abort(400, f"Give '{name}' as the id of an assessment, a whole number such as {name}=12.")
-    return int(value)
+    return value
 
 
 def _room(room: RoomResult | None) -> dict[str, Any] | None:

@@ -6,16 +6,17 @@ The api blueprint authenticates the Bearer token first (maturity.api.routes) and
 
 from flask import jsonify
 
+from maturity import access
 from maturity.api import bp
 from maturity.extensions import db
-from maturity.workshops.guard import workshop_or_404
+from maturity.models import Workshop
 from maturity.workshops.results import build_reports, report_json
 from maturity.workshops.state import load_workshop
 
 
 @bp.get("/workshops/<int:workshop_id>/results")
 def workshop_results(workshop_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     reports = build_reports(workshop)
     return jsonify(

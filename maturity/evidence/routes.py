@@ -12,6 +12,7 @@ from maturity.evidence import bp, operations, queries, uploads
 from maturity.evidence.forms import DeleteForm, EvidenceForm, ReviewForm, max_upload_bytes
 from maturity.extensions import db
 from maturity.models import EVIDENCE_KINDS, EVIDENCE_STATUSES, Assessment, Evidence, Feature
+from maturity.routing import parse_id
 
 #: Endpoints the assessments blueprint may give its assessment page, most likely first.
 _ASSESSMENT_ENDPOINTS = ("assessments.show", "assessments.view", "assessments.detail")
@@ -32,19 +33,8 @@ def assessment_href(assessment: Assessment) -> str:
     return url_for("areas.show", area_id=assessment.area_id)
 
 
-#: Ids beyond a 32-bit integer cannot exist, and some databases refuse to compare with them.
-MAX_ID = 2**31 - 1
-
-
-def _get_or_404(model, object_id: int, need: str = "view"):
-    if not 1 <= object_id <= MAX_ID:
-        abort(404)
-    return access.get_or_404(model, object_id, need=need)
-
-
 def _id_arg(name: str) -> int | None:
-    value = request.args.get(name, type=int)
-    return value if value is not None and 1 <= value <= MAX_ID else None
+    return parse_id(request.args.get(name))
 
 
 def _stale_days() -> int:
@@ -129,7 +119,7 @@ def _view_links(assessment: Assessment, filters: queries.Filters, current: str) 
 @bp.get("/assessments/<int:assessment_id>/evidence")
 @login_required
 def register(assessment_id: int):
-    assessment = _get_or_404(Assessment, assessment_id)
+    assessment = access.get_or_404(Assessment, assessment_id)
     filters = _filters()
     view = request.args.get("view") if request.args.get("view") in VIEWS else "list"
     today = date.today()
@@ -169,7 +159,7 @@ def register(assessment_id: int):
 @bp.route("/assessments/<int:assessment_id>/evidence/new", methods=["GET", "POST"])
 @login_required
 def new(assessment_id: int):
-    assessment = _get_or_404(Assessment, assessment_id, need="contribute")
+    assessment = access.get_or_404(Assessment, assessment_id, need="contribute")
     form = EvidenceForm.for_new(assessment, current_user)
     if form.validate_on_submit():
         stored = _store(form)
@@ -191,7 +181,7 @@ def new(assessment_id: int):
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(evidence_id: int):
-    evidence = _get_or_404(Evidence, evidence_id, need="contribute")
+    evidence = access.get_or_404(Evidence, evidence_id, need="contribute")
     if not may_edit(evidence):
         abort(403, "Only a coordinator, the person who added it or its owner organisation can change this evidence.")
     form = EvidenceForm.for_edit(evidence)
@@ -243,7 +233,7 @@ def _render_form(form: EvidenceForm, assessment: Assessment, evidence: Evidence 
 @bp.get("/evidence/<int:evidence_id>")
 @login_required
 def show(evidence_id: int):
-    evidence = _get_or_404(Evidence, evidence_id)
+    evidence = access.get_or_404(Evidence, evidence_id)
     form = ReviewForm() if access.can(current_user, "manage", evidence) else None
     if form is not None:
         form.decision.data = evidence.status if evidence.status != "draft" else None
@@ -274,7 +264,7 @@ def _render_show(evidence: Evidence, form: ReviewForm | None):
 @bp.post("/evidence/<int:evidence_id>/review")
 @login_required
 def review(evidence_id: int):
-    evidence = _get_or_404(Evidence, evidence_id, need="manage")
+    evidence = access.get_or_404(Evidence, evidence_id, need="manage")
     form = ReviewForm()
     if form.validate_on_submit():
         operations.review_evidence(evidence, current_user, form.decision.data, form.reason.data)
@@ -287,7 +277,7 @@ def review(evidence_id: int):
 @bp.route("/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(evidence_id: int):
-    evidence = _get_or_404(Evidence, evidence_id, need="contribute")
+    evidence = access.get_or_404(Evidence, evidence_id, need="contribute")
     if not may_delete(evidence):
         abort(403, "Only a coordinator, or the person who added it before it is accepted, can remove this evidence.")
     form = DeleteForm()
@@ -305,7 +295,7 @@ def delete(evidence_id: int):
 @bp.get("/evidence/<int:evidence_id>/file")
 @login_required
 def download(evidence_id: int):
-    evidence = _get_or_404(Evidence, evidence_id)
+    evidence = access.get_or_404(Evidence, evidence_id)
     if not evidence.file_key:
         abort(404)
     try:

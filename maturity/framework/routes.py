@@ -16,8 +16,7 @@ def index():
     return render_template("framework/index.html", versions=versions, framework=current)
 
 
-# Ids stop at the largest a database integer holds: a bigger one answers 404, not a database error.
-@bp.get("/<int(max=2147483647):framework_id>")
+@bp.get("/<int:framework_id>")
 @login_required
 def version(framework_id: int):
     framework = db.session.get(FrameworkVersion, framework_id) or abort(404)
@@ -25,7 +24,7 @@ def version(framework_id: int):
     return render_template("framework/index.html", versions=versions, framework=framework)
 
 
-@bp.get("/<int(max=2147483647):framework_id>/strands/<key>")
+@bp.get("/<int:framework_id>/strands/<key>")
 @login_required
 def strand(framework_id: int, key: str):
     strand = db.session.scalar(

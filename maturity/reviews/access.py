@@ -19,12 +19,11 @@ from sqlalchemy import exists, select
 from maturity import access
 from maturity.extensions import db
 from maturity.models import Assessment, PeerReview, PeerStrandReview, peer_review_reviewers
+from maturity.routing import parse_id
 
 T = TypeVar("T")
 
 REVIEW_NEEDS = ("view", "review", "manage")
-#: Ids beyond a 32-bit integer cannot exist, and PostgreSQL refuses to compare with them.
-MAX_ID = 2**31 - 1
 #: The states in which reviewers may still change what they have written.
 WRITABLE = ("requested", "in_progress")
 
@@ -91,16 +90,9 @@ def review_allows(user: Any, need: str, review: PeerReview) -> bool:
     return role is not None and "manage" in access.ROLE_CAN.get(role, set())
 
 
-def get_or_404(model: type[T], object_id: int, need: str = "view") -> T:
-    """maturity.access.get_or_404, answering 404 for an id no database row can have."""
-    if not 0 < object_id <= MAX_ID:
-        abort(404)
-    return access.get_or_404(model, object_id, need)
-
-
 def load_review(review_id: int, need: str = "view") -> PeerReview:
     """The review, or 404 when the user may not see it, or 403 when they may not do `need`."""
-    review = db.session.get(PeerReview, review_id) if 0 < review_id <= MAX_ID else None
+    review = db.session.get(PeerReview, review_id) if parse_id(review_id) else None
     if review is None or not review_allows(current_user, "view", review):
         abort(404)
     if need != "view" and not review_allows(current_user, need, review):

@@ -13,12 +13,12 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 
+from maturity.access import get_or_404
 from maturity.core.comparison import BENCHMARK_MINIMUM, stage_distribution, standing
 from maturity.core.scoring import STAGES
 from maturity.framework.operations import latest_framework
 from maturity.models import Area
 from maturity.reviews import queries
-from maturity.reviews.access import get_or_404
 from maturity.reviews.links import safe_url
 
 bp = Blueprint("benchmark", __name__)

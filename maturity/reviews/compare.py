@@ -15,7 +15,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from maturity.access import can
+from maturity.access import can, get_or_404
 from maturity.core.comparison import (
     MEASURES,
     Comparison,
@@ -28,9 +28,9 @@ from maturity.core.scoring import STAGES
 from maturity.extensions import db
 from maturity.models import Assessment
 from maturity.reviews import queries
-from maturity.reviews.access import get_or_404
 from maturity.reviews.forms import CompareForm
 from maturity.reviews.links import safe_url
+from maturity.routing import parse_id
 
 bp = Blueprint("compare", __name__)
 
@@ -41,15 +41,8 @@ def require_sign_in() -> None:
     """Comparison pages need a signed-in user; both assessments are checked per request."""
 
 
-#: The largest id a database integer column holds; a bigger one cannot name an assessment.
-MAX_ID = 2**31 - 1
-
-
 def _id(value: str | None) -> int | None:
-    value = (value or "").strip()
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
-        return None
-    return int(value)
+    return parse_id((value or "").strip())
 
 
 def load_pair(a_id: int, b_id: int) -> dict[str, Assessment]:

@@ -11,13 +11,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from maturity.access import can
+from maturity.access import can, get_or_404
 from maturity.core.matching import suggest_partners
 from maturity.core.scoring import STAGES, strand_flags
 from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
 from maturity.reviews import bp, operations, queries
-from maturity.reviews.access import WRITABLE, get_or_404, load_review, review_allows
+from maturity.reviews.access import WRITABLE, load_review, review_allows
 from maturity.reviews.forms import (
     ChooseAreaForm,
     RequestReviewForm,

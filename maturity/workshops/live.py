@@ -14,12 +14,14 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 
+from maturity import access
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Participant, Vote, Workshop
+from maturity.ratelimit import check_join_code_limit, count_unknown_code
+from maturity.routing import parse_id
 from maturity.workshops import codes, operations, participants, sse
 from maturity.workshops import state as live_state
-from maturity.workshops.guard import workshop_or_404
 from maturity.workshops.operations import VoteRules, WorkshopError
 from maturity.workshops.state import (
     etag,
@@ -118,8 +120,15 @@ NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on 
 
 
 def _require_workshop(code: str, token: str | None = None, with_vote: bool = False) -> Found:
+    """The workshop, or 404. Without a participant's token for this code the look-up counts
+    toward the join-code limits, so these routes cannot be used to test codes either; a phone
+    that has joined (the token is in its signed session) never touches the limits."""
+    if token is None:
+        check_join_code_limit()
     found = workshop_by_code(code, token, with_vote)
     if found is None:
+        if token is None:
+            count_unknown_code()
         abort(404, NO_SUCH_WORKSHOP)
     return found
 
@@ -192,32 +201,30 @@ def participant_state_json(code: str):
     return _json_with_etag(data, tag)
 
 
+#: What a vote's stage may be, exactly: a whole number 1 to 4 (JSON), its digit (a form), or
+#: "don't know". Anything else — 2.5, "2.0", " 2", true — is refused, never rounded.
+_STAGE_VALUES: dict[Any, int | None] = {
+    **{n: n for n in (1, 2, 3, 4)},
+    **{str(n): n for n in (1, 2, 3, 4)},
+    "dont-know": None,
+    "dont_know": None,
+}
+
+
 def parse_vote(payload: Any) -> tuple[int, int | None]:
     """(round id, stage) from a vote's JSON or form fields; 400 when either is not valid."""
     if not hasattr(payload, "get"):
         abort(400, "Send the vote as a form or a JSON object with round_id and stage.")
     raw_round, raw_stage = payload.get("round_id"), payload.get("stage")
-    try:
-        round_id = int(raw_round)
-        if round_id < 1:
-            raise ValueError
-    except (TypeError, ValueError, OverflowError):
+    round_id = parse_id(raw_round)
+    if round_id is None:
         abort(400, "The vote did not say which strand it was for. Reload the page and try again.")
-    if isinstance(raw_stage, str):
-        raw_stage = raw_stage.strip()
-    if raw_stage in ("dont-know", "dont_know", None, ""):
-        if raw_stage in (None, ""):
-            abort(400, "Choose one of the four stages, from early to mature.")
-        return round_id, None
-    if isinstance(raw_stage, bool):
+    if raw_stage in (None, ""):
         abort(400, "Choose one of the four stages, from early to mature.")
-    try:
-        stage = int(raw_stage)
-    except (TypeError, ValueError, OverflowError):
-        abort(400, "Choose one of the four stages, from early to mature.")
-    if stage not in (1, 2, 3, 4):
+    # bool is an int in Python (True == 1): it is not a stage.
+    if isinstance(raw_stage, bool) or not isinstance(raw_stage, int | str) or raw_stage not in _STAGE_VALUES:
         abort(400, "There is no such stage. Choose early, developing, maturing or mature.")
-    return round_id, stage
+    return round_id, _STAGE_VALUES[raw_stage]
 
 
 def vote_message(stage: int | None, allow_changes: bool) -> str:
@@ -289,7 +296,7 @@ def _staff_view() -> str:
 @bp.get("/workshops/<int:workshop_id>/state")
 def staff_state_json(workshop_id: int):
     view = _staff_view()
-    workshop = workshop_or_404(workshop_id, "manage" if view == "facilitator" else "view")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage" if view == "facilitator" else "view")
     tag = etag(workshop.id, staff_version(db.session, workshop.id) or "", view)
     cached = _not_modified(tag)
     if cached is not None:
@@ -302,7 +309,7 @@ def staff_state_json(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/events")
 def events(workshop_id: int):
     view = _staff_view()
-    workshop_or_404(workshop_id, "manage" if view == "facilitator" else "view")
+    access.get_or_404(Workshop, workshop_id, "manage" if view == "facilitator" else "view")
     last_event_id = request.headers.get("Last-Event-ID", "").strip()[:64] or None
     engine = db.engine
     options = sse.settings(current_app.config)

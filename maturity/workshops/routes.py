@@ -23,7 +23,6 @@ from maturity.extensions import db
 from maturity.models import Assessment, Strand, StrandRating, Workshop
 from maturity.workshops import bp, exports, operations
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
-from maturity.workshops.guard import id_or_404, workshop_or_404
 from maturity.workshops.operations import WorkshopError
 from maturity.workshops.results import build_reports
 from maturity.workshops.state import load_workshop, staff_state
@@ -85,14 +84,14 @@ def _settings(form: WorkshopForm) -> dict:
 @bp.get("/assessments/<int:assessment_id>/workshops")
 @login_required
 def assessment_workshops(assessment_id: int):
-    assessment = access.get_or_404(Assessment, id_or_404(assessment_id), "view")
+    assessment = access.get_or_404(Assessment, assessment_id, "view")
     return render_template("workshops/index.html", assessment=assessment)
 
 
 @bp.route("/assessments/<int:assessment_id>/workshops/new", methods=["GET", "POST"])
 @login_required
 def new_workshop(assessment_id: int):
-    assessment = access.get_or_404(Assessment, id_or_404(assessment_id), "manage")
+    assessment = access.get_or_404(Assessment, assessment_id, "manage")
     form = WorkshopForm(framework=assessment.framework)
     if form.validate_on_submit():
         try:
@@ -113,7 +112,7 @@ def new_workshop(assessment_id: int):
 @bp.get("/workshops/<int:workshop_id>")
 @login_required
 def show(workshop_id: int):
-    workshop = workshop_or_404(workshop_id, "view")
+    workshop = access.get_or_404(Workshop, workshop_id, "view")
     return render_template(
         "workshops/show.html",
         workshop=workshop,
@@ -126,7 +125,7 @@ def show(workshop_id: int):
 @bp.route("/workshops/<int:workshop_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(workshop_id: int):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     if workshop.status != "setup":
         flash("A workshop can only be changed before it starts.", "info")
         return redirect(url_for("workshops.show", workshop_id=workshop.id))
@@ -151,7 +150,7 @@ def edit(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/delete")
 @login_required
 def delete(workshop_id: int):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     assessment_id = workshop.assessment_id
     try:
         operations.delete_workshop(workshop)
@@ -192,7 +191,7 @@ def _console(workshop_id: int, form: ManualTallyForm | None = None, status: int 
 @bp.get("/workshops/<int:workshop_id>/facilitate")
 @login_required
 def facilitate(workshop_id: int):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     return _console(workshop.id)
 
 
@@ -207,7 +206,7 @@ def _check_round_on_screen(workshop: Workshop) -> None:
 
 
 def _control(workshop_id: int, action, done: str):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     try:
         _check_round_on_screen(workshop)
         action(workshop)
@@ -282,7 +281,7 @@ def end(workshop_id: int):
 @bp.post("/workshops/<int:workshop_id>/hand-counts")
 @login_required
 def add_hand_count(workshop_id: int):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     form = ManualTallyForm(workshop=workshop)
     if not form.validate():
         if wants_json():
@@ -325,7 +324,7 @@ def remove_hand_count(workshop_id: int, tally_id: int):
 @bp.get("/workshops/<int:workshop_id>/present")
 @login_required
 def present(workshop_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     state = staff_state(db.session, workshop, "presenter")
     return render_template(
@@ -366,7 +365,7 @@ def _strand_groups(reports) -> list[dict]:
 @bp.get("/workshops/<int:workshop_id>/results")
 @login_required
 def results(workshop_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     reports = build_reports(workshop)
     return render_template(
@@ -383,7 +382,7 @@ def results(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/rounds/<int:round_id>/results")
 @login_required
 def round_results(workshop_id: int, round_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     round_ = next((r for r in workshop.rounds if r.id == round_id), None)
     if round_ is None:
@@ -398,7 +397,7 @@ def round_results(workshop_id: int, round_id: int):
 @bp.post("/workshops/<int:workshop_id>/strands/<int:strand_id>/carry")
 @login_required
 def carry(workshop_id: int, strand_id: int):
-    workshop = workshop_or_404(workshop_id, "manage")
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
     strand = db.session.get(Strand, strand_id)
     if strand is None or strand.framework_id != workshop.assessment.framework_id:
         abort(404)
@@ -417,7 +416,7 @@ def carry(workshop_id: int, strand_id: int):
 @bp.get("/workshops/<int:workshop_id>/results.csv")
 @login_required
 def results_csv(workshop_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     body = exports.results_csv(workshop, build_reports(workshop))
     return Response(
@@ -430,7 +429,7 @@ def results_csv(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/results.xlsx")
 @login_required
 def results_xlsx(workshop_id: int):
-    workshop_or_404(workshop_id, "view")
+    access.get_or_404(Workshop, workshop_id, "view")
     workshop = load_workshop(db.session, workshop_id)
     body = exports.results_xlsx(workshop, build_reports(workshop))
     return Response(

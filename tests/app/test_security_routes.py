@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import MetaData, select
+from werkzeug.routing import IntegerConverter
 
 from maturity.extensions import db, limiter
 from tests.conftest import KEEP_TABLES, make_app
@@ -248,8 +249,8 @@ def _sign_in(client, email):
 @pytest.mark.parametrize("who", ["coordinator of another area", "reviewer not named on the review"])
 def test_outsiders_get_403_or_404_on_every_route_and_nothing_leaks_or_changes(app, client, world, who):
     person, token = (world.b.coordinator, world.b.token_value) if who.startswith("coordinator") else (world.unnamed, world.unnamed_token)
+    _sign_in(client, person.email)  # a sign-in is a row of its own (user_sessions): before the snapshot
     before = snapshot()
-    _sign_in(client, person.email)
     problems = sweep(app, client, world, token)
     db.session.rollback()
     assert problems == [], "\n".join(problems)
@@ -402,7 +403,7 @@ def test_ids_no_row_can_have_answer_404_not_a_server_error(app, client, make_use
     login(national)
     problems, checked = [], 0
     for rule in app.url_map.iter_rules():
-        ids = [name for name, converter in rule._converters.items() if type(converter).__name__ == "IntegerConverter"]
+        ids = [name for name, converter in rule._converters.items() if isinstance(converter, IntegerConverter)]
         if not ids:
             continue
         for absurd in (2**40, 2**31, 999_999):
@@ -417,3 +418,105 @@ def test_ids_no_row_can_have_answer_404_not_a_server_error(app, client, make_use
                     problems.append(f"{method} {url}: {response.status_code}")
     assert checked > 100
     assert problems == [], "\n".join(problems)
+
+
+#: Every query parameter any page reads (grep request.args in maturity/): each is sent hostile.
+QUERY_PARAMETERS = (
+    "q", "kind", "status", "view", "strand", "organisation", "feature", "a", "b", "code", "next",
+    "screen", "panel", "fragment", "reviewing_area", "page", "sort", "group", "cycle",
+)
+#: Hostile values: NUL, overlong, out of any integer's range, and not numbers at all.
+HOSTILE_KEYS = ("%00", "leader%00ship", "x" * 600, "%C0%AF", "..%2F..%2Fetc", "%F0%9F%9A%80" * 50)
+HOSTILE_IDS = ("2147483648", "99999999999999999999999999", "0", "-1", "1.5", "%00", "1e9")
+HOSTILE_QUERY = ("%00", "x%00y", "z" * 5000, "2147483648", "-99999999999999999999", "%FF%FE")
+
+
+def _hostile_requests(app, values):
+    """(method, url) for every route: each path argument in turn made hostile (the rest good),
+    and every query parameter made hostile at once, for each hostile value."""
+    import re as _re
+
+    found = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        pattern = _re.compile(r"<(?:[^:>]+:)?([^>]+)>")
+
+        def url_with(bad_name=None, bad_value=None):
+            def fill(match):
+                name = match.group(1)
+                return bad_value if name == bad_name else str(values[name])
+            return pattern.sub(fill, rule.rule)
+
+        for name, converter in rule._converters.items():
+            hostile = HOSTILE_IDS if isinstance(converter, IntegerConverter) else HOSTILE_KEYS
+            found.extend((method, url_with(name, value)) for value in hostile for method in methods)
+        if "GET" in methods:
+            base = url_with()
+            for value in HOSTILE_QUERY:
+                query = "&".join(f"{param}={value}" for param in QUERY_PARAMETERS)
+                found.append(("GET", f"{base}?{query}"))
+    return found
+
+
+def test_hostile_values_in_every_path_argument_and_query_parameter_never_give_a_server_error(
+    app, client, world, make_user, login, caplog
+):
+    """NUL, overlong and out-of-range values in every path argument and every query parameter of
+    every route, as the national team (who may see everything, so no access check stops them
+    early): never a 5xx, never a traceback in the log."""
+    import logging
+
+    from maturity.api import tokens
+
+    national = make_user(admin=True)
+    _, token = tokens.create_token(national, "Everything")
+    db.session.commit()
+    login(national)
+    values = _fill_values(world)
+    problems = []
+    requests = _hostile_requests(app, values)
+    caplog.set_level(logging.ERROR)
+    for method, url in requests:
+        headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
+        response = client.open(url, method=method, data=POST_DATA if method == "POST" else None, headers=headers, buffered=False)
+        read(response)
+        if response.status_code >= 500:
+            problems.append(f"{method} {url[:120]}: {response.status_code}")
+        db.session.rollback()
+    logged = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert len(requests) > 800
+    assert problems == [], "\n".join(problems[:40])
+    assert logged == [], logged[:5]
+
+
+def test_deeply_nested_json_is_a_clear_400(app, client, world):
+    deep = "[" * 5000 + "]" * 5000
+    for url in (f"/live/join/{world.a.workshop.join_code}/vote", "/api/v1/areas"):
+        response = client.post(url, data=deep, content_type="application/json")
+        assert response.status_code in (400, 401, 405), (url, response.status_code)
+    phone = world_phone(app, world)
+    response = phone.post(f"/live/join/{world.a.workshop.join_code}/vote", data='{"round_id": ' + deep + "}", content_type="application/json")
+    assert response.status_code == 400
+
+
+def world_phone(app, world):
+    phone = app.test_client()
+    assert phone.post(f"/join/{world.a.workshop.join_code}").status_code == 302
+    return phone
+
+
+@pytest.mark.parametrize("stage", [2.5, 2.0, "2.0", " 2", "2 ", True, "two", [2], {"n": 2}, 5, 0, -1, "02"])
+def test_a_vote_is_one_of_the_allowed_values_exactly(app, world, stage):
+    from maturity.workshops import operations
+
+    workshop = world.a.workshop
+    operations.open_round(workshop)
+    db.session.commit()
+    phone = world_phone(app, world)
+    round_id = workshop.current_round_id
+    response = phone.post(f"/live/join/{workshop.join_code}/vote", json={"round_id": round_id, "stage": stage})
+    assert response.status_code == 400
+    assert phone.post(f"/live/join/{workshop.join_code}/vote", json={"round_id": round_id, "stage": 2}).status_code == 200
+    assert phone.post(f"/live/join/{workshop.join_code}/vote", json={"round_id": 2147483648, "stage": 2}).status_code == 400
