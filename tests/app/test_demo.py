@@ -1,0 +1,140 @@
+"""The demo data set (seed/demo/*.yaml): loaded once through the operations, faithful to the seeds."""
+
+from sqlalchemy import func, select
+
+from maturity.assessments.overview import build_overview
+from maturity.core.scoring import Rating
+from maturity.demo import assessment_files, load_yaml, seed_demo
+from maturity.extensions import db
+from maturity.models import (
+    Action,
+    Area,
+    Assessment,
+    Evidence,
+    HistoryEntry,
+    Membership,
+    Organisation,
+    Participant,
+    PeerReview,
+    PeerStrandReview,
+    StrandRating,
+    User,
+    Vote,
+    Workshop,
+)
+from maturity.reviews.queries import peer_ratings
+from maturity.workshops.results import build_reports
+
+HAMPSHIRE = "Early help maturity self-assessment 2016"
+COUNTED = (
+    Area, Organisation, User, Membership, Assessment, StrandRating, Action, Evidence, HistoryEntry,
+    Workshop, Participant, Vote, PeerReview, PeerStrandReview,
+)
+
+
+def counts() -> list[int]:
+    return [db.session.scalar(select(func.count()).select_from(model)) for model in COUNTED]
+
+
+def assessment_of(area: str, title: str | None = None) -> Assessment:
+    query = select(Assessment).join(Area, Area.id == Assessment.area_id).where(Area.name == area)
+    if title:
+        query = query.where(Assessment.title == title)
+    return db.session.scalar(query)
+
+
+def hampshire_spec() -> dict:
+    return next(s for f in assessment_files() for s in f.get("assessments", []) if s["area"] == "Hampshire")
+
+
+def test_loading_twice_changes_nothing(app, framework):
+    seed_demo()
+    first = counts()
+    assert all(first), dict(zip((m.__name__ for m in COUNTED), first, strict=True))
+    seed_demo()
+    assert counts() == first
+
+
+def test_assessments_reach_their_stated_status(app, framework):
+    seed_demo()
+    for spec in (s for f in assessment_files() for s in f.get("assessments", [])):
+        assessment = assessment_of(spec["area"], spec["title"])
+        assert assessment is not None and assessment.status == spec["status"], spec["area"]
+        assert assessment.created_by.email == spec["coordinator"]
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    statuses = db.session.scalars(
+        select(HistoryEntry.to_value)
+        .where(HistoryEntry.assessment_id == hampshire.id, HistoryEntry.kind == "status")
+        .order_by(HistoryEntry.id)
+    ).all()
+    assert statuses == ["draft", "evidence", "workshop"]
+
+
+def test_hampshire_s_evidence_register_is_reviewed(app, framework):
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    items = list(db.session.scalars(select(Evidence).where(Evidence.assessment_id == hampshire.id)))
+    assert len(items) == len(hampshire_spec()["evidence"]) >= 15
+    assert {e.kind for e in items} == {"qualitative", "quantitative"}
+    assert len({e.organisation_id for e in items}) >= 5
+    assert all(e.features and e.source_type for e in items)
+    statuses = [e.status for e in items]
+    assert statuses.count("rejected") == 1 and statuses.count("accepted") >= 8 and "draft" in statuses
+    assert next(e for e in items if e.status == "rejected").status_reason
+    by_police = next(e for e in items if e.title.startswith("Police and CCG officers"))
+    assert by_police.created_by.email == "police@hampshire.example.org"
+
+
+def test_hampshire_s_workshop_is_run_through_the_live_operations(app, framework):
+    seed_demo()
+    workshop = db.session.scalar(select(Workshop))
+    spec = hampshire_spec()["workshop"]
+    assert workshop.title == spec["title"] and workshop.status == "closed"
+    assert db.session.scalar(select(func.count()).select_from(Participant)) == sum(spec["participants"].values())
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == sum(
+        sum(r["votes"].values()) for r in spec["rounds"]
+    )
+    assert all(r.round.revealed and r.round.state == "closed" for r in build_reports(workshop))
+    carried = {
+        row.strand.key: row.room_result
+        for row in db.session.scalars(select(StrandRating).where(StrandRating.assessment_id == workshop.assessment_id))
+        if row.room_result
+    }
+    assert set(carried) == {r["strand"] for r in spec["rounds"]}
+    assert all(result["workshop_id"] == workshop.id for result in carried.values())
+
+
+def test_cheshire_west_s_review_of_hampshire(app, client, framework):
+    seed_demo()
+    review = db.session.scalar(select(PeerReview))
+    assert review.assessment.area.name == "Hampshire"
+    assert review.reviewing_area.name == "Cheshire West and Chester"
+    assert [r.email for r in review.reviewers] == ["reviewer@cheshirewest.example.org"]
+    assert review.status == "submitted"
+    challenges = {e.strand.key: e.response for e in review.strand_reviews if e.is_challenge}
+    assert set(challenges) == {"strategy", "culture"}
+    assert challenges["culture"] is None and challenges["strategy"]
+    assert len(peer_ratings(review.assessment)) == 6
+
+    cheshire = assessment_of("Cheshire West and Chester")
+    assert cheshire.status == "agreed"
+    assert all(r.agreed_rating and r.room_result["n"] for r in cheshire.strand_ratings)
+    assert db.session.scalar(select(func.count(Evidence.id)).where(Evidence.assessment_id == cheshire.id)) == 4
+
+    password = load_yaml("areas.yaml")["password"]
+    response = client.post("/sign-in", data={"email": "reviewer@cheshirewest.example.org", "password": password})
+    assert response.status_code == 302
+    page = client.get("/compare", query_string={"a": review.assessment_id, "b": cheshire.id})
+    assert page.status_code == 200
+    assert "Hampshire and Cheshire West and Chester side by side" in page.get_data(as_text=True)
+
+
+def test_hampshire_s_self_ratings_are_annex_3_s(app, framework):
+    seed_demo()
+    views = {v.strand.key: v for v in build_overview(assessment_of("Hampshire", HAMPSHIRE))}
+    shorts = {key: v.self_rating.short if v.self_rating else None for key, v in views.items()}
+    assert shorts["leadership"] == "D" and shorts["strategy"] == "M" and shorts["family-experience"] == "M"
+    assert shorts["workforce-development"] == shorts["culture"] == "D\u2013M"
+    delivery = {e.element.key: e.self_rating.short for e in views["delivery"].elements}
+    assert delivery == {"delivery-structures": "D", "delivery-processes": "M"}
+    assert Rating.parse(views["leadership"].room_result["median"]).short == "D"
