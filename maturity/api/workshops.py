@@ -10,8 +10,8 @@ from maturity import access
 from maturity.api import bp
 from maturity.extensions import db
 from maturity.models import Workshop
+from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports, report_json
-from maturity.workshops.state import load_workshop
 
 
 @bp.get("/workshops/<int:workshop_id>/results")

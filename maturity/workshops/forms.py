@@ -1,7 +1,9 @@
-"""Forms of the workshops blueprint: set-up, joining and the facilitator's hand count."""
+"""Forms of the workshops blueprint: set-up, joining, the facilitator's hand count, and the
+one place a vote's fields (round and stage) are read and checked."""
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -31,9 +33,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from maturity import routing
 from maturity.core.scoring import STAGES
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.models import Element, FrameworkVersion, Strand, Workshop
+from maturity.workshops.operations import WorkshopError
 
 #: Strands voted on element by element unless the coordinator says otherwise: areas rate
 #: delivery structures and delivery processes separately, as Hampshire did.
@@ -244,7 +248,44 @@ class JoinForm(FlaskForm):
     submit = SubmitField("Join the workshop", widget=GovSubmitInput())
 
 
+# --------------------------------------------------------------------------------------------
+# A vote's fields
+# --------------------------------------------------------------------------------------------
+
 STAGE_CHOICES = [(str(stage), name) for stage, name in STAGES.items()]
+CHOOSE_STAGE = "Choose one of the four stages, from early to mature."
+NO_SUCH_STAGE = "There is no such stage. Choose early, developing, maturing or mature."
+NO_ROUND = "The vote did not say which strand it was for. Reload the page and try again."
+
+
+_STAGE_TEXT: dict[str, int | None] = {str(stage): stage for stage in STAGES} | {DONT_KNOW: None}
+
+
+def parse_stage(value: Any) -> int | None:
+    """A stage exactly as a voting button sends it: 1 to 4 (a JSON number, or the button's
+    text "1" to "4"), or "dont-know" (None). Anything else, such as 2.5, "2.0", " 2", "02" or
+    true, is refused (WorkshopError, 400), never read as the nearest stage."""
+    if isinstance(value, str) and value in _STAGE_TEXT:
+        return _STAGE_TEXT[value]
+    if type(value) is int and value in STAGES:  # not bool, although True == 1
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
+        raise WorkshopError(CHOOSE_STAGE, 400)
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise WorkshopError(CHOOSE_STAGE, 400)
+    raise WorkshopError(NO_SUCH_STAGE, 400)  # a whole number, but not 1 to 4 as sent
+
+
+def parse_vote(payload: Any) -> tuple[int, int | None]:
+    """(round id, stage) from a vote's JSON object or form fields; WorkshopError (400) when
+    either is not valid."""
+    if not hasattr(payload, "get"):
+        raise WorkshopError("Send the vote as a form or a JSON object with round_id and stage.", 400)
+    round_id = routing.parse_id(payload.get("round_id"))
+    if round_id is None:
+        raise WorkshopError(NO_ROUND, 400)
+    return round_id, parse_stage(payload.get("stage"))
+
 
 
 class CountField(IntegerField):
@@ -292,4 +333,4 @@ class ManualTallyForm(FlaskForm):
             self.round_id.data = workshop.current_round_id
 
     def stage_value(self) -> int | None:
-        return None if self.stage.data == DONT_KNOW else int(self.stage.data)
+        return parse_stage(self.stage.data)

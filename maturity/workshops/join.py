@@ -5,30 +5,21 @@ enhances it (votes sent with fetch, the page following the facilitator by pollin
 """
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
-from werkzeug.exceptions import HTTPException
 
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
-from maturity.ratelimit import check_join_code_limit, count_unknown_code
-from maturity.workshops import bp, codes, operations, participants
+from maturity.workshops import bp, codes, forms, operations, participants, queries
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
-from maturity.workshops.live import VOTE_LIMIT, record_vote, room_of, vote_message
 from maturity.workshops.operations import WorkshopError
-from maturity.workshops.state import personal_state
+from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
+from maturity.workshops.state import personal_state, vote_message
 
 
 def _workshop(code: str) -> Workshop | None:
-    """The workshop with this code. For a browser that has not joined it, the look-up counts
-    toward the join-code limits (maturity/ratelimit.py), as every look-up of a code does."""
+    """The workshop with this code, looked up under the join-code limits unless this browser
+    has joined it (participants.look_up)."""
     joined = participants.token_for(code) is not None
-    if not joined:
-        check_join_code_limit()
-    normal = codes.normalise(code)
-    workshop = db.session.scalar(select(Workshop).where(Workshop.join_code == normal)) if normal else None
-    if workshop is None and not joined:
-        count_unknown_code()
-    return workshop
+    return participants.look_up(joined, lambda: queries.workshop_with_code(db.session, code))
 
 
 def _ended(workshop: Workshop):
@@ -92,7 +83,7 @@ def join_workshop(code: str):
 def _participant_page(workshop, participant, status: int = 200, error: str | None = None):
     room = room_of(workshop)
     round_ = room.state["round"]
-    voted, stage = operations.my_vote(participant.id, round_["id"]) if round_ else (False, None)
+    voted, stage = queries.my_vote(db.session, participant.id, round_["id"]) if round_ else (False, None)
     state = personal_state(room.state, voted, stage)
     template = (
         "workshops/_participant_panel.html"
@@ -110,7 +101,7 @@ def _participant_page(workshop, participant, status: int = 200, error: str | Non
 def participate(code: str):
     workshop = _workshop(code)
     if workshop is None:
-        abort(404, "There is no workshop with that join code. Check the code on the screen.")
+        abort(404, NO_SUCH_WORKSHOP)
     if code != workshop.join_code:
         return redirect(url_for("workshops.participate", code=workshop.join_code))
     participant = participants.find(workshop.id, workshop.join_code)
@@ -125,12 +116,11 @@ def participate(code: str):
 
 def _vote_from_form(workshop: Workshop):
     """The form's vote without JavaScript: show the page again, with the error when refused."""
+    participant = participants.require(workshop.id, workshop.join_code)  # 401 or 403
     try:
-        result = record_vote(workshop.id, workshop.join_code, request.form)
-    except HTTPException as error:
-        if error.code in (401, 403):
-            raise
-        participant = participants.require(workshop.id, workshop.join_code)
-        return _participant_page(workshop, participant, error.code or 400, error.description)
-    flash(vote_message(result["my_vote"]["stage"], workshop.allow_changes), "success")
+        round_id, stage = forms.parse_vote(request.form)
+        cast = operations.record_vote(workshop.id, participant.id, round_id, stage)
+    except WorkshopError as error:
+        return _participant_page(workshop, participant, error.status, error.message)
+    flash(vote_message(cast.stage, cast.allow_changes), "success")
     return redirect(url_for("workshops.participate", code=workshop.join_code))

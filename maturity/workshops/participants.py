@@ -1,18 +1,24 @@
 """Anonymous participants: their token lives in the browser's signed session cookie.
 
 The session maps join codes to tokens, so rejoining from the same browser keeps the same
-participant (and the same votes), and one browser can take part in several workshops.
+participant (and the same votes), and one browser can take part in several workshops. Also
+here, for the join pages and the phones' live requests alike: looking a code up under the
+join-code limits, the vote limit, and the room's shared state for a phone.
 """
 
 import hashlib
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
 
-from flask import abort, request, session
+from flask import abort, current_app, request, session
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
 from maturity.extensions import db
-from maturity.models import Participant, Vote
+from maturity.models import Participant, Vote, Workshop
+from maturity.ratelimit import check_join_code_limit, count_unknown_code
+from maturity.workshops import state
+from maturity.workshops.queries import Found
 
 SESSION_KEY = "workshop_tokens"
 #: Enough for a long day of workshops; the oldest are forgotten first.
@@ -108,6 +114,38 @@ def require_with_vote(workshop_id: int, code: str, round_id: int | None) -> tupl
         _not_valid_here()
     participant_id, _workshop_id, vote_id, stage = found
     return participant_id, vote_id is not None, stage if vote_id is not None else None
+
+
+T = TypeVar("T")
+
+NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on the screen."
+
+#: Far above what a person does by hand (changing their mind a few times a minute), far below
+#: what a script stuffing votes would need. Keyed by participant (`rate_key`), so a room behind
+#: one address is never throttled as a whole.
+VOTE_LIMIT = "60/minute"
+
+
+def look_up(joined: bool, find: Callable[[], T | None]) -> T | None:
+    """Look a join code up with `find`. For a browser that has not joined that code, the
+    look-up counts toward the join-code limits (maturity/ratelimit.py), so no route can be used
+    to test codes; a phone that has joined (its token is in its signed session) never touches
+    them. Every route that tells whether a code exists looks it up through here."""
+    if not joined:
+        check_join_code_limit()
+    found = find()
+    if found is None and not joined:
+        count_unknown_code()
+    return found
+
+
+def room_of(found: Found | Workshop) -> state.Room:
+    """The room's shared state at the revision just read, or newer (see state.room)."""
+    max_age = float(current_app.config.get("WORKSHOP_ROOM_MAX_AGE", 1.0))
+    room = state.room(db.session, found.id, found.join_code, found.revision, max_age)
+    if room is None:
+        abort(404, NO_SUCH_WORKSHOP)
+    return room
 
 
 def rate_key() -> str:

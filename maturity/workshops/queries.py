@@ -1,4 +1,5 @@
-"""Reads for workshops: tallies are always counted from the vote rows, never kept as counters.
+"""Reads for workshops: the ways to load a workshop, and tallies, which are always counted
+from the vote rows, never kept as counters.
 
 Every function takes the SQLAlchemy session to use, so the live stream can run them in a short
 session of its own instead of the request's.
@@ -7,13 +8,141 @@ session of its own instead of the request's.
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import Integer, func, literal, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from maturity.core.scoring import VoteSummary, summarise_counts
 from maturity.core.vocabulary import ORGANISATION_TYPES
-from maturity.models import ElementRating, ManualTally, Participant, Round, StrandRating, Vote
+from maturity.models import (
+    Assessment,
+    ElementRating,
+    ManualTally,
+    Participant,
+    Round,
+    StrandRating,
+    Vote,
+    Workshop,
+)
+from maturity.workshops import codes
+
+# --------------------------------------------------------------------------------------------
+# Loading a workshop
+# --------------------------------------------------------------------------------------------
+#
+# By id for staff pages (`load_workshop`, after `access.get_or_404` has checked the user may),
+# by join code for the join pages (`workshop_with_code`), and by join code in one small query
+# for the phones' requests (`workshop_by_code`), which a room sends hundreds of times a second.
+
+
+def load_workshop(session: Session, workshop_id: int) -> Workshop | None:
+    """A workshop with its rounds and its assessment's framework, for the staff pages."""
+    return session.scalar(
+        select(Workshop)
+        .where(Workshop.id == workshop_id)
+        .options(
+            selectinload(Workshop.rounds),
+            joinedload(Workshop.assessment).joinedload(Assessment.framework),
+        )
+    )
+
+
+def workshop_with_code(session: Session, code: str) -> Workshop | None:
+    """The workshop with this join code as typed (any case, spaces or hyphens), or None."""
+    normal = codes.normalise(code)
+    if normal is None:
+        return None
+    return session.scalar(select(Workshop).where(Workshop.join_code == normal))
+
+
+@dataclass(frozen=True)
+class VoteRules:
+    """What a vote needs to know of its workshop (the settings cannot change once it starts)."""
+
+    status: str
+    offer_dont_know: bool
+    allow_changes: bool
+
+
+def vote_rules(session: Session, workshop_id: int) -> VoteRules | None:
+    row = session.execute(
+        select(Workshop.status, Workshop.offer_dont_know, Workshop.allow_changes).where(
+            Workshop.id == workshop_id
+        )
+    ).one_or_none()
+    return VoteRules(*row) if row is not None else None
+
+
+class Found(NamedTuple):
+    """What the phones' endpoints need of a workshop, read in one small query."""
+
+    id: int
+    revision: int
+    status: str
+    join_code: str
+    offer_dont_know: bool
+    allow_changes: bool
+    #: With `workshop_by_code(session, code, token)`: the id of the participant with that token
+    #: in this workshop, or None when there is none.
+    participant_id: int | None = None
+    #: With `with_vote=True` too: the round on screen and that participant's vote in it.
+    current_round_id: int | None = None
+    voted: bool = False
+    vote_stage: int | None = None
+
+    @property
+    def rules(self) -> VoteRules:
+        return VoteRules(self.status, self.offer_dont_know, self.allow_changes)
+
+
+def workshop_by_code(
+    session: Session, code: str, token: str | None = None, with_vote: bool = False
+) -> Found | None:
+    """The workshop with this join code and, given a participant's token, its participant (and
+    with `with_vote`, their vote in the round on screen): one query for all of it."""
+    normal = codes.normalise(code)
+    if normal is None:
+        return None
+    columns = [
+        Workshop.id,
+        Workshop.revision,
+        Workshop.status,
+        Workshop.join_code,
+        Workshop.offer_dont_know,
+        Workshop.allow_changes,
+    ]
+    query = select(*columns)
+    if token is not None:
+        query = query.add_columns(Participant.id.label("participant_id")).outerjoin(
+            Participant, (Participant.token == token) & (Participant.workshop_id == Workshop.id)
+        )
+        if with_vote:
+            query = query.add_columns(
+                Workshop.current_round_id, Vote.id.label("vote_id"), Vote.stage.label("vote_stage")
+            ).outerjoin(
+                Vote,
+                (Vote.participant_id == Participant.id) & (Vote.round_id == Workshop.current_round_id),
+            )
+    row = session.execute(query.where(Workshop.join_code == normal)).one_or_none()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    vote_id = values.pop("vote_id", None)
+    return Found(**values, voted=vote_id is not None)
+
+
+def my_vote(session: Session, participant_id: int, round_id: int) -> tuple[bool, int | None]:
+    """(has voted, stage) for one participant in one round."""
+    found = session.execute(
+        select(Vote.stage).where(Vote.round_id == round_id, Vote.participant_id == participant_id)
+    ).one_or_none()
+    return (found is not None, found[0] if found is not None else None)
+
+
+# --------------------------------------------------------------------------------------------
+# Tallies and what the results are made from
+# --------------------------------------------------------------------------------------------
 
 #: The group the breakdown by organisation type uses for votes counted by hand.
 MANUAL_GROUP = "Counted by hand"

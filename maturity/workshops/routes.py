@@ -24,8 +24,9 @@ from maturity.models import Assessment, Strand, StrandRating, Workshop
 from maturity.workshops import bp, exports, operations
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
 from maturity.workshops.operations import WorkshopError
+from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports
-from maturity.workshops.state import load_workshop, staff_state
+from maturity.workshops.state import staff_state
 
 
 def join_url(workshop: Workshop) -> str:
@@ -42,6 +43,12 @@ def join_qr(workshop: Workshop) -> Markup:
         light="#ffffff", title=f"QR code of the join address {url}",
     )
     return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
+
+
+def _loaded(workshop_id: int, need: str) -> Workshop:
+    """The workshop with its rounds, once the user's access to it has been checked (404/403)."""
+    access.get_or_404(Workshop, workshop_id, need)
+    return load_workshop(db.session, workshop_id)
 
 
 @bp.context_processor
@@ -205,10 +212,12 @@ def _check_round_on_screen(workshop: Workshop) -> None:
         )
 
 
-def _control(workshop_id: int, action, done: str):
+def _control(workshop_id: int, action, done: str, check_screen: bool = True):
+    """Run a facilitator's change; answer with the console (or JSON, for its script)."""
     workshop = access.get_or_404(Workshop, workshop_id, "manage")
     try:
-        _check_round_on_screen(workshop)
+        if check_screen:
+            _check_round_on_screen(workshop)
         action(workshop)
         db.session.commit()
     except WorkshopError as error:
@@ -224,58 +233,36 @@ def _control(workshop_id: int, action, done: str):
     return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
 
 
-@bp.post("/workshops/<int:workshop_id>/start")
-@login_required
-def start(workshop_id: int):
-    return _control(workshop_id, operations.start_workshop, "The workshop has started.")
+def _button(action, done: str):
+    """The view of one console button: the facilitator's change `action`, then `done` said."""
+
+    def view(workshop_id: int):
+        return _control(workshop_id, action, done)
+
+    return login_required(view)
 
 
-@bp.post("/workshops/<int:workshop_id>/open")
-@login_required
-def open_voting(workshop_id: int):
-    return _control(workshop_id, operations.open_round, "Voting is open.")
-
-
-@bp.post("/workshops/<int:workshop_id>/close")
-@login_required
-def close_voting(workshop_id: int):
-    return _control(workshop_id, operations.close_round, "Voting is closed.")
-
-
-@bp.post("/workshops/<int:workshop_id>/reveal")
-@login_required
-def reveal(workshop_id: int):
-    return _control(workshop_id, lambda w: operations.reveal_round(w, True), "The result is showing.")
-
-
-@bp.post("/workshops/<int:workshop_id>/hide")
-@login_required
-def hide(workshop_id: int):
-    return _control(workshop_id, lambda w: operations.reveal_round(w, False), "The result is hidden.")
-
-
-@bp.post("/workshops/<int:workshop_id>/next")
-@login_required
-def next_round(workshop_id: int):
-    return _control(workshop_id, lambda w: operations.move(w, +1), "Moved to the next round.")
-
-
-@bp.post("/workshops/<int:workshop_id>/previous")
-@login_required
-def previous_round(workshop_id: int):
-    return _control(workshop_id, lambda w: operations.move(w, -1), "Moved to the previous round.")
+#: The console's buttons that act on the round on screen: (path and endpoint, change, message).
+_BUTTONS = [
+    ("start", "start", operations.start_workshop, "The workshop has started."),
+    ("open", "open_voting", operations.open_round, "Voting is open."),
+    ("close", "close_voting", operations.close_round, "Voting is closed."),
+    ("reveal", "reveal", lambda w: operations.reveal_round(w, True), "The result is showing."),
+    ("hide", "hide", lambda w: operations.reveal_round(w, False), "The result is hidden."),
+    ("next", "next_round", lambda w: operations.move(w, +1), "Moved to the next round."),
+    ("previous", "previous_round", lambda w: operations.move(w, -1), "Moved to the previous round."),
+    ("end", "end", operations.end_workshop, "The workshop has ended. Its results are ready."),
+]
+for _path, _endpoint, _action, _done in _BUTTONS:
+    bp.add_url_rule(
+        f"/workshops/<int:workshop_id>/{_path}", _endpoint, _button(_action, _done), methods=["POST"]
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/rounds/<int:round_id>/show")
 @login_required
 def go_to_round(workshop_id: int, round_id: int):
     return _control(workshop_id, lambda w: operations.go_to(w, round_id), "Moved to that round.")
-
-
-@bp.post("/workshops/<int:workshop_id>/end")
-@login_required
-def end(workshop_id: int):
-    return _control(workshop_id, operations.end_workshop, "The workshop has ended. Its results are ready.")
 
 
 @bp.post("/workshops/<int:workshop_id>/hand-counts")
@@ -288,24 +275,15 @@ def add_hand_count(workshop_id: int):
             first = next(iter(form.errors.values()))[0]
             abort(400, first)
         return _console(workshop.id, form, 400)
-    try:
-        operations.add_manual_tally(
-            workshop, form.round_id.data, form.stage_value(), form.count.data, form.note.data,
-            current_user,
-        )
-        db.session.commit()
-    except WorkshopError as error:
-        db.session.rollback()
-        if wants_json():
-            abort(error.status, error.message)
-        flash(error.message, "info")
-        return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
     done = f"{form.count.data} hand-counted vote{'s' if form.count.data != 1 else ''} added."
-    if wants_json():
-        workshop = load_workshop(db.session, workshop_id)
-        return jsonify({"message": done, "state": staff_state(db.session, workshop, "facilitator")})
-    flash(done, "success")
-    return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+    return _control(
+        workshop_id,
+        lambda w: operations.add_manual_tally(
+            w, form.round_id.data, form.stage_value(), form.count.data, form.note.data, current_user
+        ),
+        done,
+        check_screen=False,  # its round is chosen in the form
+    )
 
 
 @bp.post("/workshops/<int:workshop_id>/hand-counts/<int:tally_id>/remove")
@@ -324,8 +302,7 @@ def remove_hand_count(workshop_id: int, tally_id: int):
 @bp.get("/workshops/<int:workshop_id>/present")
 @login_required
 def present(workshop_id: int):
-    access.get_or_404(Workshop, workshop_id, "view")
-    workshop = load_workshop(db.session, workshop_id)
+    workshop = _loaded(workshop_id, "view")
     state = staff_state(db.session, workshop, "presenter")
     return render_template(
         "workshops/present.html",
@@ -365,8 +342,7 @@ def _strand_groups(reports) -> list[dict]:
 @bp.get("/workshops/<int:workshop_id>/results")
 @login_required
 def results(workshop_id: int):
-    access.get_or_404(Workshop, workshop_id, "view")
-    workshop = load_workshop(db.session, workshop_id)
+    workshop = _loaded(workshop_id, "view")
     reports = build_reports(workshop)
     return render_template(
         "workshops/results.html",
@@ -382,8 +358,7 @@ def results(workshop_id: int):
 @bp.get("/workshops/<int:workshop_id>/rounds/<int:round_id>/results")
 @login_required
 def round_results(workshop_id: int, round_id: int):
-    access.get_or_404(Workshop, workshop_id, "view")
-    workshop = load_workshop(db.session, workshop_id)
+    workshop = _loaded(workshop_id, "view")
     round_ = next((r for r in workshop.rounds if r.id == round_id), None)
     if round_ is None:
         abort(404)
@@ -413,27 +388,29 @@ def carry(workshop_id: int, strand_id: int):
     return redirect(url_for("workshops.results", workshop_id=workshop_id) + f"#strand-{strand_id}")
 
 
+_EXPORTS = {
+    "csv": (exports.results_csv, "text/csv"),
+    "xlsx": (exports.results_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+
+
+def _results_file(workshop_id: int, extension: str) -> Response:
+    workshop = _loaded(workshop_id, "view")
+    make, mimetype = _EXPORTS[extension]
+    return Response(
+        make(workshop, build_reports(workshop)),
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, extension)}"'},
+    )
+
+
 @bp.get("/workshops/<int:workshop_id>/results.csv")
 @login_required
 def results_csv(workshop_id: int):
-    access.get_or_404(Workshop, workshop_id, "view")
-    workshop = load_workshop(db.session, workshop_id)
-    body = exports.results_csv(workshop, build_reports(workshop))
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, "csv")}"'},
-    )
+    return _results_file(workshop_id, "csv")
 
 
 @bp.get("/workshops/<int:workshop_id>/results.xlsx")
 @login_required
 def results_xlsx(workshop_id: int):
-    access.get_or_404(Workshop, workshop_id, "view")
-    workshop = load_workshop(db.session, workshop_id)
-    body = exports.results_xlsx(workshop, build_reports(workshop))
-    return Response(
-        body,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, "xlsx")}"'},
-    )
+    return _results_file(workshop_id, "xlsx")

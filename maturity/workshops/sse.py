@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from maturity.workshops.state import load_workshop, staff_state, staff_version
+from maturity.workshops.queries import load_workshop
+from maturity.workshops.state import StaffState, staff_state, staff_version
 
 DEFAULTS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
@@ -53,7 +54,7 @@ def current_version(engine: Engine, workshop_id: int) -> str | None:
         return staff_version(connection, workshop_id)
 
 
-def build_state(engine: Engine, workshop_id: int, view: str) -> dict[str, Any] | None:
+def build_state(engine: Engine, workshop_id: int, view: str) -> StaffState | None:
     as_of = time.time()
     with Session(engine) as session:
         workshop = load_workshop(session, workshop_id)

@@ -12,28 +12,138 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NotRequired, TypedDict, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary
-from maturity.models import Assessment, Participant, Round, Vote, Workshop
+from maturity.models import Participant, Round, Vote, Workshop
 from maturity.workshops import queries
 
 ETAG_PREFIX = "ws"
 
 
-def load_workshop(session: Session, workshop_id: int) -> Workshop | None:
-    return session.scalar(
-        select(Workshop)
-        .where(Workshop.id == workshop_id)
-        .options(
-            selectinload(Workshop.rounds),
-            joinedload(Workshop.assessment).joinedload(Assessment.framework),
-        )
-    )
+# --------------------------------------------------------------------------------------------
+# The shapes of the live states (JSON for the pages' scripts, and the templates' `state`)
+# --------------------------------------------------------------------------------------------
+
+
+class WorkshopInfo(TypedDict):
+    id: int
+    title: str
+    status: str
+    status_label: str
+    join_code: str
+    #: Phones only: which buttons to offer and what a vote's answer says.
+    offer_dont_know: NotRequired[bool]
+    allow_changes: NotRequired[bool]
+
+
+class StageOption(TypedDict):
+    """One voting button: a stage and its short descriptor from the framework."""
+
+    value: int
+    key: str
+    name: str
+    summary: str
+    details: list[dict[str, str]]
+
+
+class RoundInfo(TypedDict):
+    id: int
+    position: int
+    of: int
+    title: str
+    strand: str
+    strand_key: str
+    element: str | None
+    state: str
+    state_label: str
+    revealed: bool
+    #: Phones: the voting buttons. Facilitator's list of rounds: its count, and whether on screen.
+    stages: NotRequired[list[StageOption]]
+    count: NotRequired[int]
+    current: NotRequired[bool]
+
+
+class Count(TypedDict):
+    total: int
+    #: Facilitator only: how many of them were counted by hand.
+    manual: NotRequired[int]
+
+
+class HandCount(TypedDict):
+    counts: dict[str, int]
+    total: int
+    abstentions: int
+
+
+class Result(TypedDict):
+    """A revealed round's figures (summary_json), never built for a hidden round."""
+
+    n: int
+    abstentions: int
+    total: int
+    counts: dict[str, int]
+    shares: dict[str, float]
+    mean: float | None
+    median: dict[str, str] | None
+    modes: list[int]
+    consensus: float | None
+    manual: NotRequired[HandCount]
+    self_rating: NotRequired[dict[str, str] | None]
+
+
+class MyVote(TypedDict):
+    stage: int | None
+    label: str
+
+
+class RoomState(TypedDict):
+    """What every phone in a room shows, built once per version and shared (see `room`)."""
+
+    revision: int
+    workshop: WorkshopInfo
+    round: RoundInfo | None
+    count: Count | None
+    result: Result | None
+    writes: int
+    version: str
+
+
+class PhoneState(TypedDict):
+    """One phone's state: the room's, with the person's own vote and its screen key."""
+
+    revision: int
+    workshop: WorkshopInfo
+    round: RoundInfo | None
+    count: Count | None
+    result: Result | None
+    version: str
+    my_vote: MyVote | None
+    screen: str
+    #: When the phone's screen changed: its new HTML (live.render_panel).
+    panel: NotRequired[str]
+
+
+class StaffState(TypedDict):
+    """The presenter's or facilitator's state."""
+
+    revision: int
+    workshop: WorkshopInfo
+    joined: int
+    version: str
+    round: RoundInfo | None
+    count: Count | None
+    result: Result | None
+    #: Facilitator only.
+    rounds: NotRequired[list[RoundInfo]]
+    org_types_voted: NotRequired[list[dict[str, Any]]]
+    manual_tallies: NotRequired[list[dict[str, Any]]]
+    #: Event stream only: the server's clock when the state began to be read.
+    as_of: NotRequired[float]
 
 
 def rating_json(rating: Rating | None) -> dict[str, Any] | None:
@@ -55,7 +165,7 @@ def stage_label(stage: int | None) -> str:
     return STAGES[stage] if stage is not None else "Don\u2019t know"
 
 
-def summary_json(summary: VoteSummary) -> dict[str, Any]:
+def summary_json(summary: VoteSummary) -> Result:
     """The figures of a revealed result. Never call this for a hidden round."""
     return {
         "n": summary.n,
@@ -70,7 +180,7 @@ def summary_json(summary: VoteSummary) -> dict[str, Any]:
     }
 
 
-def result_json(tally: queries.Tally, self_code: str | None) -> dict[str, Any]:
+def result_json(tally: queries.Tally, self_code: str | None) -> Result:
     data = summary_json(tally.summary())
     data["manual"] = {
         "total": tally.manual_total,
@@ -81,7 +191,7 @@ def result_json(tally: queries.Tally, self_code: str | None) -> dict[str, Any]:
     return data
 
 
-def round_json(round_: Round, count: int) -> dict[str, Any]:
+def round_json(round_: Round, count: int) -> RoundInfo:
     return {
         "id": round_.id,
         "position": round_.position,
@@ -99,11 +209,11 @@ def round_json(round_: Round, count: int) -> dict[str, Any]:
 #: Voting buttons per (framework version, its content hash, strand, element). The framework is
 #: data that changes only when a file is loaded again, which changes its content hash, so a
 #: cached entry is never stale; caching saves every phone's poll loading the strand's elements.
-_OPTIONS: dict[tuple, list[dict[str, Any]]] = {}
+_OPTIONS: dict[tuple, list[StageOption]] = {}
 _OPTIONS_MAX = 256
 
 
-def stage_options(round_: Round, workshop: Workshop) -> list[dict[str, Any]]:
+def stage_options(round_: Round, workshop: Workshop) -> list[StageOption]:
     """The four stages with short descriptors from the framework, for the voting buttons.
 
     An element round, or a strand with one element, uses that element's one-line summaries; a
@@ -118,13 +228,13 @@ def stage_options(round_: Round, workshop: Workshop) -> list[dict[str, Any]]:
         if len(_OPTIONS) >= _OPTIONS_MAX:
             _OPTIONS.clear()
         _OPTIONS[key] = options
-    return [dict(option) for option in options]
+    return [StageOption(**option) for option in options]
 
 
-def _stage_options(round_: Round, framework) -> list[dict[str, Any]]:
+def _stage_options(round_: Round, framework) -> list[StageOption]:
     general = {s["value"]: s.get("summary", "") for s in framework.stages}
     elements = [round_.element] if round_.element is not None else list(round_.strand.elements)
-    options = []
+    options: list[StageOption] = []
     for stage, name in STAGES.items():
         if len(elements) == 1:
             summary, details = elements[0].summary(stage), []
@@ -132,22 +242,19 @@ def _stage_options(round_: Round, framework) -> list[dict[str, Any]]:
             summary = general.get(stage, "")
             details = [{"element": e.name, "summary": e.summary(stage)} for e in elements]
         options.append(
-            {"value": stage, "key": STAGE_KEYS[stage], "name": name, "summary": summary, "details": details}
+            StageOption(value=stage, key=STAGE_KEYS[stage], name=name, summary=summary, details=details)
         )
     return options
 
 
-def _base(workshop: Workshop) -> dict[str, Any]:
-    return {
-        "revision": workshop.revision,
-        "workshop": {
-            "id": workshop.id,
-            "title": workshop.title,
-            "status": workshop.status,
-            "status_label": workshop.status_label,
-            "join_code": workshop.display_code,
-        },
-    }
+def workshop_info(workshop: Workshop) -> WorkshopInfo:
+    return WorkshopInfo(
+        id=workshop.id,
+        title=workshop.title,
+        status=workshop.status,
+        status_label=workshop.status_label,
+        join_code=workshop.display_code,
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -170,7 +277,7 @@ class Room:
     revision: int
     writes: int
     checked: float
-    state: dict[str, Any]
+    state: RoomState
 
     @property
     def version(self) -> str:
@@ -219,7 +326,7 @@ def room(
         if found is not None and (found.revision, found.writes) == marker:
             fresh = replace(found, checked=now)
         else:
-            workshop = load_workshop(session, workshop_id)
+            workshop = queries.load_workshop(session, workshop_id)
             if workshop is None or workshop.join_code != join_code:
                 return None
             state = _room_state(session, workshop)
@@ -231,87 +338,81 @@ def room(
         return fresh
 
 
-def _room_state(session: Session, workshop: Workshop) -> dict[str, Any]:
+def _room_state(session: Session, workshop: Workshop) -> RoomState:
     """Everything a phone shows but the person's own vote; never changed once built."""
-    state = _base(workshop)
-    state["workshop"].update(
-        offer_dont_know=workshop.offer_dont_know, allow_changes=workshop.allow_changes
-    )
+    info = workshop_info(workshop)
+    info.update(offer_dont_know=workshop.offer_dont_know, allow_changes=workshop.allow_changes)
     round_ = workshop.current_round
-    state["round"] = None
-    state["count"] = None
-    state["result"] = None
     tally = queries.tally(session, round_.id) if round_ is not None else queries.Tally()
-    state["writes"] = tally.writes
-    state["version"] = version_tag(workshop.revision, tally.writes)
+    state = RoomState(
+        revision=workshop.revision,
+        workshop=info,
+        round=None,
+        count=None,
+        result=None,
+        writes=tally.writes,
+        version=version_tag(workshop.revision, tally.writes),
+    )
     if round_ is None or workshop.status == "setup":
         return state
     state["round"] = round_json(round_, len(workshop.rounds))
     state["round"]["stages"] = stage_options(round_, workshop)
-    state["count"] = {"total": tally.total}
+    state["count"] = Count(total=tally.total)
     if round_.revealed and workshop.results_visible:
         state["result"] = result_json(tally, None)
     return state
 
 
-def _my_vote(session: Session, room: dict[str, Any], participant_id: int) -> tuple[bool, int | None]:
-    if room["round"] is None:
-        return False, None
-    voted = session.execute(
-        select(Vote.stage).where(
-            Vote.round_id == room["round"]["id"], Vote.participant_id == participant_id
-        )
-    ).one_or_none()
-    return (True, voted[0]) if voted is not None else (False, None)
-
-
-def personal_state(room: dict[str, Any], voted: bool, stage: int | None) -> dict[str, Any]:
+def personal_state(room: RoomState, voted: bool, stage: int | None) -> PhoneState:
     """The room's state with this person's own vote (when they have voted in its round)."""
-    state = dict(room)
-    state.pop("writes", None)
+    state = cast(PhoneState, {key: value for key, value in room.items() if key != "writes"})
     state["my_vote"] = (
-        {"stage": stage, "label": stage_label(stage)} if voted and room["round"] is not None else None
+        MyVote(stage=stage, label=stage_label(stage)) if voted and room["round"] is not None else None
     )
     state["screen"] = screen_key(state)
     return state
 
 
-def screen_key(state: dict[str, Any]) -> str:
+def screen_key(state: PhoneState) -> str:
     """What decides the participant's screen (not the count): the page redraws when it changes."""
-    round_ = state.get("round") or {}
-    my_vote = state.get("my_vote")
+    round_ = state["round"]
+    my_vote = state["my_vote"]
     return "|".join(
         str(part)
         for part in (
             state["workshop"]["status"],
-            round_.get("id", "-"),
-            round_.get("state", "-"),
-            "shown" if state.get("result") else "hidden",
+            round_["id"] if round_ else "-",
+            round_["state"] if round_ else "-",
+            "shown" if state["result"] else "hidden",
             "-" if my_vote is None else my_vote["stage"],
         )
     )
 
 
-def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -> dict[str, Any]:
+def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -> StaffState:
     """What the presenter screen (view="presenter") or facilitator console shows.
 
     Both see counts only until a round is revealed. The facilitator also sees every round's
     count, which kinds of organisation have voted (not what), and the hand counts they entered.
     """
-    state = _base(workshop)
     round_ = workshop.current_round
     rounds = workshop.rounds
     wanted = [r.id for r in rounds] if view == "facilitator" else ([round_.id] if round_ else [])
     tallies = queries.tallies(session, wanted)
-    state["joined"] = queries.joined_count(session, workshop.id)
+    joined = queries.joined_count(session, workshop.id)
     writes = tallies[round_.id].writes if round_ is not None else 0
-    state["version"] = version_tag(workshop.revision, writes, state["joined"])
-    state["round"] = round_json(round_, len(rounds)) if round_ is not None else None
-    state["count"] = None
-    state["result"] = None
+    state = StaffState(
+        revision=workshop.revision,
+        workshop=workshop_info(workshop),
+        joined=joined,
+        version=version_tag(workshop.revision, writes, joined),
+        round=round_json(round_, len(rounds)) if round_ is not None else None,
+        count=None,
+        result=None,
+    )
     if round_ is not None:
         tally = tallies[round_.id]
-        state["count"] = {"total": tally.total}
+        state["count"] = Count(total=tally.total)
         if view == "facilitator":
             state["count"]["manual"] = tally.manual_total
         if round_.revealed:
@@ -323,21 +424,23 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
             for r in rounds
         ]
         state["org_types_voted"] = queries.org_types_voted(session, round_.id) if round_ else []
-        state["manual_tallies"] = (
-            [
-                {
-                    "id": t.id,
-                    "stage": t.stage,
-                    "stage_label": stage_label(t.stage),
-                    "count": t.count,
-                    "note": t.note,
-                }
-                for t in round_.manual_tallies
-            ]
-            if round_ is not None
-            else []
-        )
+        state["manual_tallies"] = [
+            {
+                "id": t.id,
+                "stage": t.stage,
+                "stage_label": stage_label(t.stage),
+                "count": t.count,
+                "note": t.note,
+            }
+            for t in (round_.manual_tallies if round_ is not None else [])
+        ]
     return state
+
+
+def vote_message(stage: int | None, allow_changes: bool) -> str:
+    """What a phone says once its vote is stored."""
+    then = " You can change it until voting closes." if allow_changes else ""
+    return f"Vote received: {stage_label(stage)}.{then}"
 
 
 # --------------------------------------------------------------------------------------------
