@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, inspect, select
+from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from maturity.extensions import db
@@ -82,6 +83,17 @@ def load_user(user_id: str) -> User | None:
         return None
     user.session_token = token
     return user
+
+
+@event.listens_for(Session, "before_flush")
+def _deactivated_accounts_are_signed_out(db_session, flush_context, instances) -> None:
+    """However an account comes to be deactivated, its sign-ins go with the same flush, so
+    making it active again later does not bring its old sessions back."""
+    for user in [obj for obj in db_session.dirty if isinstance(obj, User)]:
+        history = inspect(user).attrs.is_active_account.history
+        if history.added and not history.added[0] and user.id is not None:
+            for sign_in in db_session.scalars(select(UserSession).where(UserSession.user_id == user.id)):
+                db_session.delete(sign_in)
 
 
 def _rotate_remembered(app, user: User) -> None:

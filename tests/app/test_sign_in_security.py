@@ -1,12 +1,20 @@
 """Sessions that end, passwords people cannot guess, limits that see the real client."""
 
+import socket
+import subprocess
+import sys
+import uuid
 from datetime import timedelta
 
 import pytest
+import redis
+import yaml
 from flask import Flask, g
 from sqlalchemy import func, select
 
 from maturity import create_app
+from maturity.auth.passwords import common_passwords, password_problem
+from maturity.config import ROOT
 from maturity.extensions import db, limiter
 from maturity.models import User, UserSession
 from tests.app import workshop_support
@@ -102,6 +110,14 @@ def test_remember_cookie_is_secure_under_secure_cookies(schema, tmp_path, make_u
         assert "Secure" in header and "SameSite=Lax" in header
 
 
+def test_secure_cookies_setting_makes_both_cookies_secure():
+    probe = "from maturity.config import Config as C; print(C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE, C.REMEMBER_COOKIE_SAMESITE)"
+    for setting, expected in (("1", "True True Lax"), ("0", "False False Lax")):
+        out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                             env={"PATH": "/usr/bin:/bin", "SECURE_COOKIES": setting})
+        assert out.stdout.split("\n")[0] == expected, out.stderr
+
+
 def test_sign_out_everywhere_ends_other_sessions_but_not_this_one(app, make_user):
     user = make_user()
     laptop, phone = _browser(app), _browser(app)
@@ -114,11 +130,16 @@ def test_sign_out_everywhere_ends_other_sessions_but_not_this_one(app, make_user
     assert db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)) == 1
 
 
-def test_deactivated_account_is_signed_out_at_once(app, make_user):
+def test_deactivated_account_is_signed_out_at_once_and_for_good(app, make_user):
     user = make_user()
     browser = _browser(app)
-    _sign_in(browser, user)
+    _sign_in(browser, user, remember=True)
     db.session.get(User, user.id).is_active_account = False
+    db.session.commit()
+    assert browser.get("/profile").status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)) == 0
+    # Made active again, the account does not get its old sessions back.
+    db.session.get(User, user.id).is_active_account = True
     db.session.commit()
     assert browser.get("/profile").status_code == 302
 
@@ -136,13 +157,35 @@ def test_unknown_email_costs_a_password_check_too(app, make_user, monkeypatch):
     assert checked[0].split("$")[0] == user.password_hash.split("$")[0]
 
 
-@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "password12", "password1234", "qwertyuiop12", "123456789012"])
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "password12", "password1234", "Password1234!", "qwertyuiop12", "123456789012", "qwertyuiopas", "ann other at home"])
 def test_new_user_form_refuses_weak_passwords(client, login, make_user, weak):
     login(make_user(admin=True))
     response = client.post("/admin/users/new", data={"name": "Ann Other", "email": "ann@example.org", "password": weak})
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
     assert db.session.scalar(select(User).where(User.email == "ann@example.org")) is None
+
+
+def test_the_rule_refuses_common_passwords_but_sets_no_composition_rules():
+    assert len(common_passwords()) >= 10000  # the list shipped with the app is read
+    assert "common password" in password_problem("iloveyou1234")
+    assert "common password" in password_problem("Sunshine2024!")
+    for fine in ("plum orchard lantern", "ALLCAPSNODIGITSHERE", "just lower case words", "x7$kq!m2p#zr"):
+        assert password_problem(fine) is None, fine
+    assert password_problem("é" * 3 + "plum orchard lantern" * 9) is None  # long ones too
+
+
+def test_demo_and_test_passwords_meet_the_rule():
+    demo = yaml.safe_load((ROOT / "seed" / "demo" / "areas.yaml").read_text())
+    for user in demo["users"]:
+        assert password_problem(demo["password"], user["email"], user["name"]) is None
+    assert password_problem(PASSWORD, "someone@example.org", "Some One") is None
+
+
+def test_users_create_refuses_a_common_password(runner):
+    result = runner.invoke(args=["users", "create", "--email", "c@example.org", "--name", "C", "--password", "password1234"])
+    assert result.exit_code != 0 and "common password" in result.output
+    assert db.session.scalar(select(User).where(User.email == "c@example.org")) is None
 
 
 def test_change_password_needs_the_current_one_and_signs_out_elsewhere(app, make_user):
@@ -161,6 +204,11 @@ def test_change_password_needs_the_current_one_and_signs_out_elsewhere(app, make
     assert here.get("/profile").status_code == 200
     assert elsewhere.get("/profile").status_code == 302
     assert db.session.get(User, user.id).check_password("plum orchard lantern")
+
+    # A long passphrase is fine too (no upper limit short of 200 characters).
+    long_one = "plum orchard lantern under a quiet harbour moon " * 3
+    done = here.post("/profile/password", data={"current_password": "plum orchard lantern", "new_password": long_one, "confirm_password": long_one})
+    assert done.status_code == 302
 
 
 # --- Production settings --------------------------------------------------------------------
@@ -245,3 +293,34 @@ def test_polls_of_a_joined_phone_never_touch_the_join_limit(schema, tmp_path, ap
             assert all(phone.get(f"/live/join/{workshop.join_code}/state").status_code == 200 for _ in range(5))
     finally:
         limiter.reset()
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer on 127.0.0.1:6379")
+def test_with_redis_two_app_instances_count_against_one_limit(schema, tmp_path):
+    """Two instances of the app (as two worker processes would be) share the sign-in limit.
+    With the in-memory storage the second would start counting again from nothing."""
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13", "RATELIMIT_KEY_PREFIX": prefix}
+    wrong = {"email": "someone@example.org", "password": "not-the-password"}
+    statuses = []
+    try:
+        for attempts in (6, 5):
+            instance = make_app(schema, UPLOAD_FOLDER=str(tmp_path), **settings)
+            with instance.app_context():
+                browser = _browser(instance)
+                statuses += [browser.post("/sign-in", data=wrong).status_code for _ in range(attempts)]
+        assert statuses == [200] * 10 + [429]
+    finally:
+        store = redis.Redis.from_url(settings["RATELIMIT_STORAGE_URI"])
+        keys = list(store.scan_iter(f"*{prefix}*"))
+        if keys:
+            store.delete(*keys)
+        store.close()

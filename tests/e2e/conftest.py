@@ -31,7 +31,7 @@ from tests.conftest import make_app, postgres_url
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PG_SCHEMA = "e2e_live"
-SECRET = "e2e-secret-key"
+SECRET = "e2e-secret-key-for-the-browser-tests"  # 16+ characters, or gunicorn refuses it
 
 
 def skip_reason() -> str | None:
