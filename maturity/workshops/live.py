@@ -7,6 +7,7 @@ presenter and facilitator hold /live/workshops/<id>/events and fall back to poll
 /live/workshops/<id>/state.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -14,6 +15,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from maturity import access
+from maturity.auth.sessions import load_user
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
@@ -188,17 +190,34 @@ def staff_state_json(workshop_id: int):
     return _json_with_etag(data, etag(workshop.id, data["version"], view))
 
 
+def _access_lasts(workshop_id: int, need: str) -> Callable[[], bool]:
+    """For the event stream, which runs after the view has returned: whether this sign-in may
+    still `need` the workshop, checked afresh in a short app context of its own each time."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    sign_in = current_user.get_id()
+
+    def still_allowed() -> bool:
+        with app.app_context():
+            user = load_user(sign_in) if sign_in else None
+            workshop = db.session.get(Workshop, workshop_id) if user is not None else None
+            return workshop is not None and access.can(user, need, workshop)
+
+    return still_allowed
+
+
 @bp.get("/workshops/<int:workshop_id>/events")
 def events(workshop_id: int):
     view = _staff_view()
-    access.get_or_404(Workshop, workshop_id, "manage" if view == "facilitator" else "view")
+    need = "manage" if view == "facilitator" else "view"
+    access.get_or_404(Workshop, workshop_id, need)
     last_event_id = request.headers.get("Last-Event-ID", "").strip()[:64] or None
     engine = db.engine
     options = sse.settings(current_app.config)
+    still_allowed = _access_lasts(workshop_id, need)
     # The stream runs after this view returns: give the request's connection back now.
     db.session.close()
     response = Response(
-        sse.stream(engine, workshop_id, view, last_event_id, options),
+        sse.stream(engine, workshop_id, view, last_event_id, options, still_allowed=still_allowed),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache"

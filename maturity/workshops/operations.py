@@ -584,15 +584,33 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     return result
 
 
-def carry_room_result(workshop: Workshop, strand: Strand, user: User | None) -> dict[str, Any]:
-    """Record the room's result for a strand on the assessment, as an input to the agreed rating."""
+def carry_room_result(
+    workshop: Workshop, strand: Strand, user: User | None, reveal: bool = False
+) -> dict[str, Any]:
+    """Record the room's result for a strand on the assessment, as an input to the agreed rating.
+
+    Only a result that has been revealed is carried in: the assessment shows it to everyone
+    who may see the assessment. With `reveal` (the results page's "Reveal and carry" button,
+    which says so), the strand's hidden rounds are revealed first, as the facilitator's
+    Reveal button would (the revision moves, so live screens show it too).
+    """
     from maturity.assessments.operations import carry_in_room_result
 
+    if reveal:
+        _lock(workshop)
     rounds = strand_rounds(workshop, strand)
     if not rounds:
         raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
     if any(r.state == "open" for r in rounds) or all(r.state == "pending" for r in rounds):
         raise WorkshopError("Close voting on this strand before carrying its result into the assessment.")
+    hidden = [r for r in rounds if not r.revealed]
+    if hidden and not reveal:
+        raise WorkshopError(
+            f"The result for {strand.name} has not been revealed, so it was not carried in. "
+            "Use \u201cReveal and carry into the assessment\u201d to reveal it and carry it in."
+        )
+    for round_ in hidden:
+        round_.revealed = True
     result = room_result(workshop, strand)
     if result["n"] == 0 and result["abstentions"] == 0:
         raise WorkshopError(f"Nobody voted on {strand.name}, so there is no result to carry.")

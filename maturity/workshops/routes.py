@@ -377,7 +377,8 @@ def carry(workshop_id: int, strand_id: int):
     if strand is None or strand.framework_id != workshop.assessment.framework_id:
         abort(404)
     try:
-        result = operations.carry_room_result(workshop, strand, current_user)
+        reveal = request.form.get("reveal") == "yes"
+        result = operations.carry_room_result(workshop, strand, current_user, reveal=reveal)
         db.session.commit()
     except WorkshopError as error:
         db.session.rollback()

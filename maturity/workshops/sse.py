@@ -9,7 +9,9 @@ most once per MIN_GAP seconds, so a burst of votes becomes one update. Each stat
 `as_of`, the server's clock when it began to be read: every change committed before that is in
 it. Comments keep proxies from
 closing an idle stream, and the stream ends after LIFETIME seconds so a worker thread is never
-held for ever: the browser's EventSource reconnects by itself (sending Last-Event-ID).
+held for ever: the browser's EventSource reconnects by itself (sending Last-Event-ID). At every
+heartbeat the stream asks again whether its user may still follow the workshop, and ends with
+a "gone" event when not.
 """
 
 from __future__ import annotations
@@ -32,6 +34,9 @@ DEFAULTS = {
     "WORKSHOP_SSE_MAX_SECONDS": 300.0,
     "WORKSHOP_SSE_RETRY_MS": 2000,
 }
+
+
+NO_LONGER_ALLOWED = "You can no longer follow this workshop. Sign in again, or ask its coordinator."
 
 
 def settings(config: Any) -> dict[str, float]:
@@ -73,7 +78,11 @@ def stream(
     options: dict[str, float],
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    still_allowed: Callable[[], bool] | None = None,
 ) -> Iterator[str]:
+    """The stream's messages. `still_allowed` is asked at least once every heartbeat: when
+    the access that opened the stream is gone (signed out, a peer review closed, a role
+    taken away), the stream says so and ends, and the browser does not reconnect."""
     poll = options["WORKSHOP_SSE_POLL_SECONDS"]
     min_gap = options["WORKSHOP_SSE_MIN_GAP_SECONDS"]
     heartbeat = options["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
@@ -81,13 +90,18 @@ def stream(
     started = clock()
     last_sent = last_event_id
     last_push = float("-inf")
-    last_write = started
+    last_write = last_check = started
     yield f"retry: {int(options['WORKSHOP_SSE_RETRY_MS'])}\n\n"
     while True:
         now = clock()
         if now - started >= lifetime:
             yield ": the stream ends here; the browser reconnects\n\n"
             return
+        if still_allowed is not None and now - last_check >= heartbeat:
+            last_check = now
+            if not still_allowed():
+                yield format_event({"message": NO_LONGER_ALLOWED}, event="gone")
+                return
         version = current_version(engine, workshop_id)
         if version is None:
             yield format_event({"message": "This workshop no longer exists."}, event="gone")

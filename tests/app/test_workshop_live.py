@@ -1,6 +1,7 @@
 """Live state: ETags, the hidden-results rule, the facilitator's controls and the event stream."""
 
 import json
+import time
 
 from sqlalchemy import select
 
@@ -230,9 +231,7 @@ def streaming_client(schema, tmp_path, user, **config):
         UPLOAD_FOLDER=str(tmp_path),
         WORKSHOP_SSE_POLL_SECONDS=0.02,
         WORKSHOP_SSE_MIN_GAP_SECONDS=0.02,
-        WORKSHOP_SSE_HEARTBEAT_SECONDS=0.5,
-        WORKSHOP_SSE_MAX_SECONDS=3,
-        **config,
+        **{"WORKSHOP_SSE_HEARTBEAT_SECONDS": 0.5, "WORKSHOP_SSE_MAX_SECONDS": 3, **config},
     )
     client = server.test_client()
     assert client.post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
@@ -284,3 +283,30 @@ def test_a_browser_reconnecting_with_last_event_id_gets_only_news(app, client, l
     response = client.get(f"/live/workshops/{workshop.id}/events?view=facilitator", headers={"Last-Event-ID": version})
     body = response.get_data(as_text=True)
     assert "data: " not in body and ": heartbeat" in body
+
+
+def test_a_peer_reviewers_stream_ends_when_the_review_closes(app, schema, tmp_path, make_area, make_assessment, make_user, coordinator, make_workshop):  # noqa: F811
+    from maturity.reviews import operations as reviews
+
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    reviewer = make_user("reviewer", make_area("Championshire"))
+    review = reviews.request_review(workshop.assessment, reviewer.memberships[0].area, [reviewer], coordinator)
+    db.session.commit()
+    # A heartbeat every 0.5 s and a lifetime of 10 s: an open stream would run on for seconds.
+    server, client = streaming_client(schema, tmp_path, reviewer, WORKSHOP_SSE_MAX_SECONDS=10)
+    response = client.get(f"/live/workshops/{workshop.id}/events?view=presenter", buffered=False)
+    assert response.status_code == 200
+    chunks = (chunk.decode() for chunk in response.response)
+    assert next(chunks).startswith("retry:")
+    assert sse_events([next(chunks)])[0]["workshop"]["id"] == workshop.id
+
+    reviews.close(review, coordinator)
+    db.session.commit()
+    started = time.monotonic()
+    rest = list(chunks)
+    assert time.monotonic() - started < 3  # within a heartbeat or so, not at the end of its life
+    assert rest[-1].startswith("event: gone") and "can no longer follow this workshop" in rest[-1]
+    response.close()
+    assert client.get(f"/live/workshops/{workshop.id}/events?view=presenter").status_code == 404
+    with server.app_context():
+        db.engine.dispose()

@@ -62,7 +62,7 @@ def test_results_page_per_round_with_breakdown_one_voice_and_flags(app, client, 
     workshop = held_workshop(app, make_assessment, coordinator, make_workshop)
     login(coordinator)
     overview = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
-    assert "Each round at a glance" in overview and "Carry the room’s result into the assessment" in overview
+    assert "Each round at a glance" in overview and "Reveal and carry into the assessment" in overview
     first = workshop.rounds[0]
     page = client.get(f"/workshops/{workshop.id}/rounds/{first.id}/results").get_data(as_text=True)
     # 1, 1, 2, 3, 3, 3, 4, 4, 4 (two of the 3s counted by hand) and one "don't know"
@@ -100,7 +100,9 @@ def test_carrying_the_room_result_into_the_assessment(app, client, login, coordi
     assert client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry").status_code == 403
     client.post("/sign-out")
     login(coordinator)
-    done = client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry")
+    page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert "Reveal and carry into the assessment" in page and "has not been revealed" in page
+    done = client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry", data={"reveal": "yes"})
     assert done.status_code == 302
     assert "is now part of the assessment" in client.get(done.headers["Location"]).get_data(as_text=True)
     db.session.expire_all()
@@ -117,13 +119,42 @@ def test_carrying_the_room_result_into_the_assessment(app, client, login, coordi
     assert history.user_id == coordinator.id and history.to_value == "maturing" and history.from_value is None
 
     # Delivery was voted element by element: the strand gets the pooled votes and each element's.
-    client.post(f"/workshops/{workshop.id}/strands/{delivery.id}/carry")
+    client.post(f"/workshops/{workshop.id}/strands/{delivery.id}/carry", data={"reveal": "yes"})
     db.session.expire_all()
     pooled = db.session.scalar(select(StrandRating.room_result).where(StrandRating.assessment_id == workshop.assessment_id, StrandRating.strand_id == delivery.id))
     assert pooled["n"] == 7 and pooled["round_ids"] == [workshop.rounds[1].id, workshop.rounds[2].id]
     assert [e["median"] for e in pooled["elements"]] == ["developing", "maturing"]
 
     assert client.post(f"/workshops/{workshop.id}/strands/999999/carry").status_code == 404
+
+
+def test_only_a_revealed_result_is_carried_unless_carrying_reveals_it(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    workshop = held_workshop(app, make_assessment, coordinator, make_workshop, end=False)
+    leadership = workshop.rounds[0]
+    operations.go_to(workshop, leadership.id)
+    db.session.commit()
+    login(coordinator)
+    before = client.get(f"/live/workshops/{workshop.id}/state").get_json()
+    assert before["result"] is None and before["round"]["revealed"] is False
+
+    refused = client.post(f"/workshops/{workshop.id}/strands/{leadership.strand_id}/carry")
+    message = client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert "The result for Leadership has not been revealed, so it was not carried in" in message
+    db.session.expire_all()
+    assert db.session.scalar(select(HistoryEntry).where(HistoryEntry.kind == "room_result")) is None
+    assert db.session.get(type(leadership), leadership.id).revealed is False
+
+    done = client.post(f"/workshops/{workshop.id}/strands/{leadership.strand_id}/carry", data={"reveal": "yes"})
+    assert "is now part of the assessment" in client.get(done.headers["Location"]).get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(type(leadership), leadership.id).revealed is True
+    after = client.get(f"/live/workshops/{workshop.id}/state").get_json()
+    assert after["revision"] > before["revision"] and after["result"]["median"]["code"] == "maturing"
+    # Revealed now: carrying it in again needs no second reveal.
+    page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert page.count("Reveal and carry into the assessment") == 1  # delivery's rounds only
+    again = client.post(f"/workshops/{workshop.id}/strands/{leadership.strand_id}/carry")
+    assert "is now part of the assessment" in client.get(again.headers["Location"]).get_data(as_text=True)
 
 
 def test_a_strand_still_open_cannot_be_carried(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811

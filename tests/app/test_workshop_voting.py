@@ -122,6 +122,15 @@ def test_a_vote_is_stored_once_changed_in_place_and_resending_is_harmless(app, m
         ({"stage": 0}, 400, "no such stage"),
         ({"stage": "mature"}, 400, "Choose one of the four stages"),
         ({"stage": True}, 400, "Choose one of the four stages"),
+        ({"stage": 2.5}, 400, "Choose one of the four stages"),
+        ({"stage": 2.0}, 400, "Choose one of the four stages"),
+        ({"stage": "2.0"}, 400, "Choose one of the four stages"),
+        ({"stage": " 2"}, 400, "Choose one of the four stages"),
+        ({"stage": "dont_know"}, 400, "Choose one of the four stages"),
+        ({"stage": [2]}, 400, "Choose one of the four stages"),
+        ({"stage": "02"}, 400, "no such stage"),
+        ({"stage": 2, "round_id": 2.5}, 400, "did not say which strand"),
+        ({"stage": 2, "round_id": True}, 400, "did not say which strand"),
         ({"stage": None}, 400, "Choose one of the four stages"),
         ({}, 400, "Choose one of the four stages"),
         ({"stage": 2, "round_id": "first"}, 400, "did not say which strand"),
@@ -378,6 +387,36 @@ def test_join_and_vote_rate_limits(schema, tmp_path, app, make_workshop):
             assert statuses[:60] == [200] * 60 and statuses[60] == 429
             # ...so another phone behind the same address still votes: a room shares one address.
             assert vote(second, workshop, round_id, 2).status_code == 200
+            db.session.remove()
+    finally:
+        limiter.reset()
+
+
+def test_posting_to_a_code_counts_toward_the_join_limit_as_looking_it_up_does(schema, tmp_path, app, make_workshop):
+    """Every route that answers differently for a real code and a made-up one, POSTs included,
+    counts a browser's misses toward the join form's limit; phones that joined never count."""
+    workshop = make_workshop()
+    limited = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
+    limiter.reset()
+    try:
+        with limited.app_context():
+            room = limited.test_client()
+            assert room.post(f"/join/{workshop.join_code}").status_code == 302
+            prober = limited.test_client()
+            misses = [
+                prober.post(f"/live/join/ZZZZ-ZZZ{n % 7 + 2}/vote", json={"round_id": 1, "stage": 2}).status_code
+                for n in range(7)
+            ] + [prober.post(f"/join/ZZZZ-ZZY{n % 7 + 2}/vote", data={"stage": "2"}).status_code for n in range(7)]
+            misses += [prober.post(f"/join/ZZZZ-ZZX{n % 6 + 2}").status_code for n in range(6)]
+            assert misses == [404] * 20
+            # Over the limit, a real code answers as a made-up one does, whatever the route.
+            real = workshop.join_code
+            assert prober.post(f"/live/join/{real}/vote", json={"round_id": 1, "stage": 2}).status_code == 429
+            assert prober.post(f"/join/{real}/vote", data={"stage": "2"}).status_code == 429
+            assert prober.post(f"/join/{real}").status_code == 429
+            # The phones in the room, behind the same address, carry on.
+            assert room.get(f"/live/join/{real}/state").status_code == 200
+            assert limited.test_client().post(f"/join/{real}").status_code == 302
             db.session.remove()
     finally:
         limiter.reset()

@@ -86,3 +86,22 @@ def test_last_event_id_skips_the_state_the_browser_already_has(monkeypatch):
 def test_a_deleted_workshop_ends_the_stream(monkeypatch):
     chunks, _ = run(monkeypatch, lambda t: None)
     assert "event: gone" in chunks[-1]
+
+
+def test_access_is_checked_every_heartbeat_and_the_stream_ends_when_it_is_gone(monkeypatch):
+    clock = FakeClock()
+    asked = []
+    monkeypatch.setattr(sse, "current_version", lambda engine, wid: "1.0.0")
+    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view: {"version": "1.0.0"})
+
+    def still_allowed():
+        asked.append(clock.now)
+        return clock.now < 40  # access goes at 40 s (say, the peer review closed)
+
+    chunks = list(
+        sse.stream(None, 1, "presenter", None, OPTIONS, clock=clock, sleep=clock.sleep, still_allowed=still_allowed)
+    )
+    assert chunks[-1].startswith("event: gone") and "no longer follow" in chunks[-1]
+    assert 40 <= asked[-1] <= 40 + OPTIONS["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
+    gaps = [b - a for a, b in zip([0.0] + asked, asked, strict=False)]
+    assert max(gaps) <= OPTIONS["WORKSHOP_SSE_HEARTBEAT_SECONDS"] + OPTIONS["WORKSHOP_SSE_POLL_SECONDS"]
