@@ -15,8 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from maturity.assessments.queries import latest_submitted_review
 from maturity.core.scoring import RATINGS, Rating
 from maturity.extensions import db
+from maturity.history import record_history
 from maturity.models import (
     ACTION_STATUSES,
     ASSESSMENT_STATUSES,
@@ -28,7 +30,6 @@ from maturity.models import (
     Evidence,
     Feature,
     FrameworkVersion,
-    HistoryEntry,
     Organisation,
     Strand,
     StrandRating,
@@ -44,28 +45,6 @@ LOCKED_STATUSES = frozenset({"confirmed", "peer_reviewed", "shared"})
 
 class AssessmentError(ValueError):
     """A change refused for a reason the user can put right; the message says how."""
-
-
-def record_history(
-    assessment: Assessment,
-    user: User | None,
-    kind: str,
-    subject: str | None = None,
-    from_value: Any = None,
-    to_value: Any = None,
-    note: str | None = None,
-) -> HistoryEntry:
-    entry = HistoryEntry(
-        assessment_id=assessment.id,
-        user_id=user.id if user is not None else None,
-        kind=kind,
-        subject=subject,
-        from_value=None if from_value is None else str(from_value)[:200],
-        to_value=None if to_value is None else str(to_value)[:200],
-        note=note,
-    )
-    db.session.add(entry)
-    return entry
 
 
 def create_assessment(
@@ -307,14 +286,10 @@ def advance(
             raise AssessmentError(
                 f"Record an agreed rating for every strand first. Still to agree: {names}"
             )
-    if target == "peer_reviewed":
-        # Imported here: peer review builds on assessments, not the other way round.
-        from maturity.reviews.queries import latest_submitted_review
-
-        if latest_submitted_review(assessment) is None:
-            raise AssessmentError(
-                "A peer review must be submitted before the assessment can be marked peer reviewed"
-            )
+    if target == "peer_reviewed" and latest_submitted_review(assessment) is None:
+        raise AssessmentError(
+            "A peer review must be submitted before the assessment can be marked peer reviewed"
+        )
     if target == "confirmed":
         governance = governance or Governance()
         board, minute = _clean(governance.board), _clean(governance.minute)

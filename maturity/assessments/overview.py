@@ -6,7 +6,7 @@ and returns plain objects the templates and exports read, so no page asks the da
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,14 +14,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from maturity.assessments import queries
+from maturity.core.framework import LIMITATION
 from maturity.core.scoring import (
-    EARLY,
     RATINGS,
     STAGES,
     Flag,
     Rating,
+    StageEvidence,
     VoteSummary,
-    evidenced_stage,
+    parse_rating,
+    stage_evidence,
     strand_flags,
     summarise_counts,
 )
@@ -37,16 +39,6 @@ from maturity.models import (
 
 NOT_STARTED, IN_PROGRESS, RATED = "not_started", "in_progress", "rated"
 TASK_STATUSES = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", RATED: "Rated"}
-
-
-def parse_rating(code: str | None) -> Rating | None:
-    """A stored rating code as a Rating; None when empty or not a valid code."""
-    if not code:
-        return None
-    try:
-        return Rating.parse(code)
-    except ValueError:
-        return None
 
 
 def is_choosable(code: str | None) -> bool:
@@ -71,9 +63,13 @@ class ElementView:
     element: Element
     rating_row: ElementRating | None
     self_rating: Rating | None
-    evidenced: int
+    evidence: StageEvidence
     supported: int  # features of the element with evidence
     feature_count: int
+
+    @property
+    def evidenced(self) -> int:
+        return self.evidence.stage
 
     @property
     def status(self) -> str:
@@ -96,7 +92,7 @@ class StrandView:
     rating_row: StrandRating | None
     self_rating: Rating | None
     agreed_rating: Rating | None
-    evidenced: int
+    evidence: StageEvidence
     room_result: dict[str, Any] | None
     room: VoteSummary | None
     counts: dict[str, int]
@@ -126,6 +122,10 @@ class StrandView:
     @property
     def status_label(self) -> str:
         return TASK_STATUSES[self.status]
+
+    @property
+    def evidenced(self) -> int:
+        return self.evidence.stage
 
     @property
     def evidenced_label(self) -> str:
@@ -190,6 +190,16 @@ def load_ratings(assessment: Assessment) -> None:
     ).one()
 
 
+def features_evidence(features: Iterable[Any], supported_keys: set[str]) -> StageEvidence:
+    """The evidenced stage of some features (anything with key, stage and kind)."""
+    achievements: dict[int, list[str]] = {}
+    limitations: dict[int, list[str]] = {}
+    for feature in features:
+        target = limitations if feature.kind == LIMITATION else achievements
+        target.setdefault(feature.stage, []).append(feature.key)
+    return stage_evidence(achievements, supported_keys, limitations)
+
+
 def build_overview(assessment: Assessment, with_titles: bool = False) -> list[StrandView]:
     """Per strand (in framework order): ratings, evidenced stage, room, counts, flags, elements."""
     framework = load_framework(assessment.framework_id)
@@ -199,23 +209,15 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
     titles = queries.accepted_titles_by_strand(assessment) if with_titles else {}
     strand_rows = {r.strand_id: r for r in assessment.strand_ratings}
     element_rows = {r.element_id: r for r in assessment.element_ratings}
-    # Imported here: peer review builds on assessments, not the other way round.
-    from maturity.reviews.queries import peer_ratings
-
-    peer = peer_ratings(assessment)
+    peer = queries.peer_ratings(assessment)
 
     views = []
     for strand in framework.strands:
-        by_stage: dict[int, list[str]] = {}
-        supported_keys: set[str] = set()
+        supported_keys = {
+            f.key for e in strand.elements for f in e.features if f.id in supported_ids
+        }
         element_views = []
         for element in strand.elements:
-            element_by_stage: dict[int, list[str]] = {}
-            for feature in element.features:
-                element_by_stage.setdefault(feature.stage, []).append(feature.key)
-                by_stage.setdefault(feature.stage, []).append(feature.key)
-                if feature.id in supported_ids:
-                    supported_keys.add(feature.key)
             element_keys = {f.key for f in element.features}
             row = element_rows.get(element.id)
             element_views.append(
@@ -223,17 +225,19 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
                     element=element,
                     rating_row=row,
                     self_rating=parse_rating(row.self_rating) if row else None,
-                    evidenced=evidenced_stage(element_by_stage, supported_keys & element_keys),
+                    evidence=features_evidence(element.features, supported_keys),
                     supported=len(supported_keys & element_keys),
                     feature_count=len(element_keys),
                 )
             )
+        all_features = [f for e in strand.elements for f in e.features]
         row = strand_rows.get(strand.id)
         self_rating = parse_rating(row.self_rating) if row else None
         agreed_rating = parse_rating(row.agreed_rating) if row else None
         room_result = row.room_result if row and row.room_result else None
         room = room_summary(room_result)
-        evidenced = evidenced_stage(by_stage, supported_keys) if by_stage else EARLY
+        evidence = features_evidence(all_features, supported_keys)
+        evidenced = evidence.stage
         strand_counts = counts.get(strand.id, queries.empty_counts())
         flags = strand_flags(
             self_rating=self_rating,
@@ -250,14 +254,14 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
                 rating_row=row,
                 self_rating=self_rating,
                 agreed_rating=agreed_rating,
-                evidenced=evidenced,
+                evidence=evidence,
                 room_result=room_result,
                 room=room,
                 counts=strand_counts,
                 flags=flags,
                 elements=element_views,
                 supported=len(supported_keys),
-                feature_count=sum(len(keys) for keys in by_stage.values()),
+                feature_count=len(all_features),
                 accepted_titles=titles.get(strand.id, []),
             )
         )

@@ -1,4 +1,5 @@
-"""Read-only queries over an assessment's evidence, each ONE query for the whole assessment.
+"""Read-only queries over an assessment's evidence and peer ratings, each a fixed number of
+queries for the whole assessment.
 
 The assessment pages call these once per request rather than asking per strand or per row.
 Rejected evidence supports nothing, so it is left out of both.
@@ -8,8 +9,17 @@ from collections import defaultdict
 
 from sqlalchemy import distinct, func, select
 
+from maturity.core.scoring import Rating, parse_rating
 from maturity.extensions import db
-from maturity.models import Assessment, Element, Evidence, Feature, evidence_features
+from maturity.models import (
+    Assessment,
+    Element,
+    Evidence,
+    Feature,
+    PeerReview,
+    PeerStrandReview,
+    evidence_features,
+)
 
 KINDS = ("qualitative", "quantitative")
 
@@ -68,3 +78,31 @@ def accepted_titles_by_strand(assessment: Assessment) -> dict[int, list[str]]:
     for strand_id, _evidence_id, title in db.session.execute(query):
         titles[strand_id].append(title)
     return dict(titles)
+
+
+def latest_submitted_review(assessment: Assessment) -> PeerReview | None:
+    """The most recently submitted review of an assessment (closed ones included)."""
+    return db.session.scalar(
+        select(PeerReview)
+        .where(PeerReview.assessment_id == assessment.id, PeerReview.submitted_at.is_not(None))
+        .order_by(PeerReview.submitted_at.desc(), PeerReview.id.desc())
+        .limit(1)
+    )
+
+
+def peer_ratings(assessment: Assessment) -> dict[int, Rating]:
+    """Per strand id, the peer rating from the latest submitted review; {} when none."""
+    review = latest_submitted_review(assessment)
+    if review is None:
+        return {}
+    rows = db.session.execute(
+        select(PeerStrandReview.strand_id, PeerStrandReview.peer_rating).where(
+            PeerStrandReview.review_id == review.id
+        )
+    )
+    ratings = {}
+    for strand_id, code in rows:
+        rating = parse_rating(code)
+        if rating is not None:
+            ratings[strand_id] = rating
+    return ratings

@@ -25,9 +25,9 @@ from maturity.assessments.forms import (
     RatingForm,
     StepBackForm,
 )
-from maturity.assessments.overview import build_overview, load_framework, parse_rating, strand_view
+from maturity.assessments.overview import build_overview, load_framework, strand_view
 from maturity.assessments.trend import build_trend
-from maturity.core.scoring import STAGES
+from maturity.core.scoring import STAGES, parse_rating
 from maturity.extensions import db
 from maturity.models import (
     ACTION_STATUSES,

@@ -10,8 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from maturity.assessments.overview import parse_rating
-from maturity.core.scoring import STAGES, Rating
+from maturity.core.scoring import STAGES, Rating, parse_rating
 from maturity.extensions import db
 from maturity.models import Assessment, StrandRating
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.core.scoring import STAGES, Rating, summarise_counts
+from maturity.core.scoring import STAGES, NextStage, Rating, summarise_counts
 
 #: The ratings compared per strand, in the order they are shown.
 MEASURES: tuple[str, ...] = ("self", "room", "evidenced", "agreed", "peer")
@@ -51,6 +51,8 @@ class StrandFigures:
     peer: Rating | None = None
     qualitative: int = 0
     quantitative: int = 0
+    #: progress toward the stage above the evidenced one
+    next_stage: NextStage | None = None
 
     @property
     def current(self) -> Rating | None:

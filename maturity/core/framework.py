@@ -15,6 +15,16 @@ STAGE_KEYS = ("early", "developing", "maturing", "mature")
 
 KEY_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]*")
 
+# What a feature says about an area at its stage (DESIGN.md section 3, "Evidenced stage"): an
+# achievement is something to evidence before claiming the stage; a limitation is a shortcoming
+# that still holds at that stage, so evidence of it caps the evidenced stage there.
+ACHIEVEMENT = "achievement"
+LIMITATION = "limitation"
+FEATURE_KINDS = (ACHIEVEMENT, LIMITATION)
+
+# Annex 1's row labels ("Partnership working and governance") are short captions.
+LABEL_MAX = 120
+
 # Where a document has no more precise location for a problem.
 ROOT_PATH = "(top level)"
 FILE_PATH = "(file)"
@@ -40,6 +50,11 @@ class Feature:
 
     key: str
     text: str
+    kind: str = ACHIEVEMENT
+
+    @property
+    def is_limitation(self) -> bool:
+        return self.kind == LIMITATION
 
 
 @dataclass(frozen=True)
@@ -58,6 +73,8 @@ class Element:
     key: str
     name: str
     descriptors: tuple[StageDescriptor, ...]
+    #: Annex 1's row label for this element's own row, where it has one (delivery's two do)
+    label: str | None = None
 
     def descriptor(self, stage_key: str) -> StageDescriptor:
         """The descriptor for a stage key; KeyError for an unknown stage."""
@@ -79,6 +96,8 @@ class Strand:
     measures: str
     evidence_sources: tuple[str, ...]
     elements: tuple[Element, ...]
+    #: Annex 1's row label for the strand ("Partnership working and governance"), if any
+    label: str | None = None
 
     def features_by_stage(self) -> dict[int, tuple[str, ...]]:
         """Map stage value (1..4) to the feature keys of all elements at that stage."""
@@ -182,6 +201,10 @@ _STRAND_KEYS = (
 _ELEMENT_KEYS = ("key", "name", "stages")
 _DESCRIPTOR_KEYS = ("summary", "features")
 _FEATURE_KEYS = ("key", "text")
+# Keys a mapping may leave out; everything listed above for it is required.
+_STRAND_OPTIONAL = ("label",)
+_ELEMENT_OPTIONAL = ("label",)
+_FEATURE_OPTIONAL = ("kind",)
 
 _STAGE_LIST = ", ".join(STAGE_KEYS)
 
@@ -226,15 +249,18 @@ class _Parser:
 
     # ---- generic checks
 
-    def mapping(self, value: object, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        """Check value is a mapping with exactly the allowed keys (all required)."""
+    def mapping(
+        self, value: object, path: str, allowed: tuple[str, ...], optional: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        """Check value is a mapping with the allowed keys (all required) and optional ones."""
         if not isinstance(value, dict):
             raise self.fail(path, f"must be a mapping, found {_describe(value)}")
+        known = allowed + optional
         for key in value:
             if not isinstance(key, str):
                 raise self.fail(path, f"keys must be text, found {_describe(key)}")
-            if key not in allowed:
-                raise self.fail(_child(path, key), self._unknown_key_problem(key, allowed))
+            if key not in known:
+                raise self.fail(_child(path, key), self._unknown_key_problem(key, known))
         for key in allowed:
             if key not in value:
                 raise self.fail(_child(path, key), "required key is missing")
@@ -264,6 +290,18 @@ class _Parser:
                 "starting with a letter or digit",
             )
         return key
+
+    def label(self, raw: dict[str, Any], path: str) -> str | None:
+        """An optional row label: short text when present, None when left out."""
+        if "label" not in raw:
+            return None
+        label = self.text(raw["label"], _child(path, "label"))
+        if len(label) > LABEL_MAX:
+            raise self.fail(
+                _child(path, "label"),
+                f"is {len(label)} characters long; a row label is at most {LABEL_MAX}",
+            )
+        return label
 
     def integer(self, value: object, path: str) -> int:
         # bool is an int subclass, but `year: yes` is certainly a mistake
@@ -352,7 +390,7 @@ class _Parser:
         return tuple(stages)
 
     def strand(self, value: object, path: str) -> Strand:
-        raw = self.mapping(value, path, _STRAND_KEYS)
+        raw = self.mapping(value, path, _STRAND_KEYS, _STRAND_OPTIONAL)
         key = self.key(raw["key"], _child(path, "key"))
         self.unique(self.strand_keys, "strand", key, _child(path, "key"))
         name = self.text(raw["name"], _child(path, "name"))
@@ -366,13 +404,17 @@ class _Parser:
         elements = tuple(
             self.element(item, _item(elements_path, i)) for i, item in enumerate(raw_elements)
         )
-        return Strand(key, name, short_name, purpose, look_for, measures, sources, elements)
+        label = self.label(raw, path)
+        return Strand(
+            key, name, short_name, purpose, look_for, measures, sources, elements, label
+        )
 
     def element(self, value: object, path: str) -> Element:
-        raw = self.mapping(value, path, _ELEMENT_KEYS)
+        raw = self.mapping(value, path, _ELEMENT_KEYS, _ELEMENT_OPTIONAL)
         key = self.key(raw["key"], _child(path, "key"))
         self.unique(self.element_keys, "element", key, _child(path, "key"))
         name = self.text(raw["name"], _child(path, "name"))
+        label = self.label(raw, path)
         stages_path = _child(path, "stages")
         stages = raw["stages"]
         if not isinstance(stages, dict):
@@ -394,7 +436,7 @@ class _Parser:
             self.descriptor(stages[stage_key], stage_key, _child(stages_path, stage_key))
             for stage_key in STAGE_KEYS
         )
-        return Element(key, name, descriptors)
+        return Element(key, name, descriptors, label)
 
     def descriptor(self, value: object, stage_key: str, path: str) -> StageDescriptor:
         raw = self.mapping(value, path, _DESCRIPTOR_KEYS)
@@ -408,13 +450,30 @@ class _Parser:
         features = tuple(
             self.feature(item, _item(features_path, i)) for i, item in enumerate(items)
         )
+        # Limitations need no evidence, so a stage of limitations only would be claimed with
+        # no evidence at all.
+        if stage_key != STAGE_KEYS[0] and all(f.is_limitation for f in features):
+            raise self.fail(
+                features_path,
+                f"lists only limitations; a claimable stage needs at least one feature of kind "
+                f"'{ACHIEVEMENT}' to evidence",
+            )
         return StageDescriptor(stage_key, summary, features)
 
     def feature(self, value: object, path: str) -> Feature:
-        raw = self.mapping(value, path, _FEATURE_KEYS)
+        raw = self.mapping(value, path, _FEATURE_KEYS, _FEATURE_OPTIONAL)
         key = self.key(raw["key"], _child(path, "key"))
         self.unique(self.feature_keys, "feature", key, _child(path, "key"))
-        return Feature(key, self.text(raw["text"], _child(path, "text")))
+        kind = ACHIEVEMENT
+        if "kind" in raw:
+            kind = self.text(raw["kind"], _child(path, "kind"))
+            if kind not in FEATURE_KINDS:
+                raise self.fail(
+                    _child(path, "kind"),
+                    f"unknown kind '{kind}' (expected {' or '.join(FEATURE_KINDS)}; "
+                    f"leave it out for {ACHIEVEMENT})",
+                )
+        return Feature(key, self.text(raw["text"], _child(path, "text")), kind)
 
 
 def parse_framework(data: object, file: str = "<data>") -> Framework:

@@ -12,6 +12,11 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the anonymity rule builds on this module: import it for types only
+    from maturity.core.anonymity import GroupSummary
 
 EARLY, DEVELOPING, MATURING, MATURE = 1, 2, 3, 4
 STAGES = {1: "Early", 2: "Developing", 3: "Maturing", 4: "Mature"}
@@ -121,6 +126,23 @@ class Rating:
 
     def __str__(self) -> str:
         return self.label
+
+
+def parse_rating(code: str | None) -> Rating | None:
+    """A stored rating code as a Rating; None when empty or not a valid code."""
+    if not code or not isinstance(code, str):
+        return None
+    return _parse_code(code)
+
+
+@lru_cache(maxsize=128)
+def _parse_code(code: str) -> Rating | None:
+    """Rating codes are few (ten good ones) and a Rating is immutable, so each is read once:
+    the national benchmark reads two codes per strand of every assessment in the country."""
+    try:
+        return Rating.parse(code)
+    except ValueError:
+        return None
 
 
 # The values a person may record by hand: each stage and each adjacent pair, in scale order.
@@ -275,92 +297,6 @@ def consensus(counts: Mapping[int, int]) -> float | None:
 
 
 # --------------------------------------------------------------------------------------------
-# Breakdown by partner type, and "one organisation, one voice": the rule before
-# maturity.core.anonymity, kept only until its callers have moved there.
-# --------------------------------------------------------------------------------------------
-
-SUPPRESS_BELOW = 3
-NOT_GIVEN = "not given"
-SUPPRESSED_FEWER = f"fewer than {SUPPRESS_BELOW}"
-SUPPRESSED_COMPLEMENT = "hidden so that a smaller group's votes cannot be worked out"
-
-
-@dataclass(frozen=True)
-class GroupSummary:
-    """One group's summary, or suppressed (summary None) so that no one's vote can be inferred."""
-
-    group: str
-    suppressed: bool
-    summary: VoteSummary | None
-    # Why it is hidden: SUPPRESSED_FEWER, SUPPRESSED_COMPLEMENT, or None when shown.
-    reason: str | None = None
-
-
-def _group_name(group: str | None) -> str:
-    """Normalise a group label; a missing or blank one becomes "not given"."""
-    if group is None:
-        return NOT_GIVEN
-    name = str(group).strip()
-    return name or NOT_GIVEN
-
-
-def _votes_by_group(votes: Iterable[tuple[str | None, int | None]]) -> dict[str, list[int | None]]:
-    """Collect (group, vote) pairs into group -> votes."""
-    grouped: dict[str, list[int | None]] = {}
-    for group, vote in votes:
-        grouped.setdefault(_group_name(group), []).append(vote)
-    return grouped
-
-
-def _group_order(name: str) -> tuple[bool, str, str]:
-    """Sort key: by name ignoring case, with "not given" last as the residual group."""
-    return (name == NOT_GIVEN, name.casefold(), name)
-
-
-def summarise_by_group(votes: Iterable[tuple[str | None, int | None]]) -> list[GroupSummary]:
-    """Summarise (group, vote) pairs per group, hiding any group of fewer than 3 voters."""
-    summaries = {
-        name: summarise_votes(group_votes) for name, group_votes in _votes_by_group(votes).items()
-    }
-    reasons: dict[str, str] = {
-        name: SUPPRESSED_FEWER for name, s in summaries.items() if s.total < SUPPRESS_BELOW
-    }
-    # The room's own summary is always shown, so room minus the visible groups gives the pooled
-    # votes of the hidden groups. If that pool is 1 or 2 voters their votes would be exposed
-    # anyway, so hide further groups, smallest first, until the pool reaches 3 (or nothing is
-    # left to hide).
-    pooled = sum(summaries[name].total for name in reasons)
-    if 0 < pooled < SUPPRESS_BELOW:
-        visible = sorted(
-            (name for name in summaries if name not in reasons),
-            key=lambda name: (summaries[name].total, _group_order(name)),
-        )
-        for name in visible:
-            reasons[name] = SUPPRESSED_COMPLEMENT
-            pooled += summaries[name].total
-            if pooled >= SUPPRESS_BELOW:
-                break
-    return [
-        GroupSummary(group=name, suppressed=True, summary=None, reason=reasons[name])
-        if name in reasons
-        else GroupSummary(group=name, suppressed=False, summary=summaries[name])
-        for name in sorted(summaries, key=_group_order)
-    ]
-
-
-def one_voice(votes: Iterable[tuple[str | None, int | None]]) -> VoteSummary:
-    """Summarise with each group's median counted once, so big delegations do not dominate."""
-    medians: list[int | None] = []
-    for group_votes in _votes_by_group(votes).values():
-        summary = summarise_votes(group_votes)
-        # A group whose median falls between two stages counts at the lower one: the toolkit
-        # asks areas to claim a stage only when they can show it, so round cautiously. A group
-        # that only said "don't know" abstains as one voice.
-        medians.append(summary.median_low)
-    return summarise_votes(medians)
-
-
-# --------------------------------------------------------------------------------------------
 # Several rounds of one strand: each person counts once
 # --------------------------------------------------------------------------------------------
 #
@@ -413,32 +349,108 @@ def hand_counted_people(
 # --------------------------------------------------------------------------------------------
 
 
-def evidenced_stage(
-    features_by_stage: Mapping[int, Iterable[str]], supported: Collection[str]
-) -> int:
-    """Highest of developing/maturing/mature whose every feature is supported, else early."""
-    supported_keys = set(supported)
-    best = EARLY
-    for stage, features in features_by_stage.items():
+@dataclass(frozen=True)
+class NextStage:
+    """Progress toward the stage above the evidenced one: its achievements with evidence."""
+
+    stage: int
+    evidenced: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        """'maturing 5 of 8 achievements evidenced'."""
+        noun = "achievement" if self.total == 1 else "achievements"
+        return f"{STAGE_KEYS[self.stage]} {self.evidenced} of {self.total} {noun} evidenced"
+
+
+@dataclass(frozen=True)
+class StageEvidence:
+    """The evidenced stage of an element or strand, what caps it, and progress to the next."""
+
+    stage: int
+    #: the highest stage whose achievements are all evidenced, before any cap
+    achieved: int
+    #: the lowest stage with a limitation that evidence shows still holds; None when none does
+    cap: int | None
+    #: None at mature, or when no stage above has achievements to evidence
+    next_stage: NextStage | None
+
+    @property
+    def capped(self) -> bool:
+        """True when a limitation's evidence holds the stage below what the achievements show."""
+        return self.stage < self.achieved
+
+    @property
+    def label(self) -> str:
+        """'Developing · maturing 5 of 8 achievements evidenced', or just 'Mature'."""
+        parts = [STAGES[self.stage]]
+        if self.next_stage is not None:
+            parts.append(self.next_stage.text)
+        if self.capped:
+            parts.append(f"held at {STAGE_KEYS[self.stage]} by a limitation that still holds")
+        return " \u00b7 ".join(parts)
+
+
+def _stage_keys(
+    by_stage: Mapping[int, Iterable[str]], what: str
+) -> dict[int, set[str]]:
+    """Validate a stage -> feature keys mapping and return it as sets."""
+    checked: dict[int, set[str]] = {}
+    for stage, features in by_stage.items():
         if not _is_stage(stage):
             raise ValueError(f"not a stage: {stage!r} (expected 1-4, early to mature)")
         if isinstance(features, str):
             # A bare string would be read one character at a time and silently match nothing.
             raise ValueError(
-                f"features for stage {stage} must be a collection of feature keys, "
+                f"{what} for stage {stage} must be a collection of feature keys, "
                 f"not the single string {features!r}"
             )
-        keys = set(features)
-        # Early is where every area starts, so it needs no evidence; a stage with no features
-        # has nothing to evidence and is not claimed by default.
-        if stage == EARLY or not keys:
-            continue
-        # Literal toolkit rule: each stage is judged on its own features, so a fully evidenced
-        # mature stage counts even if a maturing feature lacks evidence (flagging that gap is
-        # for the people reviewing the rating, not for this arithmetic).
-        if keys <= supported_keys:
-            best = max(best, int(stage))
-    return best
+        checked[int(stage)] = set(features)
+    return checked
+
+
+def stage_evidence(
+    achievements: Mapping[int, Iterable[str]],
+    supported: Collection[str],
+    limitations: Mapping[int, Iterable[str]] | None = None,
+) -> StageEvidence:
+    """The evidenced stage under the toolkit's rule (DESIGN.md section 3).
+
+    A stage is evidenced when every achievement feature of it has evidence (`supported` holds
+    the keys of features with at least one non-rejected evidence item); limitations need none.
+    The result is the highest evidenced stage, early when none, lowered to the stage of any
+    limitation that evidence shows still holds.
+    """
+    supported_keys = set(supported)
+    wanted = _stage_keys(achievements, "achievements")
+    shortcomings = _stage_keys(limitations or {}, "limitations")
+    best = EARLY
+    for stage, keys in wanted.items():
+        # Early is where every area starts, so it needs no evidence; a stage with nothing to
+        # evidence is not claimed by default. Each stage is judged on its own achievements (the
+        # toolkit's words), so a fully evidenced mature stage counts even if a maturing
+        # achievement lacks evidence: the reviewers of the rating question that gap.
+        if stage != EARLY and keys and keys <= supported_keys:
+            best = max(best, stage)
+    held = [stage for stage, keys in shortcomings.items() if keys & supported_keys]
+    cap = min(held) if held else None
+    result = best if cap is None else min(best, cap)
+    above = result + 1
+    next_keys = wanted.get(above, set())
+    next_stage = (
+        NextStage(above, len(next_keys & supported_keys), len(next_keys)) if next_keys else None
+    )
+    return StageEvidence(stage=result, achieved=best, cap=cap, next_stage=next_stage)
+
+
+def evidenced_stage(
+    achievements: Mapping[int, Iterable[str]],
+    supported: Collection[str],
+    limitations: Mapping[int, Iterable[str]] | None = None,
+) -> int:
+    """The evidenced stage alone (see stage_evidence)."""
+    return stage_evidence(achievements, supported, limitations).stage
 
 
 # --------------------------------------------------------------------------------------------

@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import exists, select
 
-from maturity.assessments.operations import record_history
 from maturity.extensions import db
 from maturity.framework import operations as framework_operations
+from maturity.history import record_history
 from maturity.models import (
     EVIDENCE_KINDS,
     EVIDENCE_STATUSES,

@@ -76,6 +76,7 @@ def save_framework(parsed: core.Framework, content_hash: str) -> LoadResult:
         strand.what_to_look_for = list(p_strand.what_to_look_for)
         strand.measures = p_strand.measures
         strand.evidence_sources = list(p_strand.evidence_sources)
+        strand.label = p_strand.label
         elements_by_key = {e.key: e for e in strand.elements}
         for e_pos, p_element in enumerate(p_strand.elements, start=1):
             element = elements_by_key.pop(p_element.key, None)
@@ -84,6 +85,7 @@ def save_framework(parsed: core.Framework, content_hash: str) -> LoadResult:
                 db.session.add(element)
             element.position = e_pos
             element.name = p_element.name
+            element.label = p_element.label
             element.summaries = {
                 str(stage_value[d.stage]): d.summary for d in p_element.descriptors
             }
@@ -100,6 +102,7 @@ def save_framework(parsed: core.Framework, content_hash: str) -> LoadResult:
                     feature.stage = stage_value[descriptor.stage]
                     feature.position = f_pos
                     feature.text = p_feature.text
+                    feature.kind = p_feature.kind
         for gone in elements_by_key.values():
             db.session.delete(gone)
     for gone in strands_by_key.values():

@@ -54,6 +54,8 @@ class Strand(db.Model):
     what_to_look_for: Mapped[list[str]] = mapped_column(JSON)
     measures: Mapped[str] = mapped_column(Text)
     evidence_sources: Mapped[list[str]] = mapped_column(JSON)
+    #: Annex 1's row label for the strand ("Partnership working and governance"), if any
+    label: Mapped[str | None] = mapped_column(String(120))
 
     framework: Mapped[FrameworkVersion] = relationship(back_populates="strands")
     elements: Mapped[list["Element"]] = relationship(
@@ -74,6 +76,8 @@ class Element(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     #: one-line descriptor per stage, keyed by stage value as a string ("1".."4")
     summaries: Mapped[dict[str, str]] = mapped_column(JSON)
+    #: Annex 1's row label for the element's own row, if it has one
+    label: Mapped[str | None] = mapped_column(String(120))
 
     strand: Mapped[Strand] = relationship(back_populates="elements")
     features: Mapped[list["Feature"]] = relationship(
@@ -106,5 +110,12 @@ class Feature(db.Model):
     key: Mapped[str] = mapped_column(String(60))
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
+    #: "achievement" (evidence it to claim the stage) or "limitation" (a shortcoming that still
+    #: holds at the stage: evidence of it caps the evidenced stage there)
+    kind: Mapped[str] = mapped_column(String(20), default="achievement", server_default="achievement")
 
     element: Mapped[Element] = relationship(back_populates="features")
+
+    @property
+    def is_limitation(self) -> bool:
+        return self.kind == "limitation"

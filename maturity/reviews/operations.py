@@ -11,9 +11,9 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from maturity.assessments.operations import record_history
 from maturity.core.scoring import RATINGS, Rating
 from maturity.extensions import db
+from maturity.history import record_history
 from maturity.models import (
     REVIEW_POSITIONS,
     REVIEW_STATUSES,

@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from maturity.assessments import queries as assessment_queries
+from maturity.assessments.overview import features_evidence
 from maturity.core.comparison import AssessmentFigures, StrandFigures, room_from_json
 from maturity.core.matching import AreaProfile, one_year_before
-from maturity.core.scoring import EARLY, Rating, evidenced_stage
+from maturity.core.scoring import Rating, parse_rating
 from maturity.extensions import db
 from maturity.models import (
     Area,
@@ -27,61 +27,14 @@ from maturity.models import (
     Element,
     Feature,
     PeerReview,
-    PeerStrandReview,
     Strand,
     StrandRating,
     peer_review_reviewers,
 )
 
-
-def parse_rating(code: str | None) -> Rating | None:
-    """A stored rating code as a Rating; None when empty or unreadable."""
-    if not code:
-        return None
-    return _parse_code(code)
-
-
-@lru_cache(maxsize=128)
-def _parse_code(code: str) -> Rating | None:
-    """Rating codes are few (ten good ones) and a Rating is immutable, so each is read once:
-    the national benchmark reads two codes per strand of every assessment in the country."""
-    try:
-        return Rating.parse(code)
-    except ValueError:
-        return None
-
-
 # --------------------------------------------------------------------------------------------
 # Reviews
 # --------------------------------------------------------------------------------------------
-
-
-def latest_submitted_review(assessment: Assessment) -> PeerReview | None:
-    """The most recently submitted review of an assessment (closed ones included)."""
-    return db.session.scalar(
-        select(PeerReview)
-        .where(PeerReview.assessment_id == assessment.id, PeerReview.submitted_at.is_not(None))
-        .order_by(PeerReview.submitted_at.desc(), PeerReview.id.desc())
-        .limit(1)
-    )
-
-
-def peer_ratings(assessment: Assessment) -> dict[int, Rating]:
-    """Per strand id, the peer rating from the latest submitted review; {} when none."""
-    review = latest_submitted_review(assessment)
-    if review is None:
-        return {}
-    rows = db.session.execute(
-        select(PeerStrandReview.strand_id, PeerStrandReview.peer_rating).where(
-            PeerStrandReview.review_id == review.id
-        )
-    )
-    ratings = {}
-    for strand_id, code in rows:
-        rating = parse_rating(code)
-        if rating is not None:
-            ratings[strand_id] = rating
-    return ratings
 
 
 def reviews_of(assessment: Assessment) -> list[PeerReview]:
@@ -178,17 +131,17 @@ def assessment_figures(assessment: Assessment) -> AssessmentFigures:
         )
     )
     features = db.session.execute(
-        select(Feature.id, Feature.key, Feature.stage, Element.strand_id)
+        select(Feature.id, Feature.key, Feature.stage, Feature.kind, Element.strand_id)
         .join(Element, Element.id == Feature.element_id)
         .where(Feature.framework_id == assessment.framework_id)
     )
     supported = assessment_queries.supported_feature_ids(assessment)
-    by_stage: dict[int, dict[int, list[str]]] = defaultdict(dict)
+    by_strand: dict[int, list[Any]] = defaultdict(list)
     supported_keys: dict[int, set[str]] = defaultdict(set)
-    for feature_id, key, stage, strand_id in features:
-        by_stage[strand_id].setdefault(stage, []).append(key)
-        if feature_id in supported:
-            supported_keys[strand_id].add(key)
+    for feature in features:
+        by_strand[feature.strand_id].append(feature)
+        if feature.id in supported:
+            supported_keys[feature.strand_id].add(feature.key)
     counts = assessment_queries.evidence_counts(assessment)
     rows = {
         r.strand_id: r
@@ -196,22 +149,20 @@ def assessment_figures(assessment: Assessment) -> AssessmentFigures:
             select(StrandRating).where(StrandRating.assessment_id == assessment.id)
         )
     }
-    peer = peer_ratings(assessment)
+    peer = assessment_queries.peer_ratings(assessment)
     figures = []
     for strand in strands:
         row = rows.get(strand.id)
         strand_counts = counts.get(strand.id, {})
+        evidence = features_evidence(by_strand[strand.id], supported_keys[strand.id])
         figures.append(
             StrandFigures(
                 key=strand.key,
                 name=strand.short_name or strand.name,
                 self_rating=parse_rating(row.self_rating) if row else None,
                 room=room_from_json(row.room_result) if row else None,
-                evidenced=(
-                    evidenced_stage(by_stage[strand.id], supported_keys[strand.id])
-                    if by_stage.get(strand.id)
-                    else EARLY
-                ),
+                evidenced=evidence.stage,
+                next_stage=evidence.next_stage,
                 agreed=parse_rating(row.agreed_rating) if row else None,
                 peer=peer.get(strand.id),
                 qualitative=int(strand_counts.get("qualitative", 0)),

@@ -12,8 +12,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from maturity.access import can, get_or_404
+from maturity.assessments import queries as assessment_queries
 from maturity.core.matching import suggest_partners
-from maturity.core.scoring import STAGES, strand_flags
+from maturity.core.scoring import STAGES, parse_rating, strand_flags
 from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
 from maturity.reviews import bp, operations, queries
@@ -36,7 +37,7 @@ def require_sign_in() -> None:
 
 @bp.context_processor
 def helpers() -> dict[str, Any]:
-    return {"parse_peer": queries.parse_rating, "STAGES": STAGES}
+    return {"parse_peer": parse_rating, "STAGES": STAGES}
 
 
 def _me():
@@ -73,7 +74,7 @@ def _strand(review: PeerReview, strand_key: str) -> Strand:
 def peer_review_panel(assessment: Assessment) -> dict[str, Any]:
     """The reviews of an assessment, the latest peer ratings with their flags, and what the user may do."""
     reviews = [r for r in queries.reviews_of(assessment) if review_allows(current_user, "view", r)]
-    latest = queries.latest_submitted_review(assessment)
+    latest = assessment_queries.latest_submitted_review(assessment)
     peer_rows = []
     if latest is not None and review_allows(current_user, "view", latest):
         figures = queries.assessment_figures(assessment)

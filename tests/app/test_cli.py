@@ -115,3 +115,45 @@ def test_bootstrap_prints_demo_logins(runner):
     assert result.exit_code == 0, result.output
     assert "coordinator@hampshire.example.org" in result.output
     assert "password for all" in result.output
+
+
+def test_reloading_the_tagged_file_over_an_untagged_one_keeps_ids_and_adds_the_split_features(
+    runner, tmp_path
+):
+    """A database loaded before features had kinds: the reload tags them, keeps every feature's
+    id (so evidence stays linked) and adds the features split off mixed ones."""
+    new = yaml.safe_load(FRAMEWORK.read_text())
+    new["version"] = "kinds-test"
+    split_off = {"lead-pc-dev-4", "lead-pc-mat-4", "cul-dev-7", "wf-fv-dev-5"}
+    old = yaml.safe_load(yaml.safe_dump(new))
+    for strand in old["strands"]:
+        strand.pop("label", None)
+        for element in strand["elements"]:
+            element.pop("label", None)
+            for descriptor in element["stages"].values():
+                descriptor["features"] = [
+                    {"key": f["key"], "text": f["text"]}
+                    for f in descriptor["features"]
+                    if f["key"] not in split_off
+                ]
+    path = tmp_path / "kinds.yaml"
+    path.write_text(yaml.safe_dump(old))
+    assert runner.invoke(args=["framework", "load", str(path)]).exit_code == 0
+    fw = db.session.scalar(select(FrameworkVersion).where(FrameworkVersion.version == "kinds-test"))
+    ids_before = dict(db.session.execute(select(Feature.key, Feature.id).where(Feature.framework_id == fw.id)).all())
+    assert len(ids_before) == 208
+    assert {k for k, in db.session.execute(select(Feature.kind).where(Feature.framework_id == fw.id))} == {"achievement"}
+
+    path.write_text(yaml.safe_dump(new))
+    result = runner.invoke(args=["framework", "load", str(path)])
+    assert "Updated early-help-2016 version kinds-test" in result.output, result.output
+    db.session.expire_all()
+    rows = {f.key: f for f in db.session.scalars(select(Feature).where(Feature.framework_id == fw.id))}
+    assert set(rows) == set(ids_before) | split_off
+    assert all(rows[key].id == feature_id for key, feature_id in ids_before.items())
+    assert rows["fe-dev-4"].kind == "limitation" and rows["fe-dev-1"].kind == "achievement"
+    assert all(rows[key].kind == "limitation" for key in split_off)
+    strands = {s.key: s for s in db.session.get(FrameworkVersion, fw.id).strands}
+    assert strands["leadership"].label == "Partnership working and governance"
+    db.session.delete(db.session.get(FrameworkVersion, fw.id))
+    db.session.commit()

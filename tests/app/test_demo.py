@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from maturity.assessments.overview import build_overview
+from maturity.assessments.queries import peer_ratings
 from maturity.core.scoring import Rating
 from maturity.demo import assessment_files, load_yaml, seed_demo
 from maturity.extensions import db
@@ -22,7 +23,6 @@ from maturity.models import (
     Vote,
     Workshop,
 )
-from maturity.reviews.queries import peer_ratings
 from maturity.workshops.results import build_reports
 
 HAMPSHIRE = "Early help maturity self-assessment 2016"

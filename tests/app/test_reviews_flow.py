@@ -8,10 +8,10 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import select
 
+from maturity.assessments.queries import peer_ratings
 from maturity.extensions import db
 from maturity.models import HistoryEntry, PeerReview, Strand
 from maturity.reviews import operations
-from maturity.reviews.queries import peer_ratings
 
 
 @pytest.fixture

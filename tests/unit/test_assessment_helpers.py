@@ -10,11 +10,10 @@ from maturity.assessments.overview import (
     ElementView,
     StrandView,
     is_choosable,
-    parse_rating,
     room_summary,
 )
 from maturity.assessments.trend import Trend, TrendCycle, TrendPoint
-from maturity.core.scoring import Rating, strand_flags
+from maturity.core.scoring import Rating, parse_rating, strand_flags
 
 
 @pytest.mark.parametrize(

@@ -105,6 +105,36 @@ def test_real_file_every_claimable_stage_has_features(framework: Framework) -> N
                 assert element.descriptor(stage_key).features, (element.key, stage_key)
 
 
+def test_real_file_tags_every_feature_and_splits_mixed_ones(framework: Framework) -> None:
+    features = {f.key: f for f in framework.all_features()}
+    assert len(features) == 212  # the toolkit's 208, four of them split in two
+    kinds = {f.kind for f in features.values()}
+    assert kinds == {"achievement", "limitation"}
+    # Every early feature is the starting point; the named shortcomings are limitations.
+    assert all(f.is_limitation for k, f in features.items() if "-early-" in k)
+    for key in ("fe-dev-4", "fe-dev-8", "lead-ld-dev-2", "cul-dev-6", "lead-ld-mat-2", "del-dp-mat-3"):
+        assert features[key].is_limitation, key
+    for kept, added in (
+        ("lead-pc-dev-2", "lead-pc-dev-4"),
+        ("lead-pc-mat-2", "lead-pc-mat-4"),
+        ("cul-dev-4", "cul-dev-7"),
+        ("wf-fv-dev-4", "wf-fv-dev-5"),
+    ):
+        assert not features[kept].is_limitation and features[added].is_limitation
+    for strand in framework.strands:
+        for element in strand.elements:
+            for descriptor in element.descriptors[1:]:
+                assert any(not f.is_limitation for f in descriptor.features), element.key
+
+
+def test_real_file_row_labels(framework: Framework) -> None:
+    assert framework.strand("leadership").label == "Partnership working and governance"
+    assert framework.strand("family-experience").label is None
+    assert framework.element("delivery-processes").label == (
+        "Tools and approaches to identify and work with complex families"
+    )
+
+
 def test_real_file_keys_are_unique(framework: Framework) -> None:
     feature_keys = [f.key for f in framework.all_features()]
     element_keys = [e.key for s in framework.strands for e in s.elements]
@@ -267,7 +297,53 @@ def _no_strands(doc: dict[str, Any]) -> None:
     doc["strands"] = []
 
 
+def _bad_kind(doc: dict[str, Any]) -> None:
+    doc["strands"][0]["elements"][0]["stages"]["developing"]["features"][0]["kind"] = "weakness"
+
+
+def _only_limitations(doc: dict[str, Any]) -> None:
+    for feature in doc["strands"][2]["elements"][0]["stages"]["developing"]["features"]:
+        feature["kind"] = "limitation"
+
+
+def _label_not_text(doc: dict[str, Any]) -> None:
+    doc["strands"][1]["label"] = ["Partnership working"]
+
+
+def _label_too_long(doc: dict[str, Any]) -> None:
+    doc["strands"][5]["elements"][1]["label"] = "x" * 121
+
+
+def _label_on_feature(doc: dict[str, Any]) -> None:
+    doc["strands"][0]["elements"][0]["stages"]["mature"]["features"][0]["label"] = "Row"
+
+
 BAD_DOCUMENTS: list[tuple[str, Breaker, str, str]] = [
+    (
+        "unknown feature kind",
+        _bad_kind,
+        "strands[0].elements[0].stages.developing.features[0].kind",
+        "unknown kind 'weakness' (expected achievement or limitation",
+    ),
+    (
+        "claimable stage of limitations only",
+        _only_limitations,
+        "strands[2].elements[0].stages.developing.features",
+        "lists only limitations",
+    ),
+    ("label not text", _label_not_text, "strands[1].label", "must be text, found a list"),
+    (
+        "label too long",
+        _label_too_long,
+        "strands[5].elements[1].label",
+        "a row label is at most 120",
+    ),
+    (
+        "label on a feature",
+        _label_on_feature,
+        "strands[0].elements[0].stages.mature.features[0].label",
+        "unknown key",
+    ),
     # (case id, how to break the real document, expected path, expected problem fragment)
     (
         "duplicate strand key",
