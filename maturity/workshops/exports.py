@@ -11,7 +11,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from maturity.core.scoring import STAGES, SUPPRESSED_FEWER, Rating
+from maturity.core.anonymity import SUPPRESSED_FEWER
+from maturity.core.scoring import STAGES, Rating
 from maturity.models import Workshop
 from maturity.workshops.results import RoundReport
 
@@ -86,6 +87,9 @@ def round_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
                 report.self_rating.label if report.self_rating is not None else "",
                 "; ".join(flag.label for flag in report.flags),
             ]
+        elif report.withheld:
+            row += [f"{SUPPRESSED_FEWER} votes, not shown", "", report.tally.manual_total]
+            row += [""] * (len(ROUND_HEADERS) - len(row))
         else:
             row += ["not shown yet"] + [""] * (len(ROUND_HEADERS) - len(row) - 1)
         rows.append([_safe(v) for v in row])
@@ -144,14 +148,19 @@ def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> bytes:
     for row in group_rows(reports):
         groups.append(row)
     groups.append([])
-    groups.append([f"Groups of {SUPPRESSED_FEWER} voters are hidden so that nobody's vote can be worked out."])
+    groups.append(
+        [
+            f"Groups of {SUPPRESSED_FEWER} voters are hidden, and larger ones with them when needed, "
+            "so that nobody's vote can be worked out (docs/anonymity.md)."
+        ]
+    )
 
     manual = book.create_sheet("Counted by hand")
     manual.append(["Round", "Strand or element", "Stage", "Votes", "Note"])
     for cell in manual[1]:
         cell.font = Font(bold=True)
     for report in reports:
-        if not report.available:
+        if not report.manual_shown:  # hand counts are a group too: hidden ones stay hidden
             continue
         for tally in report.round.manual_tallies:
             manual.append(

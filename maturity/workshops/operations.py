@@ -12,7 +12,7 @@ roll back and nothing, the revision included, is stored.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,7 +21,8 @@ from sqlalchemy import DateTime, Integer, bindparam, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from maturity.core.scoring import summarise_counts
+from maturity.core.anonymity import SUPPRESS_BELOW, SUPPRESSED_FEWER, publishable
+from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.extensions import db
 from maturity.models import (
@@ -247,6 +248,8 @@ def open_round(workshop: Workshop, round_id: int | None = None) -> Round:
         round_.state = "open"
         round_.opened_at = round_.opened_at or utcnow()
         round_.closed_at = None
+    # A result is shown only while voting is closed (docs/anonymity.md): voting again hides it.
+    round_.revealed = False
     db.session.flush()
     return round_
 
@@ -261,9 +264,15 @@ def close_round(workshop: Workshop, round_id: int | None = None) -> Round:
 
 
 def reveal_round(workshop: Workshop, revealed: bool, round_id: int | None = None) -> Round:
-    """Show (or hide again) a round's result on the presenter screen."""
+    """Show (or hide again) a round's result on the presenter screen; showing closes voting.
+
+    A tally on screen that moved with each vote would tell anyone who saw who voted when what
+    they voted (docs/anonymity.md), so a result is only ever shown for a closed round.
+    """
     _lock(workshop)
     round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    if revealed:
+        _close(round_)
     round_.revealed = revealed
     db.session.flush()
     return round_
@@ -536,11 +545,14 @@ def record_vote(
 # --------------------------------------------------------------------------------------------
 
 
-def _figures(counts: dict[int | None, int]) -> dict[str, Any]:
-    summary = summarise_counts(counts)
+def _figures(summary: VoteSummary) -> dict[str, Any]:
+    """A summary's figures for the assessment; with fewer than 3 people, only how many."""
+    if publishable(summary) is None:
+        return _withheld(summary.total)
     return {
         "n": summary.n,
         "abstentions": summary.abstentions,
+        "total": summary.total,
         "counts": {str(stage): summary.counts[stage] for stage in (1, 2, 3, 4)},
         "mean": round(summary.mean, 4) if summary.mean is not None else None,
         "median": summary.median.code if summary.median is not None else None,
@@ -548,39 +560,57 @@ def _figures(counts: dict[int | None, int]) -> dict[str, Any]:
     }
 
 
+def _withheld(total: int) -> dict[str, Any]:
+    empty = dict.fromkeys(("n", "abstentions", "counts", "mean", "median", "consensus"))
+    return {**empty, "total": total, "withheld": SUPPRESSED_FEWER}
+
+
 def strand_rounds(workshop: Workshop, strand: Strand) -> list[Round]:
     return [r for r in workshop.rounds if r.strand_id == strand.id]
 
 
 def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
-    """The room's figures for a strand: its round, or its element rounds pooled (with each)."""
+    """The room's figures for a strand: its round, or each element's and the strand's.
+
+    A strand voted element by element counts each person once, by their median across the
+    elements they rated (scoring.summarise_people); hand counts are paired by rank. Figures of
+    fewer than 3 people are withheld, and so is the strand's while any element round had 1 or
+    2 answers, which the strand's tally minus the others' could otherwise give away
+    (docs/anonymity.md).
+    """
     rounds = strand_rounds(workshop, strand)
     if not rounds:
         raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
-    tallies = queries.tallies(db.session, [r.id for r in rounds])
-    pooled: dict[int | None, int] = {}
-    for round_ in rounds:
-        for stage, number in tallies[round_.id].combined().items():
-            pooled[stage] = pooled.get(stage, 0) + number
+    ids = [r.id for r in rounds]
+    tallies = queries.tallies(db.session, ids)
     result: dict[str, Any] = {
         "workshop_id": workshop.id,
         "workshop_title": workshop.title,
         "round_id": rounds[0].id,
-        "round_ids": [r.id for r in rounds],
-        **_figures(pooled),
-        "manual": sum(tallies[r.id].manual_total for r in rounds),
+        "round_ids": ids,
     }
-    if any(r.element_id is not None for r in rounds):
-        result["elements"] = [
-            {
-                "key": r.element.key,
-                "name": r.element.name,
-                "round_id": r.id,
-                **_figures(tallies[r.id].combined()),
-            }
-            for r in rounds
-            if r.element is not None
-        ]
+    elements = [r for r in rounds if r.element is not None]
+    if not elements:
+        tally = tallies[rounds[0].id]
+        return {**result, **_figures(tally.summary()), "manual": tally.manual_total}
+    ballots: list[tuple[Hashable, int | None]] = list(queries.person_votes(db.session, ids))
+    ballots += hand_counted_people(tallies[r.id].manual for r in rounds)
+    people = summarise_people(ballots)
+    too_few = any(0 < tallies[r.id].total < SUPPRESS_BELOW for r in rounds)
+    result.update(
+        _withheld(people.total) if too_few else _figures(people),
+        manual=max(tallies[r.id].manual_total for r in rounds),
+        counted="each person once",
+    )
+    result["elements"] = [
+        {
+            "key": r.element.key,
+            "name": r.element.name,
+            "round_id": r.id,
+            **_figures(tallies[r.id].summary()),
+        }
+        for r in elements
+    ]
     return result
 
 
@@ -612,8 +642,14 @@ def carry_room_result(
     for round_ in hidden:
         round_.revealed = True
     result = room_result(workshop, strand)
-    if result["n"] == 0 and result["abstentions"] == 0:
+    if result["total"] == 0:
         raise WorkshopError(f"Nobody voted on {strand.name}, so there is no result to carry.")
+    if result.get("withheld"):
+        raise WorkshopError(
+            f"Fewer than 3 people answered on {strand.name}"
+            + (" or one of its elements" if "elements" in result else "")
+            + ", so its result cannot be carried without showing how they voted."
+        )
     try:
         carry_in_room_result(workshop.assessment, strand, result, user)
     except ValueError as error:  # the assessment refuses, e.g. its ratings are locked

@@ -282,6 +282,18 @@ def group_votes(
     return pairs
 
 
+def person_votes(session: Session, round_ids: Iterable[int]) -> list[tuple[int, int | None]]:
+    """(participant id, stage) for every phone vote in the rounds: one query.
+
+    Only for counting each person once across a strand's element rounds; never published.
+    """
+    ids = list(round_ids)
+    if not ids:
+        return []
+    rows = session.execute(select(Vote.participant_id, Vote.stage).where(Vote.round_id.in_(ids)))
+    return [(participant_id, stage) for participant_id, stage in rows]
+
+
 def self_ratings(session: Session, assessment_id: int) -> tuple[dict[int, str], dict[int, str]]:
     """The desktop self ratings of an assessment: (by strand id, by element id), rating codes."""
     strands = {

@@ -1,7 +1,9 @@
 """A workshop's results per round, for the results page, the exports and the API.
 
-A round's figures are shown once the facilitator revealed it or the workshop has ended, so a
-partner with read access cannot peek at a result the room has not seen yet.
+A round's figures are shown once the facilitator revealed it after voting closed, or the
+workshop has ended, so a partner with read access cannot peek at a result the room has not
+seen yet. Which figures are shown is decided by the anonymity rule (docs/anonymity.md), once,
+in `publish_round`: every channel reads the report built here.
 """
 
 from __future__ import annotations
@@ -9,19 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.core.scoring import (
-    Flag,
-    GroupSummary,
-    Rating,
-    VoteSummary,
-    one_voice,
-    strand_flags,
-    summarise_by_group,
-)
+from maturity.core.anonymity import GroupSummary, PublishedRound, publish_round
+from maturity.core.scoring import Flag, Rating, VoteSummary, strand_flags
 from maturity.extensions import db
 from maturity.models import Round, Workshop
 from maturity.workshops import queries
-from maturity.workshops.state import parse_rating, rating_json, summary_json
+from maturity.workshops.state import parse_rating, rating_json, shows_result, summary_json
 
 
 @dataclass
@@ -29,9 +24,8 @@ class RoundReport:
     round: Round
     available: bool
     tally: queries.Tally
-    summary: VoteSummary | None = None
-    groups: list[GroupSummary] = field(default_factory=list)
-    one_voice: VoteSummary | None = None
+    #: What the anonymity rule lets this round publish; None until results are available.
+    published: PublishedRound | None = None
     self_rating: Rating | None = None
     flags: list[Flag] = field(default_factory=list)
 
@@ -39,9 +33,32 @@ class RoundReport:
     def has_votes(self) -> bool:
         return self.tally.total > 0
 
+    @property
+    def summary(self) -> VoteSummary | None:
+        """The room's summary; None when not available or fewer than 3 answered."""
+        return self.published.room if self.published is not None else None
+
+    @property
+    def groups(self) -> list[GroupSummary]:
+        return list(self.published.groups) if self.published is not None else []
+
+    @property
+    def one_voice(self) -> VoteSummary | None:
+        return self.published.one_voice if self.published is not None else None
+
+    @property
+    def manual_shown(self) -> bool:
+        """Whether the hand counts per stage may be shown (their group is not hidden)."""
+        return self.published is not None and self.published.shown(queries.MANUAL_GROUP)
+
+    @property
+    def withheld(self) -> bool:
+        """Available, with answers, but too few to show anything but the count."""
+        return self.available and self.has_votes and self.summary is None
+
 
 def results_available(workshop: Workshop, round_: Round) -> bool:
-    return workshop.status == "closed" or round_.revealed
+    return workshop.status == "closed" or shows_result(round_)
 
 
 def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list[RoundReport]:
@@ -56,11 +73,7 @@ def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list
     for round_ in rounds:
         report = RoundReport(round=round_, available=round_ in shown, tally=tallies[round_.id])
         if report.available:
-            report.summary = report.tally.summary()
-            votes = pairs[round_.id]
-            report.groups = summarise_by_group(votes)
-            phone_votes = [(group, vote) for group, vote in votes if group != queries.MANUAL_GROUP]
-            report.one_voice = one_voice(phone_votes) if phone_votes else None
+            report.published = publish_round(pairs[round_.id])
             report.self_rating = parse_rating(queries.self_rating_code(round_, ratings))
             report.flags = strand_flags(
                 self_rating=report.self_rating, room=report.summary, groups=report.groups
@@ -101,9 +114,9 @@ def report_json(report: RoundReport) -> dict[str, Any]:
         "self_rating": None,
         "flags": [],
     }
-    if report.available and report.summary is not None:
+    if report.available:
         data.update(
-            summary=summary_json(report.summary),
+            summary=summary_json(report.summary) if report.summary is not None else None,
             by_organisation_type=[group_json(g) for g in report.groups],
             one_voice=summary_json(report.one_voice) if report.one_voice is not None else None,
             self_rating=rating_json(report.self_rating),

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from maturity.core.anonymity import publishable
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary
 from maturity.models import Participant, Round, Vote, Workshop
 from maturity.workshops import queries
@@ -75,9 +76,9 @@ class Count(TypedDict):
 
 
 class HandCount(TypedDict):
-    counts: dict[str, int]
+    #: How many were counted by hand; never what they said, which would be the answers of a
+    #: group that the anonymity rule may hide (docs/anonymity.md).
     total: int
-    abstentions: int
 
 
 class Result(TypedDict):
@@ -109,6 +110,8 @@ class RoomState(TypedDict):
     round: RoundInfo | None
     count: Count | None
     result: Result | None
+    #: Present (True) when the round is revealed but fewer than 3 answered: only the count shows.
+    withheld: NotRequired[bool]
     writes: int
     version: str
 
@@ -121,6 +124,7 @@ class PhoneState(TypedDict):
     round: RoundInfo | None
     count: Count | None
     result: Result | None
+    withheld: NotRequired[bool]
     version: str
     my_vote: MyVote | None
     screen: str
@@ -138,6 +142,7 @@ class StaffState(TypedDict):
     round: RoundInfo | None
     count: Count | None
     result: Result | None
+    withheld: NotRequired[bool]
     #: Facilitator only.
     rounds: NotRequired[list[RoundInfo]]
     org_types_voted: NotRequired[list[dict[str, Any]]]
@@ -180,15 +185,27 @@ def summary_json(summary: VoteSummary) -> Result:
     }
 
 
-def result_json(tally: queries.Tally, self_code: str | None) -> Result:
-    data = summary_json(tally.summary())
-    data["manual"] = {
-        "total": tally.manual_total,
-        "counts": {str(stage): tally.manual.get(stage, 0) for stage in STAGES},
-        "abstentions": tally.manual.get(None, 0),
-    }
+def shows_result(round_: Round) -> bool:
+    """Whether a round's result is published: revealed, and voting on it closed.
+
+    Revealing an open round closes it (operations.reveal_round); this also covers rows from
+    before that rule. A tally that moved with each vote would tell anyone who saw who voted
+    when what they voted.
+    """
+    return round_.revealed and round_.state != "open"
+
+
+def _show_result(state: RoomState | StaffState, tally: queries.Tally, self_code: str | None) -> None:
+    """Put the room's result in a state, or mark it withheld when fewer than 3 answered."""
+    summary = publishable(tally.summary())
+    if summary is None:
+        if tally.total:
+            state["withheld"] = True
+        return
+    data = summary_json(summary)
+    data["manual"] = {"total": tally.manual_total}
     data["self_rating"] = rating_json(parse_rating(self_code))
-    return data
+    state["result"] = data
 
 
 def round_json(round_: Round, count: int) -> RoundInfo:
@@ -358,8 +375,8 @@ def _room_state(session: Session, workshop: Workshop) -> RoomState:
     state["round"] = round_json(round_, len(workshop.rounds))
     state["round"]["stages"] = stage_options(round_, workshop)
     state["count"] = Count(total=tally.total)
-    if round_.revealed and workshop.results_visible:
-        state["result"] = result_json(tally, None)
+    if shows_result(round_) and workshop.results_visible:
+        _show_result(state, tally, None)
     return state
 
 
@@ -383,7 +400,7 @@ def screen_key(state: PhoneState) -> str:
             state["workshop"]["status"],
             round_["id"] if round_ else "-",
             round_["state"] if round_ else "-",
-            "shown" if state["result"] else "hidden",
+            "shown" if state["result"] else ("withheld" if state.get("withheld") else "hidden"),
             "-" if my_vote is None else my_vote["stage"],
         )
     )
@@ -415,9 +432,9 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
         state["count"] = Count(total=tally.total)
         if view == "facilitator":
             state["count"]["manual"] = tally.manual_total
-        if round_.revealed:
+        if shows_result(round_):
             ratings = queries.self_ratings(session, workshop.assessment_id)
-            state["result"] = result_json(tally, queries.self_rating_code(round_, ratings))
+            _show_result(state, tally, queries.self_rating_code(round_, ratings))
     if view == "facilitator":
         state["rounds"] = [
             {**round_json(r, len(rounds)), "count": tallies[r.id].total, "current": r is round_}

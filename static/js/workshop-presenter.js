@@ -69,6 +69,7 @@
     text("p-count-label", total === 1 ? "vote" : "votes");
     text("p-joined", String(state.joined));
 
+    show("p-withheld", !!state.withheld);
     show("p-result", !!result);
     if (!result) { return; }
     text("p-median", result.median ? result.median.label : "–");

@@ -103,14 +103,15 @@ def test_nothing_about_the_distribution_leaves_the_server_while_hidden(app, clie
 
 def test_phones_never_see_results_when_the_workshop_keeps_them_to_the_projector(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
     workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop, results_visible=False)
-    phone = join(app, workshop)
+    phones = [join(app, workshop) for _ in range(3)]
     round_ = open_current(workshop)
-    vote(phone, workshop, round_.id, 3)
+    for phone in phones:
+        vote(phone, workshop, round_.id, 3)
     operations.reveal_round(workshop, True)
     db.session.commit()
-    state = phone.get(f"/live/join/{workshop.join_code}/state").get_json()
+    state = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
     assert state["result"] is None and "counts" not in keys_anywhere(state)
-    assert client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()["result"]["n"] == 1
+    assert client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()["result"]["n"] == 3
 
 
 def test_revealed_result_carries_the_desktop_self_rating(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
@@ -122,6 +123,11 @@ def test_revealed_result_carries_the_desktop_self_rating(app, client, login, coo
     row.self_rating = "developing-maturing"
     db.session.add(ElementRating(assessment_id=assessment.id, element_id=element_round.element_id, self_rating="early"))
     db.session.commit()
+    for round_ in (strand_round, element_round):  # three "don't know" each: a result with no median
+        operations.open_round(workshop, round_.id)
+        db.session.commit()
+        for _ in range(3):
+            assert vote(join(app, workshop), workshop, round_.id, "dont-know").status_code == 200
     operations.reveal_round(workshop, True, strand_round.id)
     operations.go_to(workshop, element_round.id)
     operations.reveal_round(workshop, True, element_round.id)
