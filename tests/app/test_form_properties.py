@@ -30,9 +30,11 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 import maturity
+from maturity.auth.passwords import password_problem
 from maturity.core.scoring import RATING_CHOICES
 from maturity.core.vocabulary import AREA_KINDS, ORGANISATION_TYPES, REGIONS, ROLES
 from maturity.extensions import db
+from tests.conftest import PASSWORD
 
 PROPERTIES = settings(
     max_examples=30, deadline=None, database=None,
@@ -84,6 +86,8 @@ FORMS = {
     "LoginForm": (lambda p: {}, None),
     "ApiTokenForm": (lambda p: {}, None),
     "RevokeTokenForm": (lambda p: {}, None),
+    "ChangePasswordForm": (lambda p: {"user": p.coordinator}, None),
+    "SignOutEverywhereForm": (lambda p: {}, None),
     "AreaForm": (lambda p: {}, None),
     "OrganisationForm": (lambda p: {"area": p.area}, None),
     "UserForm": (lambda p: {}, None),
@@ -221,6 +225,15 @@ URL = st.builds(
 )
 EMAIL = st.from_regex(r"[a-z][a-z0-9]{0,10}(\.[a-z0-9]{1,10})?@[a-z]{1,15}\.(org|gov\.uk|com)", fullmatch=True)
 TODAY = date.today()
+#: Any text the password rule accepts (maturity/auth/passwords.py): long, not common, no pattern.
+PASSWORD_TEXT = text(200, min_size=12).filter(lambda value: password_problem(value) is None)
+
+
+def _password_suits_the_person(pairs: list[tuple[str, str]]) -> bool:
+    """A valid new account's password does not contain the person's own name or email."""
+    values = dict(pairs)
+    return password_problem(values["password"], values["email"], values["name"]) is None
+
 
 
 def pairs_of(**fields) -> st.SearchStrategy:
@@ -283,6 +296,10 @@ VALID = {
     "LoginForm": lambda p: pairs_of(email=text(254), password=text(200)),
     "ApiTokenForm": lambda p: pairs_of(name=text(100)),
     "RevokeTokenForm": lambda p: st.just([]),
+    "ChangePasswordForm": lambda p: PASSWORD_TEXT.filter(
+        lambda new: password_problem(new, p.coordinator.email, p.coordinator.name) is None
+    ).map(lambda new: [("current_password", PASSWORD), ("new_password", new), ("confirm_password", new)]),
+    "SignOutEverywhereForm": lambda p: st.just([]),
     "DeleteForm": lambda p: st.just([]),
     "AreaForm": lambda p: pairs_of(
         name=text(120).filter(lambda s: s.strip().lower() not in ("hampshire", "tameside")),
@@ -294,9 +311,9 @@ VALID = {
         org_type=st.sampled_from(list(ORGANISATION_TYPES)),
     ),
     "UserForm": lambda p: st.one_of(
-        pairs_of(name=text(120), email=EMAIL, password=text(200, min_size=10), area_id=st.just(str(p.area.id)), role=st.sampled_from(list(ROLES))),
-        pairs_of(name=text(120), email=EMAIL, password=text(200, min_size=10), is_admin=st.sampled_from([None, "y"])),
-    ),
+        pairs_of(name=text(120), email=EMAIL, password=PASSWORD_TEXT, area_id=st.just(str(p.area.id)), role=st.sampled_from(list(ROLES))),
+        pairs_of(name=text(120), email=EMAIL, password=PASSWORD_TEXT, is_admin=st.sampled_from([None, "y"])),
+    ).filter(_password_suits_the_person),
     "MembershipForm": lambda p: pairs_of(area_id=st.sampled_from([str(p.area.id), str(p.other.id)]), role=st.sampled_from(list(ROLES))),
     "RatingForm": lambda p: pairs_of(rating=RATING, rationale=text(5000)),
     "AgreedRatingForm": lambda p: pairs_of(rating=RATING, rationale=text(5000)),
