@@ -17,8 +17,9 @@ import secrets
 import threading
 from typing import Any
 
-from flask import abort, g, request, session
+from flask import abort, current_app, g, request, session
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 from limits import parse_many
 from limits.storage import MemoryStorage
 
@@ -98,10 +99,33 @@ def sign_in_limits(view):
     return limiter.limit(SIGN_IN_PER_ADDRESS, key_func=get_remote_address, methods=["POST"], deduct_when=_sign_in_failed)(view)
 
 
+#: A signed-in person (or whoever holds their session) guessing their current password on
+#: the profile page: counted per account, failures only.
+CURRENT_PASSWORD_PER_ACCOUNT = "10 per hour"
+
+
+def _current_password_failed(response) -> bool:
+    return bool(g.get("password_check_failed"))
+
+
+def _account() -> str:
+    return f"account:{getattr(current_user, 'id', None)}"
+
+
+def change_password_limits(view):
+    """The change-password form's limit: 10 wrong current passwords an hour per account."""
+    return limiter.limit(CURRENT_PASSWORD_PER_ACCOUNT, key_func=_account, methods=["POST"], deduct_when=_current_password_failed)(view)
+
+
 def _join_code_keys() -> list[tuple[Any, str]]:
     return [(item, "address:" + get_remote_address()) for item in parse_many(JOIN_PER_ADDRESS)] + [
         (item, _device()) for item in parse_many(JOIN_PER_DEVICE)
     ]
+
+
+def _join_scope() -> str:
+    """Counted under the deployment's key prefix, like the limits set with decorators."""
+    return f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or ''}/join-code"
 
 
 def check_join_code_limit() -> None:
@@ -110,7 +134,7 @@ def check_join_code_limit() -> None:
     `count_unknown_code` when it does not; a phone polling a workshop it joined never does."""
     if not limiter.enabled:
         return
-    if not all(limiter.limiter.test(item, "join-code", key) for item, key in _join_code_keys()):
+    if not all(limiter.limiter.test(item, _join_scope(), key) for item, key in _join_code_keys()):
         abort(429)
 
 
@@ -119,4 +143,4 @@ def count_unknown_code() -> None:
     if not limiter.enabled:
         return
     for item, key in _join_code_keys():
-        limiter.limiter.hit(item, "join-code", key)
+        limiter.limiter.hit(item, _join_scope(), key)

@@ -1,3 +1,4 @@
+from flask import g
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
@@ -57,7 +58,8 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new_password", "The two new passwords do not match"),
         ],
     )
-    submit = SubmitField("Change password", widget=GovSubmitInput())
+    # ids of their own: the profile page holds three forms
+    submit = SubmitField("Change password", widget=GovSubmitInput(), id="change-password")
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,6 +67,7 @@ class ChangePasswordForm(FlaskForm):
 
     def validate_current_password(self, field):
         if not self._user.check_password(field.data):
+            g.password_check_failed = True  # counts toward the limit on guessing it
             raise ValidationError("Your current password is not right")
 
     def validate_new_password(self, field):
@@ -74,4 +77,4 @@ class ChangePasswordForm(FlaskForm):
 class SignOutEverywhereForm(FlaskForm):
     """A button: CSRF still applies."""
 
-    submit = SubmitField("Sign out everywhere else", widget=GovSubmitInput())
+    submit = SubmitField("Sign out everywhere else", widget=GovSubmitInput(), id="sign-out-everywhere")

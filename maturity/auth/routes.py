@@ -11,7 +11,7 @@ from maturity.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhere
 from maturity.extensions import db
 from maturity.models import ApiToken, User
 from maturity.models.base import utcnow
-from maturity.ratelimit import sign_in_limits
+from maturity.ratelimit import change_password_limits, sign_in_limits
 
 
 def _safe_next(target: str | None) -> str:
@@ -72,6 +72,7 @@ def _profile_page(token_form: ApiTokenForm, new_token: str | None = None, passwo
 
 
 @bp.post("/profile/password")
+@change_password_limits
 @login_required
 def change_password():
     form = ChangePasswordForm(current_user)

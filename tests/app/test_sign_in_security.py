@@ -1,5 +1,6 @@
 """Sessions that end, passwords people cannot guess, limits that see the real client."""
 
+import re
 import socket
 import subprocess
 import sys
@@ -123,6 +124,10 @@ def test_sign_out_everywhere_ends_other_sessions_but_not_this_one(app, make_user
     laptop, phone = _browser(app), _browser(app)
     _sign_in(laptop, user)
     _sign_in(phone, user, remember=True)
+    page = laptop.get("/profile").get_data(as_text=True)
+    assert "Sign out everywhere else" in page and "Change your password" in page
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "the profile page's forms share element ids"
     response = laptop.post("/profile/sign-out-everywhere", follow_redirects=True)
     assert "Signed out on 1 other device" in response.get_data(as_text=True)
     assert laptop.get("/profile").status_code == 200
@@ -239,6 +244,20 @@ def test_one_persons_wrong_passwords_do_not_lock_out_their_office(schema, tmp_pa
             assert codes[-1] == 429
             # Same address (the test client's), another person: signs in at once.
             assert _browser(office).post("/sign-in", data={"email": user.email, "password": PASSWORD}).status_code == 302
+    finally:
+        limiter.reset()
+
+
+def test_guessing_the_current_password_on_the_profile_page_is_limited(schema, tmp_path, make_user):
+    user = make_user()
+    app = _limited(schema, tmp_path)
+    try:
+        with app.app_context():
+            stolen_session = _browser(app)
+            _sign_in(stolen_session, user)
+            guess = {"current_password": "a-guess-at-it", "new_password": "plum orchard lantern", "confirm_password": "plum orchard lantern"}
+            codes = [stolen_session.post("/profile/password", data=guess).status_code for _ in range(11)]
+            assert codes == [400] * 10 + [429]
     finally:
         limiter.reset()
 
