@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import current_app, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
-from sqlalchemy import delete, event, inspect, select
+from sqlalchemy import and_, delete, event, inspect, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -42,12 +42,27 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def start(user: User, remember: bool = False) -> UserSession:
     """Sign the user in on this device: a new server-side sign-in, named in the cookies."""
+    _forget_expired(user)
     sign_in = UserSession(user_id=user.id, remembered=bool(remember))
     db.session.add(sign_in)
     db.session.flush()
     user.session_token = sign_in.token
     login_user(user, remember=remember, duration=current_app.config["REMEMBER_COOKIE_DURATION"])
     return sign_in
+
+
+def _forget_expired(user: User) -> None:
+    """Sign-ins of this user that have run out are deleted, so the table does not grow."""
+    now = utcnow()
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            or_(
+                UserSession.created_at < now - current_app.config["REMEMBER_COOKIE_DURATION"],
+                and_(UserSession.remembered.is_(False), UserSession.created_at < now - SESSION_LIFETIME),
+            ),
+        )
+    )
 
 
 def end(user: User) -> None:

@@ -135,6 +135,25 @@ def test_sign_out_everywhere_ends_other_sessions_but_not_this_one(app, make_user
     assert db.session.scalar(select(func.count()).select_from(UserSession).where(UserSession.user_id == user.id)) == 1
 
 
+def test_sign_ins_run_out_and_are_cleared_away(app, make_user):
+    from maturity.models.base import utcnow
+
+    user = make_user()
+    browser, kept = _browser(app), _browser(app)
+    _sign_in(browser, user)
+    _sign_in(kept, user, remember=True)
+    rows = {row.remembered: row for row in db.session.scalars(select(UserSession).where(UserSession.user_id == user.id))}
+    rows[False].created_at = utcnow() - timedelta(hours=13)  # past a plain sign-in's 12 hours
+    rows[True].created_at = utcnow() - timedelta(days=29)  # still inside "keep me signed in"
+    db.session.commit()
+    assert browser.get("/profile").status_code == 302
+    assert kept.get("/profile").status_code == 200
+    # The next sign-in deletes what has run out, and nothing else.
+    _sign_in(_browser(app), user)
+    left = db.session.scalars(select(UserSession.remembered).where(UserSession.user_id == user.id)).all()
+    assert sorted(left) == [False, True]
+
+
 def test_deactivated_account_is_signed_out_at_once_and_for_good(app, make_user):
     user = make_user()
     browser = _browser(app)
