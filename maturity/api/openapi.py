@@ -97,21 +97,38 @@ SCHEMAS: dict[str, Any] = {
             "total": {"type": "integer", "minimum": 0},
         },
     },
+    "NextStage": {
+        "type": "object",
+        "description": (
+            "Progress toward the stage above the evidenced one: how many of that stage's "
+            "achievement features have evidence that has not been rejected, of how many "
+            "(\"Developing \u00b7 maturing 5 of 8 achievements evidenced\")."
+        ),
+        "required": ["stage", "evidenced", "total"],
+        "properties": {
+            "stage": _ref("Stage"),
+            "evidenced": {"type": "integer", "minimum": 0},
+            "total": {"type": "integer", "minimum": 1},
+        },
+    },
     "ElementFigures": {
         "type": "object",
-        "required": ["key", "name", "self_rating", "evidenced"],
+        "required": ["key", "name", "self_rating", "evidenced", "evidenced_capped", "next_stage"],
         "properties": {
             "key": {"type": "string"},
             "name": {"type": "string"},
             "self_rating": _nullable(_ref("Rating")),
             "evidenced": _ref("Stage"),
+            "evidenced_capped": {"type": "boolean"},
+            "next_stage": _nullable(_ref("NextStage")),
         },
     },
     "StrandFigures": {
         "type": "object",
         "required": [
             "id", "key", "name", "short_name", "position", "self_rating", "evidenced",
-            "agreed_rating", "flags", "evidence", "features", "elements",
+            "evidenced_capped", "next_stage", "agreed_rating", "flags", "evidence", "features",
+            "elements",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -122,7 +139,21 @@ SCHEMAS: dict[str, Any] = {
             "self_rating": _nullable(_ref("Rating")),
             "evidenced": {
                 **_ref("Stage"),
-                "description": "The highest stage every feature of which has evidence that has not been rejected",
+                "description": (
+                    "The toolkit's evidence rule: the highest stage every achievement feature of "
+                    "which has evidence that has not been rejected (early when none), held at the "
+                    "stage of any limitation feature that evidence shows still holds. Advice "
+                    "beside the agreed rating, which people decide"
+                ),
+            },
+            "evidenced_capped": {
+                "type": "boolean",
+                "description": "True when evidence of a limitation holds the evidenced stage below "
+                "what the achievements alone show",
+            },
+            "next_stage": {
+                **_nullable(_ref("NextStage")),
+                "description": "Progress toward the next stage; null at mature",
             },
             "agreed_rating": _nullable(_ref("Rating")),
             "flags": {

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from maturity import access
 from maturity.api import bp, openapi, tokens
 from maturity.assessments.overview import build_overview
-from maturity.core.scoring import STAGE_KEYS, STAGES, Rating
+from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, StageEvidence
 from maturity.extensions import db, login_manager
 from maturity.models import Area, Assessment
 
@@ -57,6 +57,18 @@ def rating_json(rating: Rating | None) -> dict | None:
 
 def stage_json(stage: int) -> dict:
     return {"stage": stage, "code": STAGE_KEYS[stage], "label": STAGES[stage]}
+
+
+def next_stage_json(evidence: StageEvidence) -> dict | None:
+    """Progress toward the stage above the evidenced one; None at mature."""
+    following = evidence.next_stage
+    if following is None:
+        return None
+    return {
+        "stage": stage_json(following.stage),
+        "evidenced": following.evidenced,
+        "total": following.total,
+    }
 
 
 def _iso(value) -> str | None:
@@ -142,6 +154,8 @@ def assessment(assessment_id: int):
                     "position": view.strand.position,
                     "self_rating": rating_json(view.self_rating),
                     "evidenced": stage_json(view.evidenced),
+                    "evidenced_capped": view.evidence.capped,
+                    "next_stage": next_stage_json(view.evidence),
                     "agreed_rating": rating_json(view.agreed_rating),
                     "flags": [flag.code for flag in view.flags],
                     "evidence": {
@@ -156,6 +170,8 @@ def assessment(assessment_id: int):
                             "name": element.element.name,
                             "self_rating": rating_json(element.self_rating),
                             "evidenced": stage_json(element.evidenced),
+                            "evidenced_capped": element.evidence.capped,
+                            "next_stage": next_stage_json(element.evidence),
                         }
                         for element in view.elements
                     ],

@@ -98,7 +98,7 @@ def summary_rows(views: Iterable[StrandView]) -> Iterator[list[Any]]:
             view.strand.name,
             "",
             *_rating_cells(view.current_rating, source),
-            view.evidenced_label,
+            view.evidence.label,
             key_evidence(view),
             "; ".join(flag.label for flag in view.flags),
         ]
@@ -108,7 +108,7 @@ def summary_rows(views: Iterable[StrandView]) -> Iterator[list[Any]]:
                     view.strand.name,
                     element.element.name,
                     *_rating_cells(element.self_rating, "Self rating" if element.self_rating else ""),
-                    element.evidenced_label,
+                    element.evidence.label,
                     (element.rating_row.self_rationale or "") if element.rating_row else "",
                     "",
                 ]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from maturity.assessments import queries
+from maturity.core.comparison import StrandFigures, figures_flags, room_from_json
 from maturity.core.framework import LIMITATION
 from maturity.core.scoring import (
     RATINGS,
@@ -24,7 +25,6 @@ from maturity.core.scoring import (
     VoteSummary,
     parse_rating,
     stage_evidence,
-    strand_flags,
     summarise_counts,
 )
 from maturity.extensions import db
@@ -239,14 +239,18 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
         evidence = features_evidence(all_features, supported_keys)
         evidenced = evidence.stage
         strand_counts = counts.get(strand.id, queries.empty_counts())
-        flags = strand_flags(
-            self_rating=self_rating,
-            agreed_rating=agreed_rating,
-            evidenced=evidenced,
-            room=room,
-            peer_rating=peer.get(strand.id),
-            qualitative=strand_counts["qualitative"],
-            quantitative=strand_counts["quantitative"],
+        flags = figures_flags(
+            StrandFigures(
+                key=strand.key,
+                name=strand.short_name,
+                self_rating=self_rating,
+                room=room_from_json(room_result),
+                evidenced=evidenced,
+                agreed=agreed_rating,
+                peer=peer.get(strand.id),
+                qualitative=strand_counts["qualitative"],
+                quantitative=strand_counts["quantitative"],
+            )
         )
         views.append(
             StrandView(

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.routing import BuildError
 
 from maturity.access import can, check, get_or_404
-from maturity.assessments import bp, export, operations
+from maturity.assessments import bp, export, operations, queries
 from maturity.assessments.forms import (
     ActionForm,
     AdvanceForm,
@@ -27,6 +27,7 @@ from maturity.assessments.forms import (
 )
 from maturity.assessments.overview import build_overview, load_framework, strand_view
 from maturity.assessments.trend import build_trend
+from maturity.core.action_plan import RAG_LABELS, RAG_MEANINGS
 from maturity.core.scoring import STAGES, parse_rating
 from maturity.extensions import db
 from maturity.models import (
@@ -161,10 +162,14 @@ def new(area_id: int):
 def show(assessment_id: int):
     assessment = _assessment(assessment_id)
     views = build_overview(assessment)
+    took_part_workshops, took_part = queries.participation(assessment)
     return render_template(
         "assessments/show.html",
         assessment=assessment,
         views=views,
+        took_part=took_part,
+        took_part_workshops=took_part_workshops,
+        can_manage_area=can(current_user, "manage", assessment.area),
         can_manage=can(current_user, "manage", assessment),
         locked=operations.is_locked(assessment),
         next_status=operations.next_status(assessment),
@@ -206,6 +211,22 @@ def _strand_actions(assessment: Assessment, strand: Strand) -> list[Action]:
     )
 
 
+def _limitation_to_tackle(strand: Strand, key: str | None) -> Any:
+    """The strand's limitation a "Draft an action" link names, to pre-fill the action form."""
+    if not key:
+        return None
+    found = next(
+        (f for e in strand.elements for f in e.features if f.key == key and f.is_limitation),
+        None,
+    )
+    if found is None:
+        flash(
+            "That link names no shortcoming of this strand, so the action form is blank.",
+            "error",
+        )
+    return found
+
+
 def _rating_form(cls, prefix: str, rating: str | None, rationale: str | None, **kwargs):
     return cls(formdata=None, prefix=prefix, data={"rating": rating, "rationale": rationale}, **kwargs)
 
@@ -238,9 +259,15 @@ def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str,
                 element_row.self_rationale if element_row else None,
                 rationale_required=False,
             )
+        drafted_from = _limitation_to_tackle(strand, request.args.get("tackle"))
         forms["action"] = submitted.get("action") or ActionForm(
-            formdata=None, prefix="action", area=assessment.area
+            formdata=None,
+            prefix="action",
+            area=assessment.area,
+            data={"description": f"Tackle: {drafted_from.text}"} if drafted_from else None,
         )
+    else:
+        drafted_from = None
     failed = next(iter(submitted.values()), None)
     index = next(i for i, v in enumerate(views) if v is view)
     return render_template(
@@ -259,6 +286,7 @@ def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str,
         locked=operations.is_locked(assessment),
         evidence_by_feature=_evidence_by_feature(assessment, strand),
         actions=_strand_actions(assessment, strand),
+        drafted_from=drafted_from,
     ), (400 if failed is not None and failed.errors else 200)
 
 
@@ -630,7 +658,17 @@ def trend(assessment_id: int):
 def summary(assessment_id: int):
     assessment = _assessment(assessment_id)
     views = build_overview(assessment, with_titles=True)
-    return render_template("assessments/summary.html", assessment=assessment, views=views)
+    took_part_workshops, took_part = queries.participation(assessment)
+    return render_template(
+        "assessments/summary.html",
+        assessment=assessment,
+        views=views,
+        plans=queries.strand_plans(assessment, date.today()),
+        took_part=took_part,
+        took_part_workshops=took_part_workshops,
+        RAG_LABELS=RAG_LABELS,
+        RAG_MEANINGS=RAG_MEANINGS,
+    )
 
 
 @bp.get("/<int:assessment_id>/summary.csv")

@@ -12,7 +12,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.core.scoring import STAGES, NextStage, Rating, summarise_counts
+from maturity.core.scoring import (
+    STAGES,
+    Flag,
+    NextStage,
+    Rating,
+    strand_flags,
+    summarise_counts,
+)
 
 #: The ratings compared per strand, in the order they are shown.
 MEASURES: tuple[str, ...] = ("self", "room", "evidenced", "agreed", "peer")
@@ -36,6 +43,8 @@ class RoomResult:
     mean: float | None = None
     median: Rating | None = None
     consensus: float | None = None
+    #: the median of each partner type the round published (groups of 3 or more), by name
+    groups: tuple[tuple[str, Rating], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,6 +77,10 @@ class StrandFigures:
         """Evidence exists but all of one kind (the toolkit asks for a mix)."""
         return self.evidence_total > 0 and (self.qualitative == 0 or self.quantitative == 0)
 
+    @property
+    def flags(self) -> list[Flag]:
+        return figures_flags(self)
+
     def rating(self, measure: str) -> Rating | None:
         """The rating for one of MEASURES, as a Rating (the evidenced stage becomes one)."""
         if measure == "self":
@@ -81,6 +94,22 @@ class StrandFigures:
         if measure == "peer":
             return self.peer
         raise ValueError(f"unknown measure {measure!r}; expected one of {', '.join(MEASURES)}")
+
+
+def figures_flags(figures: StrandFigures) -> list[Flag]:
+    """The flags of one strand's figures: the one place every page, export and the API get
+    them from (DESIGN.md section 3), so a rating carries the same flags wherever it shows."""
+    room = figures.room
+    return strand_flags(
+        self_rating=figures.self_rating,
+        agreed_rating=figures.agreed,
+        evidenced=figures.evidenced,
+        room=summarise_counts(room.counts) if room is not None else None,
+        group_medians=room.groups if room is not None else (),
+        peer_rating=figures.peer,
+        qualitative=figures.qualitative,
+        quantitative=figures.quantitative,
+    )
 
 
 @dataclass(frozen=True)
@@ -248,7 +277,25 @@ def room_from_json(data: Mapping[str, Any] | None) -> RoomResult | None:
         mean=_number(data.get("mean")),
         median=median,
         consensus=_number(data.get("consensus")),
+        groups=_group_medians(data.get("groups")),
     )
+
+
+def _group_medians(raw: Any) -> tuple[tuple[str, Rating], ...]:
+    """The published partner-type medians of a carried result; unreadable entries are skipped."""
+    if not isinstance(raw, list):
+        return ()
+    found = []
+    for entry in raw:
+        if not isinstance(entry, Mapping):
+            continue
+        group, code = entry.get("group"), entry.get("median")
+        if isinstance(group, str) and isinstance(code, str):
+            try:
+                found.append((group, Rating.parse(code)))
+            except ValueError:
+                continue
+    return tuple(found)
 
 
 # --------------------------------------------------------------------------------------------

@@ -509,11 +509,16 @@ def strand_flags(
     evidenced: int | None = None,
     room: VoteSummary | None = None,
     groups: Sequence[GroupSummary] = (),
+    group_medians: Sequence[tuple[str, Rating]] = (),
     peer_rating: Rating | None = None,
     qualitative: int = 0,
     quantitative: int = 0,
 ) -> list[Flag]:
-    """The flags that apply to one strand (or element), in a fixed order; [] when none."""
+    """The flags that apply to one strand (or element), in a fixed order; [] when none.
+
+    Partner types come either as the round's published groups or, for a result carried into
+    an assessment, as the (partner type, median) pairs it published.
+    """
     if evidenced is not None and not _is_stage(evidenced):
         raise ValueError(f"evidenced must be a stage 1-4 or None, got {evidenced!r}")
     qualitative = _check_count(qualitative, "qualitative")
@@ -548,13 +553,16 @@ def strand_flags(
         )
 
     if room_median is not None:
-        divergent = [
-            f"{g.group} (median {g.summary.median.label})"
+        medians = [
+            (g.group, g.summary.median)
             for g in groups
-            if not g.suppressed
-            and g.summary is not None
-            and g.summary.median is not None
-            and abs(g.summary.median.midpoint - room_median.midpoint) >= DIVERGENCE_STAGES
+            if not g.suppressed and g.summary is not None and g.summary.median is not None
+        ]
+        medians += list(group_medians)
+        divergent = [
+            f"{group} (median {median.label})"
+            for group, median in medians
+            if abs(median.midpoint - room_median.midpoint) >= DIVERGENCE_STAGES
         ]
         if divergent:
             verb = "is" if len(divergent) == 1 else "are"

@@ -13,7 +13,9 @@ from maturity.assessments.overview import (
     room_summary,
 )
 from maturity.assessments.trend import Trend, TrendCycle, TrendPoint
-from maturity.core.scoring import Rating, parse_rating, strand_flags
+from maturity.core.scoring import NextStage, Rating, StageEvidence, parse_rating, strand_flags
+
+EARLY_EVIDENCE = StageEvidence(stage=1, achieved=1, cap=None, next_stage=NextStage(2, 1, 3))
 
 
 @pytest.mark.parametrize(
@@ -78,8 +80,8 @@ def _view(name, self_code=None, agreed_code=None, elements=(), rationale=None, t
     row = SimpleNamespace(self_rationale=rationale, agreed_rationale=None)
     self_rating, agreed = parse_rating(self_code), parse_rating(agreed_code)
     return StrandView(
-        strand=strand, rating_row=row, self_rating=self_rating, agreed_rating=agreed, evidenced=1,
-        room_result=None, room=None, counts={"qualitative": 0, "quantitative": 0, "total": 0},
+        strand=strand, rating_row=row, self_rating=self_rating, agreed_rating=agreed,
+        evidence=EARLY_EVIDENCE, room_result=None, room=None, counts={"qualitative": 0, "quantitative": 0, "total": 0},
         flags=strand_flags(self_rating=self_rating, agreed_rating=agreed, evidenced=1),
         elements=list(elements), supported=0, feature_count=10, accepted_titles=list(titles),
     )
@@ -89,7 +91,7 @@ def _element(name, code, rationale=None):
     return ElementView(
         element=SimpleNamespace(name=name, key=name.lower()),
         rating_row=SimpleNamespace(self_rationale=rationale),
-        self_rating=parse_rating(code), evidenced=1, supported=0, feature_count=4,
+        self_rating=parse_rating(code), evidence=EARLY_EVIDENCE, supported=0, feature_count=4,
     )
 
 
@@ -102,7 +104,8 @@ def test_summary_rows_like_hampshires_table():
         _view("Culture"),
     ]
     rows = list(summary_rows(views))
-    assert rows[0][:6] == ["Leadership", "", "D", "Developing", "Self rating", "Early"]
+    assert rows[0][:5] == ["Leadership", "", "D", "Developing", "Self rating"]
+    assert rows[0][5] == "Early \u00b7 developing 1 of 3 achievements evidenced"
     assert rows[0][6] == "Strong board\nAccepted evidence: Terms of reference"
     assert rows[0][7] == "Claim above evidence"
     assert rows[1][2:5] == ["M", "Maturing", "Agreed"]
