@@ -149,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         workshops,
     )
+    from maturity.reports import benchmark, compare
 
-    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, reviews, reviews.compare, reviews.benchmark, api):
+    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, reviews, compare, benchmark, api):
         app.register_blueprint(package.bp)

@@ -14,7 +14,7 @@ from flask import abort, jsonify, request
 from maturity.api import bp
 from maturity.api.routes import rating_json, stage_json
 from maturity.core.comparison import Comparison, RoomResult, StrandFigures
-from maturity.reviews.compare import comparison_for
+from maturity.reports.compare import comparison_for
 from maturity.routing import MAX_ID, parse_id
 
 

@@ -17,6 +17,7 @@ from maturity.core.matching import suggest_partners
 from maturity.core.scoring import STAGES, parse_rating, strand_flags
 from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
+from maturity.reports import queries as reports
 from maturity.reviews import bp, operations, queries
 from maturity.reviews.access import WRITABLE, load_review, review_allows
 from maturity.reviews.forms import (
@@ -77,7 +78,7 @@ def peer_review_panel(assessment: Assessment) -> dict[str, Any]:
     latest = assessment_queries.latest_submitted_review(assessment)
     peer_rows = []
     if latest is not None and review_allows(current_user, "view", latest):
-        figures = queries.assessment_figures(assessment)
+        figures = reports.assessment_figures(assessment)
         entries = {entry.strand.key: entry for entry in latest.strand_reviews}
         for strand in figures.strands:
             if strand.peer is None:
@@ -119,8 +120,8 @@ def _suggestions(assessment: Assessment):
     )
     names = {s.key: s.short_name or s.name for s in strands}
     return suggest_partners(
-        queries.subject_profile(assessment),
-        queries.area_profiles(exclude_area_id=assessment.area_id),
+        reports.subject_profile(assessment),
+        reports.area_profiles(exclude_area_id=assessment.area_id),
         names,
         last_paired=queries.last_pairings(assessment.area_id),
         limit=5,
@@ -189,7 +190,7 @@ def new(assessment_id: int):
 
 def _render_review(review: PeerReview, submit_errors: list[tuple[str, str]] | None = None):
     strands = _strands(review)
-    figures = queries.assessment_figures(review.assessment)
+    figures = reports.assessment_figures(review.assessment)
     rows = []
     for strand in strands:
         entry = review.strand_review(strand)
@@ -245,7 +246,7 @@ def strand(review_id: int, strand_key: str):
         db.session.commit()
         flash(f"{strand.name}: peer rating saved.", "success")
         return redirect(url_for(".show", review_id=review.id) + f"#strand-{strand.key}")
-    figures = queries.assessment_figures(review.assessment)
+    figures = reports.assessment_figures(review.assessment)
     return render_template(
         "reviews/strand.html",
         review=review,

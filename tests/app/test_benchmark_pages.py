@@ -144,7 +144,7 @@ def cycles(make_area, make_assessment, framework):
 
 def test_ratings_by_area_takes_each_strand_from_the_latest_assessment_that_has_it(app, cycles):
     from maturity.core.scoring import Rating
-    from maturity.reviews import queries
+    from maturity.reports import queries
 
     ratings = queries.ratings_by_area()[cycles.area.id]
     codes = lambda found: {key: rating.code for key, rating in found.items()}  # noqa: E731

@@ -343,7 +343,7 @@ def _form(app, query: str, choices):
 
     from werkzeug.datastructures import MultiDict
 
-    from maturity.reviews.forms import CompareForm
+    from maturity.reports.forms import CompareForm
 
     with app.test_request_context("/compare"):
         form = CompareForm(formdata=MultiDict(parse_qsl(query, keep_blank_values=True)))
@@ -353,7 +353,7 @@ def _form(app, query: str, choices):
 
 
 def test_compare_form_checks_the_choice_against_the_grouped_options(app, two):
-    from maturity.reviews.compare import picker_choices
+    from maturity.reports.compare import picker_choices
 
     choices = picker_choices(two.coordinator)
     assert list(choices) == ["Leeds"]
@@ -365,7 +365,7 @@ def test_compare_form_checks_the_choice_against_the_grouped_options(app, two):
 
 
 def test_grouped_select_shows_a_hint_and_an_error_together(app, two):
-    from maturity.reviews.compare import picker_choices
+    from maturity.reports.compare import picker_choices
 
     choices = picker_choices(two.coordinator)
     _, _, form = _form(app, "a=&b=", choices)

@@ -10,7 +10,7 @@ a strand hidden when fewer than three other areas have an agreed rating for it.
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 from flask_login import current_user, login_required
 
 from maturity.access import get_or_404
@@ -18,8 +18,7 @@ from maturity.core.comparison import BENCHMARK_MINIMUM, stage_distribution, stan
 from maturity.core.scoring import STAGES
 from maturity.framework.operations import latest_framework
 from maturity.models import Area
-from maturity.reviews import queries
-from maturity.reviews.links import safe_url
+from maturity.reports import queries
 
 bp = Blueprint("benchmark", __name__)
 
@@ -62,7 +61,7 @@ def national():
         )
         rows.append({"key": key, "name": name, "distribution": distribution})
     return render_template(
-        "reviews/benchmark.html",
+        "reports/benchmark.html",
         rows=rows,
         statuses=statuses,
         STAGES=STAGES,
@@ -79,8 +78,12 @@ def area(area_id: int):
     ratings = queries.ratings_by_area()
     own = ratings.get(area.id)
     others = [r for other_id, r in ratings.items() if other_id != area.id]
+    latest = queries.latest_assessment(area)
+    # The flags of each strand's rating, from the same figures and function as every other page.
+    figures = queries.assessment_figures(latest) if latest else None
     rows = []
     for key, name in _strands():
+        strand_figures = figures.strand(key) if figures else None
         rows.append(
             {
                 "key": key,
@@ -88,16 +91,17 @@ def area(area_id: int):
                 "standing": standing(
                     own.agreed.get(key) if own else None, [r.agreed.get(key) for r in others]
                 ),
+                "flags": strand_figures.flags if strand_figures else [],
             }
         )
     shown = [r for r in rows if not r["standing"].suppressed]
-    latest = queries.latest_assessment(area)
     return render_template(
-        "reviews/area_benchmark.html",
+        "reports/area_benchmark.html",
         area=area,
+        latest=latest,
         rows=rows,
         STAGES=STAGES,
         minimum=BENCHMARK_MINIMUM,
         chart=_chart([r["name"] for r in shown], [r["standing"].distribution for r in shown]),
-        trend_url=safe_url("assessments.trend", assessment_id=latest.id) if latest else None,
+        trend_url=url_for("assessments.trend", assessment_id=latest.id) if latest else None,
     )

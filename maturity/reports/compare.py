@@ -27,9 +27,8 @@ from maturity.core.comparison import (
 from maturity.core.scoring import STAGES
 from maturity.extensions import db
 from maturity.models import Assessment
-from maturity.reviews import queries
-from maturity.reviews.forms import CompareForm
-from maturity.reviews.links import safe_url
+from maturity.reports import queries
+from maturity.reports.forms import CompareForm
 from maturity.routing import parse_id
 
 bp = Blueprint("compare", __name__)
@@ -114,7 +113,7 @@ def show():
             )
             trend_urls = _trend_urls(comparison, pair)
     return render_template(
-        "reviews/compare.html",
+        "reports/compare.html",
         form=form,
         comparison=comparison,
         measures=MEASURES,
@@ -136,9 +135,7 @@ def _trend_urls(comparison: Comparison, assessments: dict[str, Assessment]) -> d
     for side, figures in (("a", comparison.a), ("b", comparison.b)):
         if not can(current_user, "view", assessments[side].area):
             continue
-        url = safe_url("assessments.trend", assessment_id=figures.id)
-        if url:
-            urls[side] = url
+        urls[side] = url_for("assessments.trend", assessment_id=figures.id)
     return urls
 
 
