@@ -66,6 +66,8 @@ def seed_areas(data: dict) -> dict[str, Area]:
             areas[area.name] = area
         if item.get("parent"):
             area.parent = areas[item["parent"]]
+        if area.about is None and item.get("about"):
+            area.about = item["about"].strip()
         existing = {o.name for o in area.organisations}
         for name, org_type in item.get("organisations", []):
             if name not in existing:
@@ -257,6 +259,7 @@ def seed_assessment(spec: dict, framework: FrameworkVersion) -> Assessment | Non
             area, framework, spec["title"], spec["period"], coordinator,
             period_start=spec.get("starts"), period_end=spec.get("ends"),
         )
+        assessment.illustrative_note = " ".join((spec.get("illustrative_note") or "").split()) or None
         _rate(assessment, spec, coordinator)
     _add_evidence(assessment, spec.get("evidence") or [], coordinator)
     if spec.get("workshop"):

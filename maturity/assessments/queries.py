@@ -6,18 +6,29 @@ Rejected evidence supports nothing, so it is left out of both.
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import selectinload
 
+from maturity.core.action_plan import strand_rag
+from maturity.core.participation import Participation, who_took_part
 from maturity.core.scoring import Rating, parse_rating
 from maturity.extensions import db
 from maturity.models import (
+    Action,
     Assessment,
     Element,
     Evidence,
     Feature,
+    Organisation,
+    Participant,
     PeerReview,
     PeerStrandReview,
+    Round,
+    Vote,
+    Workshop,
     evidence_features,
 )
 
@@ -106,3 +117,75 @@ def peer_ratings(assessment: Assessment) -> dict[int, Rating]:
         if rating is not None:
             ratings[strand_id] = rating
     return ratings
+
+
+def actions_by_strand(assessment: Assessment) -> dict[int, list[Action]]:
+    """Per strand id: its action plan (the next steps), soonest due first, undated last."""
+    query = (
+        select(Action)
+        .where(Action.assessment_id == assessment.id)
+        .options(selectinload(Action.owner_organisation))
+        .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
+    )
+    plan: dict[int, list[Action]] = defaultdict(list)
+    for action in db.session.scalars(query):
+        plan[action.strand_id].append(action)
+    return dict(plan)
+
+
+@dataclass(frozen=True)
+class StrandPlan:
+    """A strand's next steps and the red/amber/green status they give it."""
+
+    actions: list[Action]
+    rag: str
+
+
+def strand_plans(assessment: Assessment, today: date) -> dict[int, StrandPlan]:
+    """Per strand id of the assessment's framework: its plan (possibly empty, so red)."""
+    plan = actions_by_strand(assessment)
+    return {
+        strand.id: StrandPlan(
+            plan.get(strand.id, []),
+            strand_rag(((a.status, a.due_date) for a in plan.get(strand.id, [])), today),
+        )
+        for strand in assessment.framework.strands
+    }
+
+
+def participation(assessment: Assessment) -> tuple[list[Workshop], Participation]:
+    """The assessment's workshops that have started, and which kinds of partner took part.
+
+    A kind of partner took part in a workshop when someone who gave that kind voted (or said
+    "don't know") in any of its rounds, and in the assessment when it also, or instead, owns
+    evidence that has not been rejected. Three queries, however many workshops and votes.
+    """
+    workshops = list(
+        db.session.scalars(
+            select(Workshop)
+            .where(Workshop.assessment_id == assessment.id, Workshop.status != "setup")
+            .order_by(Workshop.held_on.is_(None), Workshop.held_on, Workshop.id)
+        )
+    )
+    voted: dict[int, set[str]] = defaultdict(set)
+    if workshops:
+        rows = db.session.execute(
+            select(Round.workshop_id, Participant.org_type)
+            .select_from(Vote)
+            .join(Round, Round.id == Vote.round_id)
+            .join(Participant, Participant.id == Vote.participant_id)
+            .where(Round.workshop_id.in_([w.id for w in workshops]), Participant.org_type.is_not(None))
+            .distinct()
+        )
+        for workshop_id, org_type in rows:
+            voted[workshop_id].add(org_type)
+    owners = dict(
+        db.session.execute(
+            select(Organisation.org_type, func.count(Evidence.id))
+            .join(Organisation, Organisation.id == Evidence.organisation_id)
+            .where(Evidence.assessment_id == assessment.id, Evidence.status != "rejected")
+            .group_by(Organisation.org_type)
+        ).all()
+    )
+    found = who_took_part(assessment.area.core_types, [voted[w.id] for w in workshops], owners)
+    return workshops, found

@@ -22,6 +22,33 @@ ORGANISATION_TYPES = {
     "other": "Other",
 }
 
+#: The partners the toolkit expects to take part in an assessment; an area may choose its own.
+CORE_PARTNER_TYPES = (
+    "local-authority",
+    "police",
+    "health",
+    "schools",
+    "jobcentre-plus",
+    "probation",
+    "housing",
+    "voluntary",
+)
+
+#: How a gap reads: "No voice from health".
+ORGANISATION_VOICES = {
+    "local-authority": "the local authority",
+    "police": "the police",
+    "pcc": "the police and crime commissioner",
+    "health": "health",
+    "schools": "schools",
+    "housing": "housing",
+    "jobcentre-plus": "Jobcentre Plus",
+    "probation": "probation",
+    "fire": "fire and rescue",
+    "voluntary": "the voluntary sector",
+    "other": "other partners",
+}
+
 REGIONS = (
     "East Midlands",
     "East of England",

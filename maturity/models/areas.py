@@ -1,10 +1,10 @@
 from datetime import datetime
 from typing import Optional
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from maturity.core.vocabulary import AREA_KINDS, ORGANISATION_TYPES
+from maturity.core.vocabulary import AREA_KINDS, CORE_PARTNER_TYPES, ORGANISATION_TYPES
 from maturity.extensions import db
 from maturity.models.base import utcnow
 
@@ -21,6 +21,10 @@ class Area(db.Model):
     region: Mapped[str | None] = mapped_column(String(40))
     #: a district's county, for two-tier areas such as Staffordshire
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"))
+    #: a few lines about the partnership shown on the area's page: its programme, localities
+    about: Mapped[str | None] = mapped_column(Text)
+    #: the organisation types whose voice the area expects in an assessment; None: the default
+    core_partner_types: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Optional["Area"]] = relationship(remote_side=[id], back_populates="children")
@@ -36,6 +40,13 @@ class Area(db.Model):
     @property
     def kind_label(self) -> str:
         return AREA_KINDS.get(self.kind, self.kind)
+
+    @property
+    def core_types(self) -> list[str]:
+        """The core partner types: the area's own choice, or the toolkit's list."""
+        if self.core_partner_types is None:
+            return list(CORE_PARTNER_TYPES)
+        return [t for t in ORGANISATION_TYPES if t in self.core_partner_types]
 
     def __repr__(self) -> str:
         return f"<Area {self.name}>"

@@ -44,6 +44,8 @@ class Assessment(db.Model):
     governance_board: Mapped[str | None] = mapped_column(String(200))
     governance_date: Mapped[date | None]
     governance_minute: Mapped[str | None] = mapped_column(String(200))
+    #: demo data only: what in this assessment is made up, shown on each of its pages
+    illustrative_note: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -30,7 +30,7 @@ peer_review_reviewers = Table(
 
 
 class PeerReview(db.Model):
-    """A peer review of one assessment by another area's peer support champions."""
+    """A peer review of one assessment by people from another area."""
 
     __tablename__ = "peer_reviews"
 
@@ -38,7 +38,7 @@ class PeerReview(db.Model):
     assessment_id: Mapped[int] = mapped_column(
         ForeignKey("assessments.id", ondelete="CASCADE"), index=True
     )
-    #: the peer support champion: the area whose people carry out the review
+    #: the area whose people carry out the review
     reviewing_area_id: Mapped[int] = mapped_column(
         ForeignKey("areas.id", ondelete="CASCADE"), index=True
     )

@@ -33,7 +33,7 @@ class ChooseAreaForm(FlaskForm):
         csrf = False  # a GET form that changes nothing
 
     reviewing_area = SelectField(
-        "Reviewing area (peer support champion)",
+        "Reviewing area",
         widget=GovSelect(),
         validators=[DataRequired("Select the area that will carry out the review")],
     )
@@ -118,4 +118,3 @@ class ResponseForm(FlaskForm):
         validators=[DataRequired("Enter your answer to the challenge"), _length("The answer")],
     )
     submit = SubmitField("Save the answer", widget=GovSubmitInput())
-

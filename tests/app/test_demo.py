@@ -1,9 +1,11 @@
 """The demo data set (seed/demo/*.yaml): loaded once through the operations, faithful to the seeds."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from maturity.assessments.overview import build_overview
-from maturity.assessments.queries import peer_ratings
+from maturity.assessments.queries import peer_ratings, strand_plans
 from maturity.core.scoring import Rating
 from maturity.demo import assessment_files, load_yaml, seed_demo
 from maturity.extensions import db
@@ -129,12 +131,107 @@ def test_cheshire_west_s_review_of_hampshire(app, client, framework):
     assert "Hampshire and Cheshire West and Chester side by side" in page.get_data(as_text=True)
 
 
-def test_hampshire_s_self_ratings_are_annex_3_s(app, framework):
+def test_hampshire_s_self_ratings_are_annex_3_s_and_nothing_it_did_not_publish(app, framework):
     seed_demo()
     views = {v.strand.key: v for v in build_overview(assessment_of("Hampshire", HAMPSHIRE))}
     shorts = {key: v.self_rating.short if v.self_rating else None for key, v in views.items()}
-    assert shorts["leadership"] == "D" and shorts["strategy"] == "M" and shorts["family-experience"] == "M"
-    assert shorts["workforce-development"] == shorts["culture"] == "D\u2013M"
+    # Annex 3: leadership D, workforce D-M, culture D-M, strategy M, family experience M, and
+    # delivery only per element (structures D, processes M): no overall delivery rating.
+    assert shorts == {
+        "family-experience": "M", "leadership": "D", "strategy": "M", "culture": "D\u2013M",
+        "workforce-development": "D\u2013M", "delivery": None,
+    }
     delivery = {e.element.key: e.self_rating.short for e in views["delivery"].elements}
     assert delivery == {"delivery-structures": "D", "delivery-processes": "M"}
+    assert all(e.self_rating is None for e in views["workforce-development"].elements)
+    assert not any(v.agreed_rating for v in views.values())
+
+
+def test_hampshire_s_delivery_room_counts_its_23_people_once(app, framework):
+    seed_demo()
+    views = {v.strand.key: v for v in build_overview(assessment_of("Hampshire", HAMPSHIRE))}
+    delivery = views["delivery"].room_result
+    assert delivery["n"] + delivery["abstentions"] == 23
+    assert [Rating.parse(e["median"]).short for e in delivery["elements"]] == ["D", "M"]
     assert Rating.parse(views["leadership"].room_result["median"]).short == "D"
+    workshop = db.session.scalar(select(Workshop))
+    medians = {
+        (r.round.element.key if r.round.element else r.round.strand.key): r.summary.median.short
+        for r in build_reports(workshop)
+    }
+    assert medians == {
+        "leadership": "D", "workforce-development": "D\u2013M", "culture": "D\u2013M",
+        "delivery-structures": "D", "delivery-processes": "M", "strategy": "M", "family-experience": "M",
+    }
+
+
+def test_made_up_data_says_so_on_every_page_a_user_sees_it(app, client, framework):
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    cheshire = assessment_of("Cheshire West and Chester")
+    workshop = db.session.scalar(select(Workshop))
+    review = db.session.scalar(select(PeerReview))
+    item = db.session.scalar(select(Evidence).where(Evidence.assessment_id == hampshire.id, Evidence.kind == "quantitative"))
+    password = load_yaml("areas.yaml")["password"]
+    client.post("/sign-in", data={"email": "national.team@example.org", "password": password})
+    pages = [
+        f"/assessments/{hampshire.id}", f"/assessments/{hampshire.id}/strands/culture",
+        f"/assessments/{hampshire.id}/summary", f"/assessments/{hampshire.id}/evidence",
+        f"/evidence/{item.id}", f"/workshops/{workshop.id}/results",
+        f"/workshops/{workshop.id}/rounds/{workshop.rounds[0].id}/results",
+        f"/peer-reviews/{review.id}", f"/assessments/{cheshire.id}",
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        assert "Illustrative demo data" in text, url
+        assert "support champion" not in text.lower(), url
+    assert "each vote in the workshop" in client.get(pages[0]).get_data(as_text=True)
+    # Every demo assessment that is not wholly published says what is made up.
+    assert all(a.illustrative_note for a in db.session.scalars(select(Assessment)))
+
+
+def test_the_demo_uses_what_the_seeds_say(app, framework):
+    seed_demo()
+    staffordshire = db.session.scalar(select(Area).where(Area.name == "Staffordshire"))
+    assert len(staffordshire.children) == 8
+    assert sorted(a.name for a in staffordshire.children if a.about and "pilot" in a.about) == ["Newcastle-under-Lyme", "Tamworth"]
+    assert "Building Resilient Families and Communities" in staffordshire.about
+    tameside = db.session.scalar(select(Area).where(Area.name == "Tameside"))
+    assert "four integrated neighbourhoods" in tameside.about
+    assert {"Action Together", "Homestart", "Off the Record", "42nd Street"} <= {
+        o.name for o in tameside.organisations if o.org_type == "voluntary"
+    }
+    hartlepool = assessment_of("Hartlepool")
+    assert "four locality areas" in hartlepool.area.about
+    assert hartlepool.status == "evidence"
+    notes = db.session.scalars(
+        select(HistoryEntry.note).where(HistoryEntry.assessment_id == hartlepool.id, HistoryEntry.kind == "status")
+    ).all()
+    assert any("22 November 2017" in (note or "") for note in notes)
+
+
+def test_hampshire_s_summary_has_a_next_steps_plan_with_a_rag_per_strand(app, client, framework):
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    plans = strand_plans(hampshire, date.today())
+    assert all(plan.actions for plan in plans.values())
+    assert {plan.rag for plan in plans.values()} == {"red", "amber", "green"}
+    password = load_yaml("areas.yaml")["password"]
+    client.post("/sign-in", data={"email": "coordinator@hampshire.example.org", "password": password})
+    page = client.get(f"/assessments/{hampshire.id}/summary").get_data(as_text=True)
+    assert "Next steps plan" in page and "Key to the next steps (RAG)" in page
+    assert "Launch the 0-19 family support service offer across the county." in page
+
+
+def test_hampshire_s_evidence_bears_out_the_stages_it_claims(app, framework):
+    seed_demo()
+    views = build_overview(assessment_of("Hampshire", HAMPSHIRE))
+    whole_stages = [v for v in views if v.self_rating and not v.self_rating.is_between]
+    assert {v.strand.key for v in whole_stages} == {"family-experience", "leadership", "strategy"}
+    for view in whole_stages:
+        assert view.evidenced == view.self_rating.low, view.strand.key
+        assert "Claim above evidence" not in [f.label for f in view.flags], view.strand.key
+    delivery = {e.element.key: e for e in next(v for v in views if v.strand.key == "delivery").elements}
+    assert [delivery[k].evidenced for k in ("delivery-structures", "delivery-processes")] == [2, 3]

@@ -184,7 +184,7 @@ def test_peer_review_from_request_to_answer_then_a_comparison(live_server, brows
     sign_in(coordinator, base, data["coordinator"])
     coordinator.goto(f"{base}/assessments/{data['a']}")
     coordinator.get_by_role("link", name="Request a peer review").click()
-    coordinator.get_by_label("Reviewing area (peer support champion)").select_option(label=data["b_area"])
+    coordinator.get_by_label("Reviewing area").select_option(label=data["b_area"])
     coordinator.get_by_role("button", name="Choose reviewers").click()
     coordinator.get_by_label(data["reviewer_name"]).check()
     coordinator.get_by_label(re.compile("What would you like the reviewers to look at")).fill("Please test leadership.")
