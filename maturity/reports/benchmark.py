@@ -69,6 +69,7 @@ def national():
         overdue=[s for s in statuses if s.overdue],
         reviewed=[s for s in statuses if s.last_review is not None],
         today=today,
+        illustrative_notes=queries.illustrative_notes(),
     )
 
 
@@ -104,4 +105,5 @@ def area(area_id: int):
         minimum=BENCHMARK_MINIMUM,
         chart=_chart([r["name"] for r in shown], [r["standing"].distribution for r in shown]),
         trend_url=url_for("assessments.trend", assessment_id=latest.id) if latest else None,
+        illustrative_notes=queries.illustrative_notes(),
     )

@@ -101,6 +101,7 @@ def show():
     form.a.errors, form.b.errors = [], []
     comparison = None
     trend_urls: dict[str, str] = {}
+    illustrative: list[str] = []
     status = 200
     if "a" in request.args and "b" in request.args:
         ids = _read_pair(form)
@@ -112,6 +113,7 @@ def show():
                 queries.assessment_figures(pair["a"]), queries.assessment_figures(pair["b"])
             )
             trend_urls = _trend_urls(comparison, pair)
+            illustrative = [a.illustrative_note for a in (pair["a"], pair["b"]) if a.illustrative_note]
     return render_template(
         "reports/compare.html",
         form=form,
@@ -122,6 +124,7 @@ def show():
         evidence_chart=evidence_chart_data(comparison) if comparison else None,
         export_args={"a": comparison.a.id, "b": comparison.b.id} if comparison else None,
         trend_urls=trend_urls,
+        illustrative_notes=illustrative,
     ), status
 
 

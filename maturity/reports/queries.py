@@ -136,6 +136,24 @@ class AreaRatings:
     standing: dict[str, Rating]  # latest agreed rating, else latest self rating
 
 
+def illustrative_notes() -> list[str]:
+    """For the benchmarks, which pool agreed ratings: whose agreed ratings are made-up demo data."""
+    names = db.session.scalars(
+        select(Area.name)
+        .join(Assessment, Assessment.area_id == Area.id)
+        .join(StrandRating, StrandRating.assessment_id == Assessment.id)
+        .where(Assessment.illustrative_note.is_not(None), StrandRating.agreed_rating.is_not(None))
+        .distinct()
+        .order_by(Area.name)
+    ).all()
+    if not names:
+        return []
+    return [
+        "The agreed ratings of " + ", ".join(names) + " come from the demo data set: they are "
+        "illustrative, not ratings published by " + ("that area." if len(names) == 1 else "those areas.")
+    ]
+
+
 def ratings_by_area() -> dict[int, AreaRatings]:
     """Per area: the latest agreed rating per strand, and the standing rating (agreed else self).
 

@@ -235,3 +235,17 @@ def test_hampshire_s_evidence_bears_out_the_stages_it_claims(app, framework):
         assert "Claim above evidence" not in [f.label for f in view.flags], view.strand.key
     delivery = {e.element.key: e for e in next(v for v in views if v.strand.key == "delivery").elements}
     assert [delivery[k].evidenced for k in ("delivery-structures", "delivery-processes")] == [2, 3]
+
+
+def test_comparison_and_benchmarks_say_which_ratings_are_made_up(app, client, framework):
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    cheshire = assessment_of("Cheshire West and Chester")
+    password = load_yaml("areas.yaml")["password"]
+    client.post("/sign-in", data={"email": "national.team@example.org", "password": password})
+    compared = client.get("/compare", query_string={"a": hampshire.id, "b": cheshire.id}).get_data(as_text=True)
+    assert "Illustrative demo data" in compared
+    assert "each vote in the workshop" in compared and "Cheshire West and Chester tested the model" in compared
+    for url in ("/benchmark", f"/areas/{cheshire.area_id}/benchmark"):
+        page = client.get(url).get_data(as_text=True)
+        assert "The agreed ratings of Cheshire West and Chester come from the demo data set" in page, url
