@@ -1,6 +1,7 @@
 """Template globals: asset URLs, the CSP nonce, navigation and small filters."""
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
@@ -45,12 +46,33 @@ def navigation() -> list[dict]:
     return result
 
 
+UK_TIME = ZoneInfo("Europe/London")
+
+
+def format_time(value: datetime) -> str:
+    """A time the GOV.UK way: 5:59pm, 9am, midday, midnight."""
+    if value.hour == 12 and value.minute == 0:
+        return "midday"
+    if value.hour == 0 and value.minute == 0:
+        return "midnight"
+    hour = value.hour % 12 or 12
+    minutes = f":{value.minute:02d}" if value.minute else ""
+    return f"{hour}{minutes}{'am' if value.hour < 12 else 'pm'}"
+
+
 def format_date(value: date | datetime | None, with_time: bool = False) -> str:
+    """A date the GOV.UK way, "2 December 2026", and with the time "2 December 2026 at 5:59pm".
+
+    Times are stored as naive UTC and shown in UK time, as the people using the service read them.
+    """
     if value is None:
         return ""
-    if with_time and isinstance(value, datetime):
-        return value.strftime("%-d %B %Y at %H:%M")
-    return value.strftime("%-d %B %Y")
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = aware.astimezone(UK_TIME)
+        if with_time:
+            return f"{value.day} {value:%B %Y} at {format_time(value)}"
+    return f"{value.day} {value:%B %Y}"
 
 
 def register(app: Flask) -> None:

@@ -14,6 +14,7 @@ from openpyxl.styles import Font
 from maturity.core.anonymity import SUPPRESSED_FEWER
 from maturity.core.scoring import STAGES, Rating
 from maturity.models import Workshop
+from maturity.templating import format_date
 from maturity.workshops.results import RoundReport
 
 ROUND_HEADERS = [
@@ -132,7 +133,7 @@ def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> bytes:
     sheet.title = "Rounds"
     sheet.append([_safe(workshop.title)])
     sheet["A1"].font = Font(bold=True, size=14)
-    held = workshop.held_on.strftime("%-d %B %Y") if workshop.held_on else "date not recorded"
+    held = format_date(workshop.held_on) if workshop.held_on else "date not recorded"
     sheet.append([_safe(f"{workshop.assessment.area.name}, {held}")])
     sheet.append([])
     sheet.append(ROUND_HEADERS)
