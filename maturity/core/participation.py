@@ -62,9 +62,16 @@ class Participation:
         """Types outside the core that took part anyway (fire and rescue, say)."""
         return [p for p in self.parts if not p.core]
 
+    def voted_in(self, index: int) -> list[PartnerPart]:
+        """The kinds of partner with someone voting in the workshop at `index`."""
+        return [p for p in self.parts if p.voted[index]]
+
     def workshop_gaps(self, index: int) -> list[str]:
         """Core types with nobody voting in the workshop at `index`."""
         return [p.org_type for p in self.parts if p.core and not p.voted[index]]
+
+    def workshop_gap_labels(self, index: int) -> list[str]:
+        return [no_voice_from(t) for t in self.workshop_gaps(index)]
 
 
 def who_took_part(

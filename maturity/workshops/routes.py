@@ -17,6 +17,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from maturity import access
+from maturity.assessments.queries import participation
 from maturity.core.scoring import STAGES
 from maturity.errors import wants_json
 from maturity.extensions import db
@@ -344,11 +345,14 @@ def _strand_groups(reports) -> list[dict]:
 def results(workshop_id: int):
     workshop = _loaded(workshop_id, "view")
     reports = build_reports(workshop)
+    held, took_part = participation(workshop.assessment)
     return render_template(
         "workshops/results.html",
         workshop=workshop,
         assessment=workshop.assessment,
         reports=reports,
+        took_part=took_part,
+        took_part_index=held.index(workshop) if workshop in held else None,
         strands=_strand_groups(reports),
         carried=_carried(workshop),
         can_manage=access.can(current_user, "manage", workshop),

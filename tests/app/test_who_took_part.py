@@ -143,3 +143,12 @@ def test_the_summary_shows_a_rag_per_strand_from_its_next_steps(app, client, log
     # In the ratings table and the plan, each strand once; the key adds one of each.
     assert rags == [2 * (len(strands) - 2) + 1, 2 + 1, 2 + 1]
     assert "Overdue" in page and "No next step planned yet." in page
+
+
+def test_a_workshop_s_results_say_who_voted_and_who_did_not(app, client, login, make_area, make_user, make_assessment):
+    area, coordinator, assessment, workshop = scene(make_area, make_user, make_assessment)
+    login(coordinator)
+    page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert "Kinds of partner with someone voting: Police, Health / clinical commissioning group." in page
+    # The voluntary sector owns evidence, but nobody from it voted in this workshop.
+    assert "No voice from the voluntary sector" in page and "No voice from the police" not in page
