@@ -36,10 +36,14 @@ run: $(STAMP) $(DEV_SECRET)
 migrate: $(STAMP) $(DEV_SECRET)
 	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads
 
+# The whole suite runs in parallel, one pytest-xdist worker per core; each worker has its own
+# SQLite file and, with TEST_DATABASE_URL, its own PostgreSQL database. WORKERS=0 runs in one process.
+WORKERS ?= auto
+
 ## make test: the whole suite (browser tests run when Chromium and the local assets are present)
 test: $(STAMP)
 	-@$(BIN)/python scripts/fetch_assets.py --quiet
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest tests/unit $(PYTEST_ARGS)
@@ -51,8 +55,10 @@ test-browser: $(STAMP)
 	$(BIN)/python scripts/fetch_assets.py
 	$(BIN)/python -m pytest -m browser $(PYTEST_ARGS)
 
+## make test-postgres: the suite on SQLite and on a PostgreSQL database made for this run and
+## dropped after it (server: TEST_POSTGRES_SERVER, default postgres@127.0.0.1:5432)
 test-postgres: $(STAMP)
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/test} $(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python scripts/with_test_database.py $(BIN)/python -m pytest -n $(WORKERS) $(PYTEST_ARGS)
 
 ## The quality suites one at a time (each also runs on PostgreSQL when TEST_DATABASE_URL is set)
 test-journeys: $(STAMP)

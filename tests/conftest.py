@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete
+from sqlalchemy import create_engine, delete, make_url, text
 
 from maturity import create_app
 from maturity.config import TestConfig
@@ -22,7 +22,8 @@ PASSWORD = "correct-horse-battery"
 KEEP_TABLES = {"framework_versions", "strands", "elements", "features", "alembic_version"}
 
 
-def postgres_url() -> str | None:
+def run_postgres_url() -> str | None:
+    """The run's PostgreSQL database (TEST_DATABASE_URL) in SQLAlchemy's psycopg form."""
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
         return None
@@ -31,6 +32,41 @@ def postgres_url() -> str | None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://"):]
     return url
+
+
+def postgres_url() -> str | None:
+    """This process's PostgreSQL database: the run's own, or with pytest-xdist a database of each
+    worker's (the run's name + "_gw0", ...), made at the worker's start and dropped at its end,
+    so workers never empty each other's tables."""
+    url = run_postgres_url()
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url is None or not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+def _worker_database(action: str) -> None:
+    run_url, own_url = run_postgres_url(), postgres_url()
+    if run_url is None or own_url == run_url:
+        return
+    name = make_url(own_url).database
+    engine = create_engine(run_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            if action == "create":
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+
+
+def pytest_sessionstart(session) -> None:
+    _worker_database("create")
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    _worker_database("drop")
 
 
 DATABASES = ["sqlite"] + (["postgresql"] if postgres_url() else [])
