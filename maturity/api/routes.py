@@ -10,8 +10,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from maturity import access
-from maturity.api import bp, openapi, tokens
+from maturity.api import bp, openapi
 from maturity.assessments.overview import build_overview
+from maturity.auth import tokens
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, StageEvidence
 from maturity.extensions import db, login_manager
 from maturity.models import Area, Assessment

@@ -78,3 +78,22 @@ class SignOutEverywhereForm(FlaskForm):
     """A button: CSRF still applies."""
 
     submit = SubmitField("Sign out everywhere else", widget=GovSubmitInput(), id="sign-out-everywhere")
+
+
+class ApiTokenForm(FlaskForm):
+    """A personal API token for the profile page."""
+
+    name = StringField(
+        "Name for the token",
+        widget=GovTextInput(),
+        description="So you can tell your tokens apart, for example ‘Power BI dashboard’",
+        validators=[
+            DataRequired("Enter a name for the token"),
+            Length(max=100, message="Name must be 100 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())
+
+
+class RevokeTokenForm(FlaskForm):
+    """Empty: a POST-only button that still carries the CSRF token."""

@@ -4,10 +4,14 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from maturity.api import tokens
-from maturity.api.forms import ApiTokenForm, RevokeTokenForm
-from maturity.auth import bp, sessions
-from maturity.auth.forms import ChangePasswordForm, LoginForm, SignOutEverywhereForm
+from maturity.auth import bp, sessions, tokens
+from maturity.auth.forms import (
+    ApiTokenForm,
+    ChangePasswordForm,
+    LoginForm,
+    RevokeTokenForm,
+    SignOutEverywhereForm,
+)
 from maturity.extensions import db
 from maturity.models import ApiToken, User
 from maturity.models.base import utcnow

@@ -18,7 +18,7 @@ from html.parser import HTMLParser
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from maturity.api.tokens import create_token
+from maturity.auth.tokens import create_token
 from maturity.core.anonymity import group_name, publish_round
 from maturity.core.scoring import STAGES
 from maturity.core.vocabulary import ORGANISATION_TYPES

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from maturity.api import tokens
+from maturity.auth import tokens
 from maturity.evidence import operations
 from maturity.extensions import db
 from maturity.models import Feature, StrandRating

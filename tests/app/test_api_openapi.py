@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from maturity.api import tokens
 from maturity.api.openapi import build_document
+from maturity.auth import tokens
 from maturity.evidence import operations
 from maturity.extensions import db
 from maturity.models import Feature

@@ -28,8 +28,8 @@ MAX_EXAMPLES = 25
 @pytest.fixture
 def api_world(app, make_area, make_user, make_assessment, framework):
     """An area with two rated cycles, evidence and a finished workshop, and a coordinator's token."""
-    from maturity.api import tokens
     from maturity.assessments import operations as assessments
+    from maturity.auth import tokens
     from maturity.evidence import operations as evidence
     from maturity.models import Feature
     from maturity.workshops import operations as workshops

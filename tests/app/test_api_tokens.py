@@ -6,7 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from maturity.api import tokens
+from maturity.auth import tokens
 from maturity.extensions import db
 from maturity.models import ApiToken
 

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from maturity.api import tokens
+from maturity.auth import tokens
 from maturity.extensions import db
 from maturity.models import Evidence, Feature
 from maturity.reviews import operations

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from maturity.api import tokens
+from maturity.auth import tokens
 from maturity.extensions import db
 from maturity.models import Evidence
 

@@ -100,8 +100,8 @@ SCOPED = {
 
 
 def _build_area(name: str, make_area, make_user, make_assessment, framework, upload_folder, people=("coordinator",)):
-    from maturity.api import tokens
     from maturity.assessments import operations as assessments
+    from maturity.auth import tokens
     from maturity.evidence import operations as evidence
     from maturity.evidence import uploads
     from maturity.workshops import operations as workshops
@@ -138,7 +138,7 @@ def _build_area(name: str, make_area, make_user, make_assessment, framework, upl
 
 @pytest.fixture
 def world(app, make_area, make_user, make_assessment, framework):
-    from maturity.api import tokens
+    from maturity.auth import tokens
     from maturity.reviews import operations as reviews
 
     upload_folder = app.config["UPLOAD_FOLDER"]
@@ -396,7 +396,7 @@ def test_guessing_join_codes_in_the_address_is_rate_limited(schema, tmp_path, ap
 def test_ids_no_row_can_have_answer_404_not_a_server_error(app, client, make_user, login):
     """Ids beyond what a database integer holds (PostgreSQL refuses to compare with them) and
     ids of nothing, on every route with an id, as the national team, who may see everything."""
-    from maturity.api import tokens
+    from maturity.auth import tokens
 
     national = make_user(admin=True)
     _, token = tokens.create_token(national, "Everything")
@@ -468,7 +468,7 @@ def test_hostile_values_in_every_path_argument_and_query_parameter_never_give_a_
     early): never a 5xx, never a traceback in the log."""
     import logging
 
-    from maturity.api import tokens
+    from maturity.auth import tokens
 
     national = make_user(admin=True)
     _, token = tokens.create_token(national, "Everything")

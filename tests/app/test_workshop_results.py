@@ -7,7 +7,7 @@ import io
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from maturity.api.tokens import create_token
+from maturity.auth.tokens import create_token
 from maturity.extensions import db
 from maturity.models import HistoryEntry, StrandRating
 from maturity.workshops import operations

@@ -75,7 +75,7 @@ def build(database_url: str, areas: int):
     from flask_migrate import upgrade
 
     from maturity import create_app
-    from maturity.api import tokens
+    from maturity.auth import tokens
     from maturity.extensions import db
     from maturity.models import User
 
