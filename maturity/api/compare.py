@@ -14,6 +14,7 @@ from flask import abort, jsonify, request
 from maturity.api import bp
 from maturity.api.routes import rating_json, stage_json
 from maturity.core.comparison import Comparison, RoomResult, StrandFigures
+from maturity.core.scoring import FLAG_LABELS
 from maturity.reports.compare import comparison_for
 from maturity.routing import MAX_ID, parse_id
 
@@ -44,8 +45,18 @@ def _side(figures: StrandFigures | None) -> dict[str, Any] | None:
         "self_rating": rating_json(figures.self_rating),
         "room": _room(figures.room),
         "evidenced": stage_json(figures.evidenced) if figures.evidenced is not None else None,
+        "next_stage": (
+            {
+                "stage": stage_json(figures.next_stage.stage),
+                "evidenced": figures.next_stage.evidenced,
+                "total": figures.next_stage.total,
+            }
+            if figures.next_stage is not None
+            else None
+        ),
         "agreed_rating": rating_json(figures.agreed),
         "peer_rating": rating_json(figures.peer),
+        "flags": [flag.code for flag in figures.flags],
         "evidence": {
             "qualitative": figures.qualitative,
             "quantitative": figures.quantitative,
@@ -137,13 +148,22 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
     },
     "ComparedStrand": {
         "type": "object",
-        "required": ["self_rating", "room", "evidenced", "agreed_rating", "peer_rating", "evidence"],
+        "required": [
+            "self_rating", "room", "evidenced", "next_stage", "agreed_rating", "peer_rating",
+            "flags", "evidence",
+        ],
         "properties": {
             "self_rating": _nullable(_ref("Rating")),
             "room": _nullable(_ref("RoomResult")),
             "evidenced": _nullable(_ref("Stage")),
+            "next_stage": _nullable(_ref("NextStage")),
             "agreed_rating": _nullable(_ref("Rating")),
             "peer_rating": _nullable(_ref("Rating")),
+            "flags": {
+                "type": "array",
+                "description": "The same flags the assessment's own pages show for this strand",
+                "items": {"type": "string", "enum": list(FLAG_LABELS)},
+            },
             "evidence": {
                 "type": "object",
                 "required": ["qualitative", "quantitative", "total", "one_kind_only"],

@@ -360,7 +360,12 @@ def export_rows(comparison: Comparison) -> list[list[Any]]:
             rows.append(
                 [row.name, f"Evidence items, {kind}", a_count, b_count, b_count - a_count, ""]
             )
+        rows.append([row.name, "Flags", _flags_text(row.a), _flags_text(row.b), "", ""])
     return rows
+
+
+def _flags_text(figures: StrandFigures | None) -> str:
+    return "; ".join(flag.label for flag in figures.flags) if figures is not None else ""
 
 
 def radar_data(comparison: Comparison) -> dict[str, Any]:

@@ -21,7 +21,12 @@ from sqlalchemy import DateTime, Integer, bindparam, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from maturity.core.anonymity import SUPPRESS_BELOW, SUPPRESSED_FEWER, publishable
+from maturity.core.anonymity import (
+    SUPPRESS_BELOW,
+    SUPPRESSED_FEWER,
+    publish_round,
+    publishable,
+)
 from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.extensions import db
@@ -560,6 +565,18 @@ def _figures(summary: VoteSummary) -> dict[str, Any]:
     }
 
 
+def _published_medians(round_: Round) -> list[dict[str, str]]:
+    """The median of each partner type the round's results published, for the partner
+    divergence flag wherever the carried result shows; hidden groups are left out, so the
+    assessment learns nothing the results page did not show."""
+    published = publish_round(queries.group_votes(db.session, [round_.id])[round_.id])
+    return [
+        {"group": g.group, "median": g.summary.median.code}
+        for g in published.groups
+        if not g.suppressed and g.summary is not None and g.summary.median is not None
+    ]
+
+
 def _withheld(total: int) -> dict[str, Any]:
     empty = dict.fromkeys(("n", "abstentions", "counts", "mean", "median", "consensus"))
     return {**empty, "total": total, "withheld": SUPPRESSED_FEWER}
@@ -592,7 +609,10 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     elements = [r for r in rounds if r.element is not None]
     if not elements:
         tally = tallies[rounds[0].id]
-        return {**result, **_figures(tally.summary()), "manual": tally.manual_total}
+        figures = {**result, **_figures(tally.summary()), "manual": tally.manual_total}
+        if not figures.get("withheld"):
+            figures["groups"] = _published_medians(rounds[0])
+        return figures
     ballots: list[tuple[Hashable, int | None]] = list(queries.person_votes(db.session, ids))
     ballots += hand_counted_people(tallies[r.id].manual for r in rounds)
     people = summarise_people(ballots)
