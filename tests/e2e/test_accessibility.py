@@ -161,6 +161,7 @@ PAGES = {
     "join": _visit("visitor", "/join"),
     "about": _visit("visitor", "/about"),
     "areas": _visit("coordinator", "/areas/{hampshire}"),
+    "area settings": _visit("coordinator", "/areas/{hampshire}/settings"),
     "assessment task list": _visit("coordinator", "/assessments/{first}"),
     "strand page": _visit("coordinator", "/assessments/{first}/strands/leadership"),
     "strand page with a rating error": _strand_rating_with_errors,
