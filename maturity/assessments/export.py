@@ -1,13 +1,11 @@
 """The one-page summary as CSV, and as an XLSX workbook with the evidence register and action plan.
 
-Cells that a spreadsheet would read as a formula (starting =, +, -, @ or a control character)
-are prefixed with an apostrophe, so an evidence title cannot run code in someone's Excel.
+Cells go through maturity.exports' safe-cell rule, so an evidence title cannot run code in
+someone's Excel.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
@@ -15,12 +13,12 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from maturity import exports
 from maturity.assessments.overview import StrandView
 from maturity.core.scoring import Rating
 from maturity.extensions import db
@@ -56,23 +54,6 @@ EVIDENCE_HEADINGS = [
     "Added",
 ]
 ACTION_HEADINGS = ["Strand", "Action", "Owner organisation", "Due date", "Status", "Overdue"]
-
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
-
-
-def safe_cell(value: Any) -> Any:
-    """Text that cannot be taken for a spreadsheet formula; other values unchanged."""
-    if isinstance(value, str) and _FORMULA_START.match(value):
-        return "'" + value
-    return value
-
-
-def xlsx_cell(value: Any) -> Any:
-    """A safe cell without the control characters the XLSX format cannot hold."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return safe_cell(value)
-
 
 def key_evidence(view: StrandView) -> str:
     """The strand's rationale, then the titles of its accepted evidence."""
@@ -120,18 +101,7 @@ def _filename(assessment: Assessment, suffix: str) -> str:
 
 
 def csv_response(assessment: Assessment, views: list[StrandView]) -> Response:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(SUMMARY_HEADINGS)
-    for row in summary_rows(views):
-        writer.writerow([safe_cell(cell) for cell in row])
-    # A byte order mark so Excel opens the UTF-8 (en dashes in "D–M") correctly.
-    body = "\ufeff" + buffer.getvalue()
-    return Response(
-        body,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(assessment, "csv")}"'},
-    )
+    return exports.csv_response([SUMMARY_HEADINGS, *summary_rows(views)], _filename(assessment, "csv"))
 
 
 def _evidence_rows(assessment: Assessment, views: list[StrandView]) -> Iterator[list[Any]]:
@@ -197,8 +167,7 @@ def _sheet(workbook: Workbook, title: str, headings: list[str], rows: Iterable[l
     sheet.append(headings)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([xlsx_cell(cell) for cell in row])
+    exports.append_rows(sheet, rows)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, datetime):
@@ -218,11 +187,5 @@ def xlsx_response(assessment: Assessment, views: list[StrandView]) -> Response:
     _sheet(workbook, "Summary", SUMMARY_HEADINGS, summary_rows(views), {1: 40, 2: 24, 4: 22, 7: 80, 8: 30}, first=True)
     _sheet(workbook, "Evidence register", EVIDENCE_HEADINGS, _evidence_rows(assessment, views), {1: 40, 2: 30, 3: 30, 4: 30, 12: 30})
     _sheet(workbook, "Action plan", ACTION_HEADINGS, _action_rows(assessment, views), {1: 20, 2: 60, 3: 30})
-    workbook.properties.title = f"{assessment.area.name}: {assessment.title}"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(assessment, "xlsx")}"'},
-    )
+    workbook.properties.title = exports.without_control(f"{assessment.area.name}: {assessment.title}")
+    return exports.xlsx_response(workbook, _filename(assessment, "xlsx"))

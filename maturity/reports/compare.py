@@ -4,17 +4,16 @@ Both assessments are loaded through `maturity.access.get_or_404`, so an assessme
 not see answers 404 and nothing of either assessment is shown.
 """
 
-import csv
-import io
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from maturity import exports
 from maturity.access import can, get_or_404
 from maturity.core.comparison import (
     MEASURES,
@@ -156,22 +155,7 @@ def _filename(comparison: Comparison, extension: str) -> str:
 @bp.get("/compare.csv")
 def export_csv():
     comparison = comparison_for(*_export_pair())
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in export_rows(comparison):
-        writer.writerow([_csv_safe(value) for value in row])
-    return Response(
-        "\ufeff" + buffer.getvalue(),  # a BOM so Excel reads the en dashes as UTF-8
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(comparison, "csv")}"'},
-    )
-
-
-def _csv_safe(value):
-    """Stop a spreadsheet running text that starts like a formula (e.g. a hostile title)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return exports.csv_response(export_rows(comparison), _filename(comparison, "csv"))
 
 
 @bp.get("/compare.xlsx")
@@ -180,19 +164,12 @@ def export_xlsx():
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Comparison"
-    for row in export_rows(comparison):
-        sheet.append([_csv_safe(value) for value in row])
+    exports.append_rows(sheet, export_rows(comparison))
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for column, width in zip("ABCDEF", (22, 48, 28, 28, 18, 14), strict=True):
         sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return Response(
-        buffer.getvalue(),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{_filename(comparison, "xlsx")}"'},
-    )
+    return exports.xlsx_response(workbook, _filename(comparison, "xlsx"))
 
 
 @bp.app_template_global()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from flask import Response
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from maturity.core.anonymity import SUPPRESSED_FEWER
 from maturity.core.scoring import STAGES, Rating
+from maturity.exports import append_rows, csv_response, xlsx_response
 from maturity.models import Workshop
 from maturity.templating import format_date
 from maturity.workshops.results import RoundReport
@@ -59,13 +59,6 @@ def filename(workshop: Workshop, extension: str) -> str:
     return f"workshop-{workshop.id}-{slug}-results.{extension}"
 
 
-def _safe(value: Any) -> Any:
-    """Stop a spreadsheet reading text such as "=HYPERLINK(...)" as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def round_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
     rows = []
     for report in reports:
@@ -93,7 +86,7 @@ def round_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
             row += [""] * (len(ROUND_HEADERS) - len(row))
         else:
             row += ["not shown yet"] + [""] * (len(ROUND_HEADERS) - len(row) - 1)
-        rows.append([_safe(v) for v in row])
+        rows.append(row)
     return rows
 
 
@@ -114,40 +107,34 @@ def group_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
                     s.median.label if s.median is not None else "",
                     round(s.consensus, 2) if s.consensus is not None else "",
                 ]
-            rows.append([_safe(v) for v in row])
+            rows.append(row)
     return rows
 
 
-def results_csv(workshop: Workshop, reports: list[RoundReport]) -> str:
+def results_csv(workshop: Workshop, reports: list[RoundReport]) -> Response:
     """One row per round; the breakdown by organisation type is in the XLSX file."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(ROUND_HEADERS)
-    writer.writerows(round_rows(reports))
-    return out.getvalue()
+    return csv_response([ROUND_HEADERS, *round_rows(reports)], filename(workshop, "csv"))
 
 
-def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> bytes:
+def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> Response:
     book = Workbook()
     sheet = book.active
     sheet.title = "Rounds"
-    sheet.append([_safe(workshop.title)])
+    append_rows(sheet, [[workshop.title]])
     sheet["A1"].font = Font(bold=True, size=14)
     held = format_date(workshop.held_on) if workshop.held_on else "date not recorded"
-    sheet.append([_safe(f"{workshop.assessment.area.name}, {held}")])
+    append_rows(sheet, [[f"{workshop.assessment.area.name}, {held}"]])
     sheet.append([])
     sheet.append(ROUND_HEADERS)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
-    for row in round_rows(reports):
-        sheet.append(row)
+    append_rows(sheet, round_rows(reports))
 
     groups = book.create_sheet("By organisation type")
     groups.append(GROUP_HEADERS)
     for cell in groups[1]:
         cell.font = Font(bold=True)
-    for row in group_rows(reports):
-        groups.append(row)
+    append_rows(groups, group_rows(reports))
     groups.append([])
     groups.append(
         [
@@ -164,15 +151,14 @@ def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> bytes:
         if not report.manual_shown:  # hand counts are a group too: hidden ones stay hidden
             continue
         for tally in report.round.manual_tallies:
-            manual.append(
-                [
+            append_rows(
+                manual,
+                [[
                     report.round.position,
-                    _safe(report.round.title),
+                    report.round.title,
                     STAGES.get(tally.stage, "Don't know") if tally.stage else "Don't know",
                     tally.count,
-                    _safe(tally.note or ""),
-                ]
+                    tally.note or "",
+                ]],
             )
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_response(book, filename(workshop, "xlsx"))

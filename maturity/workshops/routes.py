@@ -3,7 +3,6 @@ results and exports. Joining and voting are in maturity.workshops.join.
 """
 
 from flask import (
-    Response,
     abort,
     flash,
     jsonify,
@@ -393,29 +392,15 @@ def carry(workshop_id: int, strand_id: int):
     return redirect(url_for("workshops.results", workshop_id=workshop_id) + f"#strand-{strand_id}")
 
 
-_EXPORTS = {
-    "csv": (exports.results_csv, "text/csv"),
-    "xlsx": (exports.results_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
-
-
-def _results_file(workshop_id: int, extension: str) -> Response:
-    workshop = _loaded(workshop_id, "view")
-    make, mimetype = _EXPORTS[extension]
-    return Response(
-        make(workshop, build_reports(workshop)),
-        mimetype=mimetype,
-        headers={"Content-Disposition": f'attachment; filename="{exports.filename(workshop, extension)}"'},
-    )
-
-
 @bp.get("/workshops/<int:workshop_id>/results.csv")
 @login_required
 def results_csv(workshop_id: int):
-    return _results_file(workshop_id, "csv")
+    workshop = _loaded(workshop_id, "view")
+    return exports.results_csv(workshop, build_reports(workshop))
 
 
 @bp.get("/workshops/<int:workshop_id>/results.xlsx")
 @login_required
 def results_xlsx(workshop_id: int):
-    return _results_file(workshop_id, "xlsx")
+    workshop = _loaded(workshop_id, "view")
+    return exports.results_xlsx(workshop, build_reports(workshop))

@@ -236,7 +236,7 @@ def test_every_channel_publishes_only_what_the_rule_allows_and_the_attacker_fail
         f"/api/v1/workshops/{workshop.id}/results", headers={"Authorization": f"Bearer {token}"}
     ).get_json()
     api_rounds = {r["id"]: r for r in api["rounds"]}
-    csv_rows = list(csv.reader(io.StringIO(client.get(f"/workshops/{workshop.id}/results.csv").get_data(as_text=True))))
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"/workshops/{workshop.id}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
     book = load_workbook(io.BytesIO(client.get(f"/workshops/{workshop.id}/results.xlsx").get_data()))
     xlsx_rounds = [row for row in book["Rounds"].iter_rows(min_row=5, values_only=True)]
     xlsx_groups = list(book["By organisation type"].iter_rows(min_row=2, values_only=True))

@@ -84,7 +84,7 @@ def test_unrevealed_rounds_of_a_live_workshop_show_only_their_count(app, client,
     first = workshop.rounds[0]
     page = client.get(f"/workshops/{workshop.id}/rounds/{first.id}/results").get_data(as_text=True)
     assert "has not been revealed to the room yet" in page and "<strong>Maturing</strong>" not in page
-    rows = list(csv.reader(io.StringIO(client.get(f"/workshops/{workshop.id}/results.csv").get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(client.get(f"/workshops/{workshop.id}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[1][5] == "not shown yet"
     operations.reveal_round(workshop, True, first.id)
     db.session.commit()
@@ -174,7 +174,7 @@ def test_csv_and_xlsx_exports(app, client, login, coordinator, make_assessment, 
     login(coordinator)
     response = client.get(f"/workshops/{workshop.id}/results.csv")
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0][:4] == ["Round", "Strand", "Element", "Voting"]
     assert rows[1][1] == "Leadership" and rows[1][13] == "Maturing" and rows[1][15] == "Early"
     assert rows[2][2] == "Delivery structures"

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from maturity.assessments.export import safe_cell, summary_rows, xlsx_cell
+from maturity.assessments.export import summary_rows
 from maturity.assessments.overview import (
     ElementView,
     StrandView,
@@ -14,6 +14,7 @@ from maturity.assessments.overview import (
 )
 from maturity.assessments.trend import Trend, TrendCycle, TrendPoint
 from maturity.core.scoring import NextStage, Rating, StageEvidence, parse_rating, strand_flags
+from maturity.exports import safe_cell
 
 EARLY_EVIDENCE = StageEvidence(stage=1, achieved=1, cap=None, next_stage=NextStage(2, 1, 3))
 
@@ -70,9 +71,10 @@ def test_safe_cell_never_makes_a_formula(value, expected):
     assert safe_cell(value) == expected
 
 
-def test_xlsx_cell_drops_control_characters():
-    assert xlsx_cell("Bell\x07 and\x00 nul") == "Bell and nul"
-    assert xlsx_cell("=1+1\x01") == "'=1+1"
+def test_safe_cell_drops_control_characters():
+    assert safe_cell("Bell\x07 and\x00 nul\ttab\nline") == "Bell and nul\ttab\nline"
+    assert safe_cell("=1+1\x01") == "'=1+1"
+    assert safe_cell("\x01=1+1") == "'=1+1"  # dropping the character cannot uncover a formula
 
 
 def _view(name, self_code=None, agreed_code=None, elements=(), rationale=None, titles=()):
