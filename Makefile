@@ -8,11 +8,20 @@ PORT   ?= 5000
 
 .PHONY: run test test-unit test-app test-browser test-postgres test-journeys test-accessibility test-security test-bad-input test-faults assets migrate lint bench-voting bench-pages clean
 
+APP_STAMP := $(VENV)/.installed-app
+PIP    := $(BIN)/python -m pip --quiet --disable-pip-version-check
+
+# `make run` installs only what the app needs to run; the tests' extra (pytest, Playwright,
+# schemathesis …) comes with `make test` and the other test targets.
+$(APP_STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(PIP) install -e .
+	@touch $(APP_STAMP)
+
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
-	@touch $(STAMP)
+	$(PIP) install -e ".[dev]"
+	@touch $(STAMP) $(APP_STAMP)
 
 venv: $(STAMP)
 
@@ -25,15 +34,19 @@ $(DEV_SECRET):
 	@mkdir -p instance
 	@$(PYTHON) -c "import secrets; print(secrets.token_hex(32))" > $(DEV_SECRET)
 
-## make run: install, migrate, load the framework and demo data when empty, serve on SQLite
-run: $(STAMP) $(DEV_SECRET)
+## make run: install, fetch the pinned front-end copies (pages fall back to them when the CDN
+## cannot be reached), migrate, load the framework and demo data when empty, serve on SQLite
+run: $(APP_STAMP) $(DEV_SECRET)
+	@$(BIN)/python scripts/fetch_assets.py --quiet || echo "Could not fetch the front-end copies into static/vendor: pages need the CDN until \`make assets\` succeeds."
 	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads
 	@$(WITH_SECRET) $(BIN)/flask --app app bootstrap
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
-	@$(WITH_SECRET) $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	@# gunicorn (one process, threaded, as a small deployment) rather than Flask's development
+	@# server, which warns on every start that it is not for production.
+	@$(WITH_SECRET) $(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --log-level warning app:app
 
-migrate: $(STAMP) $(DEV_SECRET)
+migrate: $(APP_STAMP) $(DEV_SECRET)
 	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads
 
 # The whole suite runs in parallel, one pytest-xdist worker per core; each worker has its own
@@ -79,7 +92,7 @@ test-faults: $(STAMP)
 	$(BIN)/python -m pytest tests/app/test_faults.py tests/e2e/test_restart_fault.py tests/app/test_cli.py $(PYTEST_ARGS)
 
 ## make assets: fetch the pinned GOV.UK Frontend, Chart.js and axe-core into static/vendor
-assets: $(STAMP)
+assets: $(APP_STAMP)
 	$(BIN)/python scripts/fetch_assets.py
 
 lint: $(STAMP)

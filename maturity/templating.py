@@ -10,16 +10,20 @@ from maturity.config import ASSET_PINS, _asset_url
 
 
 def asset(name: str) -> dict[str, str | None]:
-    """URL and integrity hash of a pinned front-end asset; a URL set by hand has no hash."""
+    """URL, integrity hash and local fallback of a pinned front-end asset; a URL set by hand has neither."""
     override = current_app.config.get(
         {"govuk_css": "GOVUK_FRONTEND_CSS_URL", "govuk_js": "GOVUK_FRONTEND_JS_URL",
          "chartjs": "CHARTJS_URL"}[name]
     )
     if override:
-        return {"url": override, "integrity": None}
+        return {"url": override, "integrity": None, "fallback": None}
+    source = current_app.config["ASSET_SOURCE"]
     return {
-        "url": _asset_url(name, current_app.config["ASSET_SOURCE"]),
+        "url": _asset_url(name, source),
         "integrity": ASSET_PINS[name]["integrity"],
+        # When the CDN cannot be reached (offline, blocked), pages load the same pinned file
+        # from static/vendor, which `make run` fetches.
+        "fallback": _asset_url(name, "local") if source != "local" else None,
     }
 
 

@@ -80,21 +80,21 @@ def _build_database(app: Flask) -> None:
 
 
 def _server_app(database_url: str, tmp: Path, **overrides) -> Flask:
-    return make_app(
-        database_url,
-        UPLOAD_FOLDER=str(tmp / "uploads"),
-        ASSET_SOURCE="local",
-        WTF_CSRF_ENABLED=True,
-        SECRET_KEY=SECRET,
-        **overrides,
-    )
+    settings = {
+        "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "ASSET_SOURCE": "local",
+        "WTF_CSRF_ENABLED": True,
+        "SECRET_KEY": SECRET,
+    }
+    return make_app(database_url, **{**settings, **overrides})
 
 
-def _sqlite_server(tmp: Path) -> Iterator[LiveServer]:
+def _sqlite_server(tmp: Path, **overrides) -> Iterator[LiveServer]:
+    """A werkzeug server thread on a fresh SQLite file; `overrides` change the app's settings."""
     from werkzeug.serving import make_server
 
     database_url = f"sqlite:///{tmp / 'live.sqlite'}"
-    app = _server_app(database_url, tmp)
+    app = _server_app(database_url, tmp, **overrides)
     _build_database(app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
