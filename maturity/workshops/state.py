@@ -257,7 +257,12 @@ def _stage_options(round_: Round, framework) -> list[StageOption]:
             summary, details = elements[0].summary(stage), []
         else:
             summary = general.get(stage, "")
-            details = [{"element": e.name, "summary": e.summary(stage)} for e in elements]
+            # Annex 1's row label, where the element has one, so the full text reads as the
+            # toolkit's table does.
+            details = [
+                {"element": e.name, "label": e.label or "", "summary": e.summary(stage)}
+                for e in elements
+            ]
         options.append(
             StageOption(value=stage, key=STAGE_KEYS[stage], name=name, summary=summary, details=details)
         )

@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from maturity.assessments import operations
 from maturity.auth import tokens
 from maturity.core.scoring import FLAG_LABELS
 from maturity.extensions import db
-from maturity.models import Evidence, PeerReview, PeerStrandReview
+from maturity.models import Evidence, PeerReview, PeerStrandReview, StrandRating
+from maturity.workshops import operations as workshop_operations
+from tests.support.workshops import join, vote
 
 ALL_FLAGS = set(FLAG_LABELS)
 
@@ -126,3 +129,55 @@ def test_every_page_and_output_shows_the_same_flags(client, login, flagged, fram
     assert seen == dict.fromkeys(seen, ALL_FLAGS), {
         where: sorted(ALL_FLAGS - flags) for where, flags in seen.items() if flags != ALL_FLAGS
     }
+
+
+# --------------------------------------------------------------------------- from the workshop
+
+
+def test_partner_divergence_follows_a_carried_room_result_onto_the_assessment(
+    app, client, login, make_user, make_area, make_assessment, framework
+):
+    """The results page's partner divergence shows on the assessment once the result is carried
+    in, from the partner types' medians the round published (never a hidden group's)."""
+    area = make_area("Tameside")
+    coordinator = make_user("coordinator", area)
+    assessment = make_assessment(area=area, user=coordinator)
+    culture = strand_of(framework, "culture")
+    workshop = workshop_operations.create_workshop(assessment, "Partnership day", [(culture, None)])
+    db.session.commit()
+    round_ = workshop.rounds[0]
+    workshop_operations.open_round(workshop, round_.id)
+    db.session.commit()
+    ballots = [("police", 4)] * 3 + [("health", 2)] * 3 + [("schools", 2)] * 3
+    for org_type, stage in ballots:
+        assert vote(join(app, workshop, org_type), workshop, round_.id, stage).status_code == 200
+    workshop_operations.close_round(workshop, round_.id)
+    db.session.commit()
+    login(coordinator)
+    done = client.post(f"/workshops/{workshop.id}/strands/{culture.id}/carry", data={"reveal": "yes"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    carried = db.session.scalar(
+        select(StrandRating.room_result).where(
+            StrandRating.assessment_id == assessment.id, StrandRating.strand_id == culture.id
+        )
+    )
+    medians = {entry["group"].split(" ")[0]: entry["median"] for entry in carried["groups"]}
+    assert medians == {"Health": "developing", "Police": "mature", "Schools": "developing"}
+    page = html.unescape(client.get(f"/assessments/{assessment.id}/strands/culture").get_data(as_text=True))
+    flags = section(page, ">Flags</dt>", "</dd>")
+    assert "Partner divergence" in flags and "(median Mature)" in flags
+
+
+def test_phone_shows_annex_1_row_labels_in_the_full_text(app, make_area, make_user, make_assessment, framework):
+    area = make_area("Hartlepool")
+    assessment = make_assessment(area=area, user=make_user("coordinator", area))
+    delivery = strand_of(framework, "delivery")
+    workshop = workshop_operations.create_workshop(assessment, "Locality day", [(delivery, None)])
+    db.session.commit()
+    workshop_operations.open_round(workshop, workshop.rounds[0].id)
+    db.session.commit()
+    phone = join(app, workshop, "police")
+    page = html.unescape(phone.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True))
+    assert "(Integration of teams across disciplines and organisations)" in page
+    assert "(Tools and approaches to identify and work with complex families)" in page
