@@ -1,13 +1,34 @@
-"""Error pages for browsers and JSON errors for the API and live endpoints."""
+"""Error pages for browsers and JSON errors for the API and live endpoints, and the one error
+type for an operation refused for a reason the user can act on."""
 
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.exceptions import (
+    Conflict,
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+    default_exceptions,
+)
 
 from maturity.extensions import db, login_manager
 
 JSON_PREFIXES = ("/api/",)
+
+
+class OperationError(ValueError):
+    """An operation refused (a locked rating, a closed round, a step out of order).
+
+    `message` is written for the user; `status` is the HTTP status to answer when a view lets
+    the error through to the app's handler (409 unless the operation says otherwise). A
+    ValueError, so callers that already treat bad values as refusals keep doing so.
+    """
+
+    def __init__(self, message: str, status: int = 409):
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
 def wants_json() -> bool:
@@ -47,6 +68,11 @@ def register(app: Flask) -> None:
         if error.code == 429:
             return error_response(error, "Too many attempts. Wait a minute and try again.")
         return error_response(error)
+
+    @app.errorhandler(OperationError)
+    def refused(error: OperationError):
+        db.session.rollback()
+        return error_response(default_exceptions.get(error.status, Conflict)(), error.message)
 
     @app.errorhandler(OperationalError)
     def database_unavailable(error: OperationalError):

@@ -2,7 +2,7 @@
 
 Every change of state or rating goes through `record_history`. Functions change the objects,
 flush, and leave the commit to the request. A refusal the user can act on raises
-`AssessmentError` with a sentence to show them.
+`OperationError` with a sentence to show them.
 """
 
 import shutil
@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from maturity.assessments.queries import latest_submitted_review
 from maturity.core.scoring import RATINGS, Rating
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.history import record_history
 from maturity.models import (
@@ -41,10 +42,6 @@ from maturity.models.base import utcnow
 STATUS_ORDER: list[str] = list(ASSESSMENT_STATUSES)
 #: Once governance has confirmed the ratings they are locked until someone steps back.
 LOCKED_STATUSES = frozenset({"confirmed", "peer_reviewed", "shared"})
-
-
-class AssessmentError(ValueError):
-    """A change refused for a reason the user can put right; the message says how."""
 
 
 def create_assessment(
@@ -84,13 +81,13 @@ def create_assessment(
 
 
 def rating_code(code: str | None) -> str:
-    """The canonical code of a rating a person may record, or AssessmentError."""
+    """The canonical code of a rating a person may record, or OperationError."""
     try:
         rating = Rating.parse((code or "").strip())
     except ValueError:
         rating = None
     if rating is None or rating not in RATINGS:
-        raise AssessmentError(
+        raise OperationError(
             "Choose a rating from the list: one stage, or between two neighbouring stages"
         )
     return rating.code
@@ -102,7 +99,7 @@ def is_locked(assessment: Assessment) -> bool:
 
 def _check_unlocked(assessment: Assessment) -> None:
     if is_locked(assessment):
-        raise AssessmentError(
+        raise OperationError(
             f"The ratings are locked because the assessment is "
             f"{assessment.status_label.lower()}. Step it back to \u2018Agreed with partners\u2019 "
             "to change them."
@@ -112,7 +109,7 @@ def _check_unlocked(assessment: Assessment) -> None:
 def strand_row(assessment: Assessment, strand: Strand) -> StrandRating:
     """The assessment's rating row for a strand, created if the framework gained a strand."""
     if strand.framework_id != assessment.framework_id:
-        raise AssessmentError("That strand belongs to a different version of the model")
+        raise OperationError("That strand belongs to a different version of the model")
     row = assessment.rating_for(strand)
     if row is None:
         row = StrandRating(strand=strand)
@@ -154,7 +151,7 @@ def set_element_rating(
     code = rating_code(code)
     rationale = _clean(rationale)
     if element.strand.framework_id != assessment.framework_id:
-        raise AssessmentError("That element belongs to a different version of the model")
+        raise OperationError("That element belongs to a different version of the model")
     row = assessment.element_rating_for(element)
     if row is None:
         row = ElementRating(element=element)
@@ -186,7 +183,7 @@ def set_agreed_rating(
     code = rating_code(code)
     rationale = _clean(rationale)
     if rationale is None:
-        raise AssessmentError("Say why the partnership agreed this rating")
+        raise OperationError("Say why the partnership agreed this rating")
     row = strand_row(assessment, strand)
     old = row.agreed_rating
     row.agreed_rating = code
@@ -273,9 +270,9 @@ def advance(
     """
     target = next_status(assessment)
     if target is None:
-        raise AssessmentError("The assessment is already shared with the national team: the last step")
+        raise OperationError("The assessment is already shared with the national team: the last step")
     if expected is not None and expected != target:
-        raise AssessmentError(
+        raise OperationError(
             f"The assessment has moved on to \u2018{assessment.status_label}\u2019 since you loaded the page. "
             "Check the status and try again."
         )
@@ -283,22 +280,22 @@ def advance(
         missing = strands_without_agreed_rating(assessment)
         if missing:
             names = ", ".join(s.short_name for s in missing)
-            raise AssessmentError(
+            raise OperationError(
                 f"Record an agreed rating for every strand first. Still to agree: {names}"
             )
     if target == "peer_reviewed" and latest_submitted_review(assessment) is None:
-        raise AssessmentError(
+        raise OperationError(
             "A peer review must be submitted before the assessment can be marked peer reviewed"
         )
     if target == "confirmed":
         governance = governance or Governance()
         board, minute = _clean(governance.board), _clean(governance.minute)
         if not board or governance.meeting_date is None or not minute:
-            raise AssessmentError(
+            raise OperationError(
                 "Enter the governance board, the date it confirmed the assessment and the minute reference"
             )
         if governance.meeting_date > (today or date.today()):
-            raise AssessmentError("The date of the governance decision must be today or in the past")
+            raise OperationError("The date of the governance decision must be today or in the past")
         assessment.governance_board = board
         assessment.governance_date = governance.meeting_date
         assessment.governance_minute = minute
@@ -320,10 +317,10 @@ def step_back(assessment: Assessment, user: User | None, reason: str | None) -> 
     """Move the assessment back one step, with the reason kept in the history."""
     target = previous_status(assessment)
     if target is None:
-        raise AssessmentError("A draft assessment has no earlier step to go back to")
+        raise OperationError("A draft assessment has no earlier step to go back to")
     reason = _clean(reason)
     if reason is None:
-        raise AssessmentError("Say why the assessment is going back a step")
+        raise OperationError("Say why the assessment is going back a step")
     old = assessment.status
     assessment.status = target
     db.session.flush()
@@ -339,12 +336,12 @@ def step_back(assessment: Assessment, user: User | None, reason: str | None) -> 
 
 def _check_owner(assessment: Assessment, owner: Organisation | None) -> None:
     if owner is not None and owner.area_id != assessment.area_id:
-        raise AssessmentError("Choose an organisation from the area's partnership")
+        raise OperationError("Choose an organisation from the area's partnership")
 
 
 def _check_action_status(status: str) -> None:
     if status not in ACTION_STATUSES:
-        raise AssessmentError("Choose a status: not started, in progress or done")
+        raise OperationError("Choose a status: not started, in progress or done")
 
 
 def add_action(
@@ -359,9 +356,9 @@ def add_action(
     """Add a next step to a strand's action plan."""
     description = _clean(description)
     if description is None:
-        raise AssessmentError("Describe the action")
+        raise OperationError("Describe the action")
     if strand.framework_id != assessment.framework_id:
-        raise AssessmentError("That strand belongs to a different version of the model")
+        raise OperationError("That strand belongs to a different version of the model")
     _check_owner(assessment, owner)
     _check_action_status(status)
     action = Action(
@@ -395,7 +392,7 @@ def update_action(
     """Change an action; a change of status is kept in the history."""
     description = _clean(description)
     if description is None:
-        raise AssessmentError("Describe the action")
+        raise OperationError("Describe the action")
     _check_owner(action.assessment, owner)
     _check_action_status(status)
     old_status = action.status

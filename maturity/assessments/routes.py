@@ -29,6 +29,7 @@ from maturity.assessments.overview import build_overview, load_framework, strand
 from maturity.assessments.trend import build_trend
 from maturity.core.action_plan import RAG_LABELS, RAG_MEANINGS
 from maturity.core.scoring import STAGES, parse_rating
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import (
     ACTION_STATUSES,
@@ -316,7 +317,7 @@ def self_rating(assessment_id: int, strand_key: str):
     if form.validate_on_submit():
         try:
             operations.set_self_rating(assessment, strand, form.rating.data, form.rationale.data, _me())
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.rating.errors = [str(error)]
         else:
             db.session.commit()
@@ -339,7 +340,7 @@ def element_rating(assessment_id: int, strand_key: str, element_key: str):
     if form.validate_on_submit():
         try:
             operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me())
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.rating.errors = [str(error)]
         else:
             db.session.commit()
@@ -362,7 +363,7 @@ def agreed_rating(assessment_id: int, strand_key: str):
                 assessment, strand, form.rating.data, form.rationale.data, _me(),
                 inputs=view.agreed_inputs() if view else None,
             )
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.rating.errors = [str(error)]
         else:
             db.session.commit()
@@ -388,7 +389,7 @@ def add_action(assessment_id: int, strand_key: str):
                 _organisation(assessment.area, form.owner_id.data), form.due_date.data, _me(),
                 status=form.status.data,
             )
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.description.errors = [str(error)]
         else:
             db.session.commit()
@@ -451,7 +452,7 @@ def edit_action(assessment_id: int, action_id: int):
                 due_date=form.due_date.data,
                 status=form.status.data,
             )
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.description.errors = [str(error)]
         else:
             db.session.commit()
@@ -513,7 +514,7 @@ def advance(assessment_id: int):
                 ),
                 note=form.note.data,
             )
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.submit.errors = [str(error)]
         else:
             db.session.commit()
@@ -529,7 +530,7 @@ def step_back(assessment_id: int):
     if form.validate_on_submit():
         try:
             new_status = operations.step_back(assessment, _me(), form.reason.data)
-        except operations.AssessmentError as error:
+        except OperationError as error:
             form.reason.errors = [str(error)]
         else:
             db.session.commit()

@@ -1,7 +1,7 @@
 """Writes for peer reviews: request, record per strand, summarise, submit, answer, close.
 
 Each function changes model objects, flushes and records history on the reviewed assessment;
-the view commits once. Rules that depend on the state of a review raise ReviewError with a
+the view commits once. Rules that depend on the state of a review raise OperationError with a
 message the page can show.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from sqlalchemy import select
 
 from maturity.core.scoring import RATINGS, Rating
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.history import record_history
 from maturity.models import (
@@ -28,10 +29,6 @@ from maturity.models.base import utcnow
 
 HISTORY_KIND = "peer_review"
 RATING_HISTORY_KIND = "peer_rating"
-
-
-class ReviewError(ValueError):
-    """A change the review's state or content does not allow; the message is for the user."""
 
 
 def _status(review: PeerReview, user: User | None, status: str, note: str | None = None) -> None:
@@ -58,16 +55,16 @@ def request_review(
     """Ask another area to peer review an assessment, naming the people who will do it."""
     reviewers = list(reviewers)
     if reviewing_area.id == assessment.area_id:
-        raise ReviewError("Choose another area: an area cannot peer review itself.")
+        raise OperationError("Choose another area: an area cannot peer review itself.")
     if not reviewers:
-        raise ReviewError("Choose at least one reviewer.")
+        raise OperationError("Choose at least one reviewer.")
     for reviewer in reviewers:
         if reviewer.role_in(reviewing_area.id) not in ("reviewer", "coordinator"):
-            raise ReviewError(
+            raise OperationError(
                 f"{reviewer.name} is not a reviewer or coordinator in {reviewing_area.name}."
             )
     if any(r.is_open for r in _reviews(assessment)):
-        raise ReviewError(
+        raise OperationError(
             "This assessment already has a peer review under way. Close it before requesting another."
         )
     review = PeerReview(
@@ -99,7 +96,7 @@ def _reviews(assessment: Assessment) -> list[PeerReview]:
 
 def _writable(review: PeerReview) -> None:
     if review.status not in ("requested", "in_progress"):
-        raise ReviewError(
+        raise OperationError(
             f"This peer review is {review.status_label.lower()}, so it can no longer be changed."
         )
 
@@ -129,12 +126,12 @@ def record_strand(
     """Record (or change) a reviewer's peer rating, agree/challenge and notes for one strand."""
     _writable(review)
     if strand.framework_id != review.assessment.framework_id:
-        raise ReviewError("That strand is not part of this assessment's framework.")
+        raise OperationError("That strand is not part of this assessment's framework.")
     rating = Rating.parse(peer_rating)
     if rating not in RATINGS:
-        raise ReviewError("Choose a stage, or a position between two neighbouring stages.")
+        raise OperationError("Choose a stage, or a position between two neighbouring stages.")
     if position not in REVIEW_POSITIONS:
-        raise ReviewError("Say whether you agree with the area's rating or challenge it.")
+        raise OperationError("Say whether you agree with the area's rating or challenge it.")
     _start(review, user)
     entry = review.strand_review(strand)
     if entry is None:
@@ -196,7 +193,7 @@ def submit(review: PeerReview, user: User | None, strands: Iterable[Strand]) -> 
     _writable(review)
     missing = missing_for_submission(review, strands)
     if missing:
-        raise ReviewError("; ".join(message for _key, message in missing))
+        raise OperationError("; ".join(message for _key, message in missing))
     review.submitted_at = utcnow()
     review.submitted_by = user
     challenges = sum(1 for s in review.strand_reviews if s.is_challenge)
@@ -213,12 +210,12 @@ def respond(entry: PeerStrandReview, user: User | None, response: str) -> None:
     """The reviewed area's answer to a reviewer's challenge on one strand."""
     review = entry.review
     if not review.is_open:
-        raise ReviewError("This peer review is closed, so it can no longer be changed.")
+        raise OperationError("This peer review is closed, so it can no longer be changed.")
     if not entry.is_challenge:
-        raise ReviewError("Only a challenge needs an answer.")
+        raise OperationError("Only a challenge needs an answer.")
     text = _clean(response)
     if text is None:
-        raise ReviewError("Enter your answer to the challenge.")
+        raise OperationError("Enter your answer to the challenge.")
     first = entry.response is None
     entry.response = text
     entry.responded_by = user
@@ -242,11 +239,11 @@ def close(review: PeerReview, user: User | None) -> None:
     never submitted may be closed at any time, which withdraws the request.
     """
     if not review.is_open:
-        raise ReviewError("This peer review is already closed.")
+        raise OperationError("This peer review is already closed.")
     if review.status == "submitted":
         waiting = [s.strand.name for s in review.strand_reviews if s.awaiting_response]
         if waiting:
-            raise ReviewError("Answer every challenge before closing the review: " + ", ".join(waiting) + ".")
+            raise OperationError("Answer every challenge before closing the review: " + ", ".join(waiting) + ".")
         note = "Review complete; reviewers' access ended"
     else:
         note = "Closed before it was submitted; reviewers' access ended"

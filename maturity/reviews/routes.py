@@ -15,6 +15,7 @@ from maturity.access import can, get_or_404
 from maturity.assessments import queries as assessment_queries
 from maturity.core.matching import suggest_partners
 from maturity.core.scoring import STAGES, parse_rating, strand_flags
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
 from maturity.reports import queries as reports
@@ -160,7 +161,7 @@ def new(assessment_id: int):
                 review = operations.request_review(
                     assessment, reviewing_area, chosen, _me(), form.note.data
                 )
-            except operations.ReviewError as error:
+            except OperationError as error:
                 form.reviewers.errors = [str(error)]
             else:
                 db.session.commit()
@@ -321,7 +322,7 @@ def close(review_id: int):
     review = load_review(review_id, "manage")
     try:
         operations.close(review, _me())
-    except operations.ReviewError as error:
+    except OperationError as error:
         flash(str(error))
         return redirect(url_for(".show", review_id=review.id))
     db.session.commit()

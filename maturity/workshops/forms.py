@@ -36,8 +36,8 @@ from wtforms.validators import (
 from maturity import routing
 from maturity.core.scoring import STAGES
 from maturity.core.vocabulary import ORGANISATION_TYPES
+from maturity.errors import OperationError
 from maturity.models import Element, FrameworkVersion, Strand, Workshop
-from maturity.workshops.operations import WorkshopError
 
 #: Strands voted on element by element unless the coordinator says otherwise: areas rate
 #: delivery structures and delivery processes separately, as Hampshire did.
@@ -264,26 +264,26 @@ _STAGE_TEXT: dict[str, int | None] = {str(stage): stage for stage in STAGES} | {
 def parse_stage(value: Any) -> int | None:
     """A stage exactly as a voting button sends it: 1 to 4 (a JSON number, or the button's
     text "1" to "4"), or "dont-know" (None). Anything else, such as 2.5, "2.0", " 2", "02" or
-    true, is refused (WorkshopError, 400), never read as the nearest stage."""
+    true, is refused (OperationError, 400), never read as the nearest stage."""
     if isinstance(value, str) and value in _STAGE_TEXT:
         return _STAGE_TEXT[value]
     if type(value) is int and value in STAGES:  # not bool, although True == 1
         return value
     if isinstance(value, bool) or not isinstance(value, int | str) or value == "":
-        raise WorkshopError(CHOOSE_STAGE, 400)
+        raise OperationError(CHOOSE_STAGE, 400)
     if isinstance(value, str) and not (value.isascii() and value.isdigit()):
-        raise WorkshopError(CHOOSE_STAGE, 400)
-    raise WorkshopError(NO_SUCH_STAGE, 400)  # a whole number, but not 1 to 4 as sent
+        raise OperationError(CHOOSE_STAGE, 400)
+    raise OperationError(NO_SUCH_STAGE, 400)  # a whole number, but not 1 to 4 as sent
 
 
 def parse_vote(payload: Any) -> tuple[int, int | None]:
-    """(round id, stage) from a vote's JSON object or form fields; WorkshopError (400) when
+    """(round id, stage) from a vote's JSON object or form fields; OperationError (400) when
     either is not valid."""
     if not hasattr(payload, "get"):
-        raise WorkshopError("Send the vote as a form or a JSON object with round_id and stage.", 400)
+        raise OperationError("Send the vote as a form or a JSON object with round_id and stage.", 400)
     round_id = routing.parse_id(payload.get("round_id"))
     if round_id is None:
-        raise WorkshopError(NO_ROUND, 400)
+        raise OperationError(NO_ROUND, 400)
     return round_id, parse_stage(payload.get("stage"))
 
 

@@ -6,11 +6,11 @@ enhances it (votes sent with fetch, the page following the facilitator by pollin
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from maturity.errors import OperationError
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import bp, codes, forms, operations, participants, queries
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
-from maturity.workshops.operations import WorkshopError
 from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
 from maturity.workshops.state import personal_state, vote_message
 
@@ -71,7 +71,7 @@ def join_workshop(code: str):
         try:
             participant = operations.join(workshop, org_type)
             db.session.commit()
-        except WorkshopError as error:
+        except OperationError as error:
             db.session.rollback()
             abort(error.status, error.message)
         participants.remember(workshop.join_code, participant.token)
@@ -120,7 +120,7 @@ def _vote_from_form(workshop: Workshop):
     try:
         round_id, stage = forms.parse_vote(request.form)
         cast = operations.record_vote(workshop.id, participant.id, round_id, stage)
-    except WorkshopError as error:
+    except OperationError as error:
         return _participant_page(workshop, participant, error.status, error.message)
     flash(vote_message(cast.stage, cast.allow_changes), "success")
     return redirect(url_for("workshops.participate", code=workshop.join_code))

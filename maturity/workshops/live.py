@@ -17,10 +17,10 @@ from flask_wtf.csrf import generate_csrf
 from maturity import access
 from maturity.auth.sessions import load_user
 from maturity.core.scoring import STAGES
+from maturity.errors import OperationError
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import forms, operations, participants, queries, sse
-from maturity.workshops.operations import WorkshopError
 from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
 from maturity.workshops.queries import Found
 from maturity.workshops.state import (
@@ -158,7 +158,7 @@ def vote(code: str):
     try:
         round_id, stage = forms.parse_vote(payload)
         cast = operations.record_vote(found.id, participant_id, round_id, stage, found.rules)
-    except WorkshopError as error:
+    except OperationError as error:
         abort(error.status, error.message)
     result = vote_json(cast)
     if request.args.get("panel"):

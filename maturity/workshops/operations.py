@@ -29,6 +29,7 @@ from maturity.core.anonymity import (
 )
 from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
 from maturity.core.vocabulary import ORGANISATION_TYPES
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import (
     Assessment,
@@ -44,16 +45,6 @@ from maturity.models import (
 from maturity.models.base import utcnow
 from maturity.workshops import codes, queries
 from maturity.workshops.queries import VoteRules
-
-
-class WorkshopError(Exception):
-    """A change the workshop's state does not allow; `status` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 409):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-
 
 # --------------------------------------------------------------------------------------------
 # The revision
@@ -71,7 +62,7 @@ def bump(workshop_id: int) -> int:
         .returning(_workshops.c.revision)
     ).scalar_one_or_none()
     if revision is None:
-        raise WorkshopError("That workshop no longer exists.", 404)
+        raise OperationError("That workshop no longer exists.", 404)
     return revision
 
 
@@ -83,7 +74,7 @@ def _lock(workshop: Workshop) -> None:
 
 def _check_not_ended(workshop: Workshop) -> None:
     if workshop.status == "closed":
-        raise WorkshopError("This workshop has ended, so it cannot be changed.")
+        raise OperationError("This workshop has ended, so it cannot be changed.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -103,22 +94,22 @@ def _unique_code() -> str:
 
 def _check_rounds(assessment: Assessment, rounds: Sequence[RoundSpec]) -> None:
     if not rounds:
-        raise WorkshopError("Choose at least one strand or element to vote on", 400)
+        raise OperationError("Choose at least one strand or element to vote on", 400)
     seen: set[tuple[int, int | None]] = set()
     for strand, element in rounds:
         if strand.framework_id != assessment.framework_id:
-            raise WorkshopError("That strand is not part of this assessment's framework", 400)
+            raise OperationError("That strand is not part of this assessment's framework", 400)
         if element is not None and element.strand_id != strand.id:
-            raise WorkshopError("That element is not part of its strand", 400)
+            raise OperationError("That element is not part of its strand", 400)
         key = (strand.id, element.id if element else None)
         if key in seen:
-            raise WorkshopError(f"{element.name if element else strand.name} is chosen twice", 400)
+            raise OperationError(f"{element.name if element else strand.name} is chosen twice", 400)
         seen.add(key)
     whole = {s.id for s, e in rounds if e is None}
     split = {s.id for s, e in rounds if e is not None}
     for strand, _ in rounds:
         if strand.id in whole and strand.id in split:
-            raise WorkshopError(
+            raise OperationError(
                 f"Vote on {strand.name} either as a whole strand or by its elements, not both", 400
             )
 
@@ -181,7 +172,7 @@ def update_workshop(
     """Change a workshop that has not started yet (its rounds are replaced)."""
     _lock(workshop)
     if workshop.status != "setup":
-        raise WorkshopError("A workshop can only be changed before it starts.")
+        raise OperationError("A workshop can only be changed before it starts.")
     _check_rounds(workshop.assessment, rounds)
     workshop.title = title.strip()
     workshop.held_on = held_on
@@ -201,7 +192,7 @@ def delete_workshop(workshop: Workshop) -> None:
     """Delete a workshop that has not started (a started one holds votes and stays on record)."""
     _lock(workshop)
     if workshop.status != "setup":
-        raise WorkshopError("Only a workshop that has not started can be deleted.")
+        raise OperationError("Only a workshop that has not started can be deleted.")
     db.session.delete(workshop)
     db.session.flush()
 
@@ -214,7 +205,7 @@ def delete_workshop(workshop: Workshop) -> None:
 def _round_of(workshop: Workshop, round_id: int | None) -> Round:
     found = next((r for r in workshop.rounds if r.id == round_id), None)
     if found is None:
-        raise WorkshopError("That round is not part of this workshop.", 404)
+        raise OperationError("That round is not part of this workshop.", 404)
     return found
 
 
@@ -289,13 +280,13 @@ def move(workshop: Workshop, step: int) -> Round:
     _check_not_ended(workshop)
     rounds = workshop.rounds
     if not rounds:
-        raise WorkshopError("This workshop has no rounds.", 400)
+        raise OperationError("This workshop has no rounds.", 400)
     index = next((i for i, r in enumerate(rounds) if r.id == workshop.current_round_id), 0)
     target = index + step
     if target < 0:
-        raise WorkshopError("This is already the first round.")
+        raise OperationError("This is already the first round.")
     if target >= len(rounds):
-        raise WorkshopError("This is already the last round. End the workshop when you are ready.")
+        raise OperationError("This is already the last round. End the workshop when you are ready.")
     _close(rounds[index])
     _start(workshop)
     workshop.current_round_id = rounds[target].id
@@ -342,9 +333,9 @@ def add_manual_tally(
     _check_not_ended(workshop)
     round_ = _round_of(workshop, round_id)
     if stage is None and not workshop.offer_dont_know:
-        raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d", 400)
+        raise OperationError("This workshop does not offer \u201cdon\u2019t know\u201d", 400)
     if not isinstance(count, int) or not 1 <= count <= 10_000:
-        raise WorkshopError("Enter how many votes were counted, from 1 to 10,000", 400)
+        raise OperationError("Enter how many votes were counted, from 1 to 10,000", 400)
     tally = ManualTally(
         round=round_, stage=stage, count=count, note=(note or "").strip()[:200] or None,
         created_by=user,
@@ -359,7 +350,7 @@ def remove_manual_tally(workshop: Workshop, tally_id: int) -> None:
     _check_not_ended(workshop)
     tally = db.session.get(ManualTally, tally_id)
     if tally is None or tally.round.workshop_id != workshop.id:
-        raise WorkshopError("That hand count is not part of this workshop.", 404)
+        raise OperationError("That hand count is not part of this workshop.", 404)
     db.session.delete(tally)
     db.session.flush()
 
@@ -376,9 +367,9 @@ def join(workshop: Workshop, org_type: str | None = None) -> Participant:
     count of people in the room is part of its state's version (state.staff_version).
     """
     if workshop.status == "closed":
-        raise WorkshopError("This workshop has ended, so it cannot be joined.", 410)
+        raise OperationError("This workshop has ended, so it cannot be joined.", 410)
     if org_type is not None and org_type not in ORGANISATION_TYPES:
-        raise WorkshopError("Choose a type of organisation from the list", 400)
+        raise OperationError("Choose a type of organisation from the list", 400)
     participant = Participant(
         workshop_id=workshop.id,
         token=codes.new_token(),
@@ -396,17 +387,17 @@ class CastVote:
     allow_changes: bool
 
 
-def _round_refusal(workshop_id: int, round_id: int) -> WorkshopError | None:
+def _round_refusal(workshop_id: int, round_id: int) -> OperationError | None:
     """Why a vote for this round cannot be stored: it is not this workshop's, or not open."""
     state = db.session.execute(
         select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
     ).scalar_one_or_none()
     if state is None:
-        return WorkshopError("That round is not part of this workshop.", 404)
+        return OperationError("That round is not part of this workshop.", 404)
     if state == "closed":
-        return WorkshopError("Voting on this strand has closed, so your vote was not counted.")
+        return OperationError("Voting on this strand has closed, so your vote was not counted.")
     if state != "open":
-        return WorkshopError("Voting on this strand has not opened yet. Wait for the facilitator.")
+        return OperationError("Voting on this strand has not opened yet. Wait for the facilitator.")
     return None
 
 
@@ -495,30 +486,30 @@ def cast_vote(
 
     One row per (round, participant), written as an upsert, so sending the same vote twice
     changes nothing and a changed vote replaces the old one (unless the workshop counts first
-    votes only). Raises WorkshopError (nothing stored once the caller rolls back) when the
+    votes only). Raises OperationError (nothing stored once the caller rolls back) when the
     round is not open or the vote is not allowed. `rules` saves a query when the caller has
     already read the workshop.
     """
     rules = rules or queries.vote_rules(db.session, workshop_id)
     if rules is None:
-        raise WorkshopError("That workshop no longer exists.", 404)
+        raise OperationError("That workshop no longer exists.", 404)
     if rules.status == "closed":
-        raise WorkshopError("The workshop has ended, so votes are no longer counted.")
+        raise OperationError("The workshop has ended, so votes are no longer counted.")
     if stage is None and not rules.offer_dont_know:
-        raise WorkshopError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
+        raise OperationError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
     if _write_if_open(workshop_id, round_id, participant_id, stage, overwrite=rules.allow_changes):
         return CastVote(round_id, stage, rules.allow_changes)
     refusal = _round_refusal(workshop_id, round_id)
     if refusal is not None:
         raise refusal
-    late = WorkshopError("Voting on this strand was not open when your vote arrived. Try again.")
+    late = OperationError("Voting on this strand was not open when your vote arrived. Try again.")
     if rules.allow_changes:  # the round opened while this vote was on its way
         raise late
     voted, existing = queries.my_vote(db.session, participant_id, round_id)
     if not voted:
         raise late
     if existing != stage:
-        raise WorkshopError("This workshop counts each person's first vote, and yours is already in.")
+        raise OperationError("This workshop counts each person's first vote, and yours is already in.")
     return CastVote(round_id, stage, rules.allow_changes)
 
 
@@ -529,7 +520,7 @@ def record_vote(
     stage: int | None,
     rules: VoteRules | None = None,
 ) -> CastVote:
-    """A phone's vote, stored and committed at once; on WorkshopError nothing is stored.
+    """A phone's vote, stored and committed at once; on OperationError nothing is stored.
 
     The one write of a live request that commits here rather than after the view: on
     PostgreSQL the phone's request runs statement by statement (live._statement_by_statement),
@@ -539,7 +530,7 @@ def record_vote(
     try:
         cast = cast_vote(workshop_id, round_id, participant_id, stage, rules)
         db.session.commit()
-    except WorkshopError:
+    except OperationError:
         db.session.rollback()
         raise
     return cast
@@ -597,7 +588,7 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     """
     rounds = strand_rounds(workshop, strand)
     if not rounds:
-        raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
+        raise OperationError(f"This workshop did not vote on {strand.name}.", 404)
     ids = [r.id for r in rounds]
     tallies = queries.tallies(db.session, ids)
     result: dict[str, Any] = {
@@ -650,12 +641,12 @@ def carry_room_result(
         _lock(workshop)
     rounds = strand_rounds(workshop, strand)
     if not rounds:
-        raise WorkshopError(f"This workshop did not vote on {strand.name}.", 404)
+        raise OperationError(f"This workshop did not vote on {strand.name}.", 404)
     if any(r.state == "open" for r in rounds) or all(r.state == "pending" for r in rounds):
-        raise WorkshopError("Close voting on this strand before carrying its result into the assessment.")
+        raise OperationError("Close voting on this strand before carrying its result into the assessment.")
     hidden = [r for r in rounds if not r.revealed]
     if hidden and not reveal:
-        raise WorkshopError(
+        raise OperationError(
             f"The result for {strand.name} has not been revealed, so it was not carried in. "
             "Use \u201cReveal and carry into the assessment\u201d to reveal it and carry it in."
         )
@@ -663,9 +654,9 @@ def carry_room_result(
         round_.revealed = True
     result = room_result(workshop, strand)
     if result["total"] == 0:
-        raise WorkshopError(f"Nobody voted on {strand.name}, so there is no result to carry.")
+        raise OperationError(f"Nobody voted on {strand.name}, so there is no result to carry.")
     if result.get("withheld"):
-        raise WorkshopError(
+        raise OperationError(
             f"Fewer than 3 people answered on {strand.name}"
             + (" or one of its elements" if "elements" in result else "")
             + ", so its result cannot be carried without showing how they voted."
@@ -673,6 +664,6 @@ def carry_room_result(
     try:
         carry_in_room_result(workshop.assessment, strand, result, user)
     except ValueError as error:  # the assessment refuses, e.g. its ratings are locked
-        raise WorkshopError(str(error)) from error
+        raise OperationError(str(error)) from error
     return result
 

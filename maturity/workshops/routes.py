@@ -18,12 +18,11 @@ from sqlalchemy import select
 from maturity import access
 from maturity.assessments.queries import participation
 from maturity.core.scoring import STAGES
-from maturity.errors import wants_json
+from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
 from maturity.models import Assessment, Strand, StrandRating, Workshop
 from maturity.workshops import bp, exports, operations
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
-from maturity.workshops.operations import WorkshopError
 from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports
 from maturity.workshops.state import staff_state
@@ -105,7 +104,7 @@ def new_workshop(assessment_id: int):
             workshop = operations.create_workshop(
                 assessment, form.title.data, form.rounds.data, user=current_user, **_settings(form)
             )
-        except WorkshopError as error:
+        except OperationError as error:
             db.session.rollback()
             form.rounds.errors = [error.message]
         else:
@@ -140,7 +139,7 @@ def edit(workshop_id: int):
     if form.validate_on_submit():
         try:
             operations.update_workshop(workshop, form.title.data, form.rounds.data, **_settings(form))
-        except WorkshopError as error:
+        except OperationError as error:
             db.session.rollback()
             form.rounds.errors = [error.message]
         else:
@@ -162,7 +161,7 @@ def delete(workshop_id: int):
     try:
         operations.delete_workshop(workshop)
         db.session.commit()
-    except WorkshopError as error:
+    except OperationError as error:
         db.session.rollback()
         flash(error.message, "info")
         return redirect(url_for("workshops.show", workshop_id=workshop_id))
@@ -206,7 +205,7 @@ def _check_round_on_screen(workshop: Workshop) -> None:
     """Refuse a button pressed on a page that still showed an earlier round."""
     sent = request.form.get("round_id", "").strip()
     if sent and sent != str(workshop.current_round_id):
-        raise WorkshopError(
+        raise OperationError(
             "The workshop has moved to another round since this page was loaded, so nothing "
             "was changed. Check the console and try again."
         )
@@ -220,7 +219,7 @@ def _control(workshop_id: int, action, done: str, check_screen: bool = True):
             _check_round_on_screen(workshop)
         action(workshop)
         db.session.commit()
-    except WorkshopError as error:
+    except OperationError as error:
         db.session.rollback()
         if wants_json():
             abort(error.status, error.message)
@@ -383,7 +382,7 @@ def carry(workshop_id: int, strand_id: int):
         reveal = request.form.get("reveal") == "yes"
         result = operations.carry_room_result(workshop, strand, current_user, reveal=reveal)
         db.session.commit()
-    except WorkshopError as error:
+    except OperationError as error:
         db.session.rollback()
         flash(error.message, "info")
     else:

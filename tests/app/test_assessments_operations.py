@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from maturity.assessments import operations
-from maturity.assessments.operations import AssessmentError, Governance
+from maturity.assessments.operations import Governance
 from maturity.assessments.overview import build_overview, strand_view
 from maturity.assessments.queries import evidence_counts, supported_feature_ids
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import (
     Element,
@@ -102,11 +103,11 @@ def test_saving_the_same_rating_again_writes_no_history(assessment, framework):
 @pytest.mark.parametrize("code", ["", "average", "early-mature", "maturing-developing", "developing-developing", "5", None])
 def test_ratings_outside_the_choices_are_refused(assessment, framework, code):
     culture = strand_of(framework, "culture")
-    with pytest.raises(AssessmentError, match="Choose a rating"):
+    with pytest.raises(OperationError, match="Choose a rating"):
         operations.set_self_rating(assessment, culture, code, "Why", None)
-    with pytest.raises(AssessmentError):
+    with pytest.raises(OperationError):
         operations.set_element_rating(assessment, element_of(framework, "culture"), code, None, None)
-    with pytest.raises(AssessmentError):
+    with pytest.raises(OperationError):
         operations.set_agreed_rating(assessment, culture, code, "Why", None)
     assert assessment.rating_for(culture).self_rating is None
 
@@ -125,7 +126,7 @@ def test_element_rating_and_history(assessment, framework, coordinator):
 def test_agreed_rating_needs_a_rationale_and_keeps_its_inputs(assessment, framework, coordinator):
     user, _ = coordinator
     strategy = strand_of(framework, "strategy")
-    with pytest.raises(AssessmentError, match="Say why"):
+    with pytest.raises(OperationError, match="Say why"):
         operations.set_agreed_rating(assessment, strategy, "maturing", "  ", user)
     inputs = {"self_rating": "developing", "evidenced_stage": 2}
     operations.set_agreed_rating(assessment, strategy, "developing-maturing", "Room and evidence", user, inputs)
@@ -169,7 +170,7 @@ def test_lifecycle_moves_one_step_at_a_time(assessment, coordinator):
     user, _ = coordinator
     assert operations.advance(assessment, user) == "evidence"
     assert operations.advance(assessment, user, expected="workshop") == "workshop"
-    with pytest.raises(AssessmentError, match="moved on"):
+    with pytest.raises(OperationError, match="moved on"):
         operations.advance(assessment, user, expected="workshop")
     db.session.commit()
     statuses = [(e.from_value, e.to_value) for e in history(assessment, "status")]
@@ -180,7 +181,7 @@ def test_lifecycle_moves_one_step_at_a_time(assessment, coordinator):
 def test_agreeing_needs_an_agreed_rating_for_every_strand(assessment, framework):
     assessment.status = "workshop"
     operations.set_agreed_rating(assessment, strand_of(framework, "culture"), "developing", "Why", None)
-    with pytest.raises(AssessmentError, match="Still to agree: Family experience, Leadership"):
+    with pytest.raises(OperationError, match="Still to agree: Family experience, Leadership"):
         operations.advance(assessment, None)
     agree_everything(assessment, framework)
     assert operations.advance(assessment, None) == "agreed"
@@ -198,7 +199,7 @@ def test_agreeing_needs_an_agreed_rating_for_every_strand(assessment, framework)
 )
 def test_confirmation_needs_board_date_and_minute(assessment, framework, governance, message):
     assessment.status = "agreed"
-    with pytest.raises(AssessmentError, match=message):
+    with pytest.raises(OperationError, match=message):
         operations.advance(assessment, None, governance=governance)
     assert assessment.status == "agreed"
     assert assessment.governance_board is None
@@ -217,21 +218,21 @@ def test_confirmation_records_governance_and_locks_ratings(assessment, framework
     assert (entry.from_value, entry.to_value) == ("agreed", "confirmed")
     assert "Health and Wellbeing Board" in entry.note and "HWB/17/04" in entry.note
     culture = strand_of(framework, "culture")
-    with pytest.raises(AssessmentError, match="locked"):
+    with pytest.raises(OperationError, match="locked"):
         operations.set_self_rating(assessment, culture, "mature", "Why", user)
-    with pytest.raises(AssessmentError, match="locked"):
+    with pytest.raises(OperationError, match="locked"):
         operations.set_agreed_rating(assessment, culture, "mature", "Why", user)
-    with pytest.raises(AssessmentError, match="locked"):
+    with pytest.raises(OperationError, match="locked"):
         operations.carry_in_room_result(assessment, culture, {"median": "mature"}, user)
 
 
 def test_step_back_needs_a_reason_and_unlocks(assessment, framework, coordinator):
     user, _ = coordinator
     assert operations.previous_status(assessment) is None
-    with pytest.raises(AssessmentError, match="no earlier step"):
+    with pytest.raises(OperationError, match="no earlier step"):
         operations.step_back(assessment, user, "Because")
     assessment.status = "confirmed"
-    with pytest.raises(AssessmentError, match="Say why"):
+    with pytest.raises(OperationError, match="Say why"):
         operations.step_back(assessment, user, "   ")
     assert operations.step_back(assessment, user, "Board asked for more evidence") == "agreed"
     db.session.commit()
@@ -244,7 +245,7 @@ def test_step_back_needs_a_reason_and_unlocks(assessment, framework, coordinator
 def test_shared_is_the_last_step(assessment):
     assessment.status = "shared"
     assert operations.next_status(assessment) is None
-    with pytest.raises(AssessmentError, match="last step"):
+    with pytest.raises(OperationError, match="last step"):
         operations.advance(assessment, None)
 
 
@@ -258,7 +259,7 @@ def test_walk_the_whole_lifecycle(assessment, framework, make_area):
         step = operations.next_status(assessment)
         governance = Governance("Board", date(2017, 1, 1), "M1") if step == "confirmed" else None
         if step == "peer_reviewed":
-            with pytest.raises(AssessmentError, match="peer review must be submitted"):
+            with pytest.raises(OperationError, match="peer review must be submitted"):
                 operations.advance(assessment, None)
             review = PeerReview(assessment=assessment, reviewing_area=make_area("Peer champion"), status="submitted", submitted_at=utcnow())
             db.session.add(review)
@@ -287,11 +288,11 @@ def test_actions_are_added_updated_and_overdue(assessment, framework, coordinato
     assert [(e.from_value, e.to_value) for e in entries] == [(None, "Not started"), ("Not started", "Done")]
 
     other = make_area("Tameside")
-    with pytest.raises(AssessmentError, match="partnership"):
+    with pytest.raises(OperationError, match="partnership"):
         operations.add_action(assessment, delivery, "X", other.organisations[0], None, user)
-    with pytest.raises(AssessmentError, match="Describe"):
+    with pytest.raises(OperationError, match="Describe"):
         operations.add_action(assessment, delivery, "  ", None, None, user)
-    with pytest.raises(AssessmentError, match="status"):
+    with pytest.raises(OperationError, match="status"):
         operations.update_action(action, user, description="X", owner=None, due_date=None, status="finished")
 
 

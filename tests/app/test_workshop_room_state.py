@@ -8,11 +8,11 @@ import pytest
 from flask import g
 from sqlalchemy import event, func, select
 
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import Participant, Vote, Workshop
 from maturity.workshops import operations
 from maturity.workshops import state as live_state
-from maturity.workshops.operations import WorkshopError
 from tests.app import workshop_support
 from tests.app.workshop_support import join, open_current, vote
 from tests.conftest import make_app
@@ -194,7 +194,7 @@ def _in_thread(app, work, started: threading.Event, release: threading.Event, ou
                 release.wait(10)
                 db.session.commit()
                 outcome["result"] = "committed"
-            except WorkshopError as error:
+            except OperationError as error:
                 db.session.rollback()
                 outcome["result"] = error.message
             finally:
