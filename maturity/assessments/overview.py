@@ -41,6 +41,11 @@ NOT_STARTED, IN_PROGRESS, RATED = "not_started", "in_progress", "rated"
 TASK_STATUSES = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", RATED: "Rated"}
 
 
+def strands_done(views: list["StrandView"]) -> int:
+    """How many strands of the task list are done: rated (a self or an agreed rating)."""
+    return sum(1 for view in views if view.status == RATED)
+
+
 def is_choosable(code: str | None) -> bool:
     """Whether a code is one a person may record: a stage, or between two adjacent stages."""
     rating = parse_rating(code)

@@ -25,7 +25,7 @@ from maturity.assessments.forms import (
     RatingForm,
     StepBackForm,
 )
-from maturity.assessments.overview import build_overview, load_framework, strand_view
+from maturity.assessments.overview import build_overview, load_framework, strand_view, strands_done
 from maturity.assessments.trend import build_trend
 from maturity.core.action_plan import RAG_LABELS, RAG_MEANINGS
 from maturity.core.scoring import STAGES, parse_rating
@@ -168,6 +168,7 @@ def show(assessment_id: int):
         "assessments/show.html",
         assessment=assessment,
         views=views,
+        done=strands_done(views),
         took_part=took_part,
         took_part_workshops=took_part_workshops,
         can_manage_area=can(current_user, "manage", assessment.area),

@@ -1,3 +1,5 @@
+from datetime import date
+
 from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -5,6 +7,7 @@ from sqlalchemy import select
 from maturity.access import visible_area_ids
 from maturity.extensions import db
 from maturity.main import bp
+from maturity.main.queries import waiting_for
 from maturity.models import Area, FrameworkVersion
 
 
@@ -12,7 +15,13 @@ from maturity.models import Area, FrameworkVersion
 def index():
     if not current_user.is_authenticated:
         return redirect(url_for("main.start"))
-    return render_template("main/index.html", areas=_my_areas())
+    today = date.today()
+    return render_template(
+        "main/index.html",
+        areas=_my_areas(),
+        waiting=waiting_for(current_user, today),
+        today=today,
+    )
 
 
 @bp.get("/start")
