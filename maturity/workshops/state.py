@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from maturity.core.anonymity import publishable
-from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary
+from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary, agreement
 from maturity.models import Participant, Round, Vote, Workshop
 from maturity.workshops import queries
 
@@ -95,6 +95,8 @@ class Result(TypedDict):
     consensus: float | None
     manual: NotRequired[HandCount]
     self_rating: NotRequired[dict[str, str] | None]
+    #: The consensus in plain words for the room (scoring.agreement).
+    agreement: NotRequired[str | None]
 
 
 class MyVote(TypedDict):
@@ -102,8 +104,9 @@ class MyVote(TypedDict):
     label: str
 
 
-class RoomState(TypedDict):
-    """What every phone in a room shows, built once per version and shared (see `room`)."""
+class LiveState(TypedDict):
+    """What every live state carries: the workshop, the round on screen, its count and, once
+    revealed, its result, and the version the pages compare to notice a change."""
 
     revision: int
     workshop: WorkshopInfo
@@ -112,38 +115,31 @@ class RoomState(TypedDict):
     result: Result | None
     #: Present (True) when the round is revealed but fewer than 3 answered: only the count shows.
     withheld: NotRequired[bool]
-    writes: int
     version: str
 
 
-class PhoneState(TypedDict):
+class RoomState(LiveState):
+    """What every phone in a room shows, built once per version and shared (see `room`)."""
+
+    writes: int
+
+
+class PhoneState(LiveState):
     """One phone's state: the room's, with the person's own vote and its screen key."""
 
-    revision: int
-    workshop: WorkshopInfo
-    round: RoundInfo | None
-    count: Count | None
-    result: Result | None
-    withheld: NotRequired[bool]
-    version: str
     my_vote: MyVote | None
     screen: str
     #: When the phone's screen changed: its new HTML (live.render_panel).
     panel: NotRequired[str]
 
 
-class StaffState(TypedDict):
+class StaffState(LiveState):
     """The presenter's or facilitator's state."""
 
-    revision: int
-    workshop: WorkshopInfo
     joined: int
-    version: str
-    round: RoundInfo | None
-    count: Count | None
-    result: Result | None
-    withheld: NotRequired[bool]
-    #: Facilitator only.
+    #: Facilitator only: the result of a closed round before it is revealed, for their eyes.
+    preview: NotRequired[Result | None]
+    preview_withheld: NotRequired[bool]
     rounds: NotRequired[list[RoundInfo]]
     org_types_voted: NotRequired[list[dict[str, Any]]]
     manual_tallies: NotRequired[list[dict[str, Any]]]
@@ -195,16 +191,25 @@ def shows_result(round_: Round) -> bool:
     return round_.revealed and round_.state != "open"
 
 
-def _show_result(state: RoomState | StaffState, tally: queries.Tally, self_code: str | None) -> None:
-    """Put the room's result in a state, or mark it withheld when fewer than 3 answered."""
+def _published(tally: queries.Tally, self_code: str | None) -> Result | None:
+    """The room's result as it may be published, or None when fewer than 3 answered."""
     summary = publishable(tally.summary())
     if summary is None:
-        if tally.total:
-            state["withheld"] = True
-        return
+        return None
     data = summary_json(summary)
     data["manual"] = {"total": tally.manual_total}
     data["self_rating"] = rating_json(parse_rating(self_code))
+    data["agreement"] = agreement(summary.consensus)
+    return data
+
+
+def _show_result(state: RoomState | StaffState, tally: queries.Tally, self_code: str | None) -> None:
+    """Put the room's result in a state, or mark it withheld when fewer than 3 answered."""
+    data = _published(tally, self_code)
+    if data is None:
+        if tally.total:
+            state["withheld"] = True
+        return
     state["result"] = data
 
 
@@ -440,6 +445,12 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
         if shows_result(round_):
             ratings = queries.self_ratings(session, workshop.assessment_id)
             _show_result(state, tally, queries.self_rating_code(round_, ratings))
+        elif view == "facilitator" and round_.state == "closed":
+            # The facilitator may look before the room does, once voting has closed: a tally
+            # that moved with each vote would let them match votes to the people voting.
+            ratings = queries.self_ratings(session, workshop.assessment_id)
+            state["preview"] = _published(tally, queries.self_rating_code(round_, ratings))
+            state["preview_withheld"] = state["preview"] is None and tally.total > 0
     if view == "facilitator":
         state["rounds"] = [
             {**round_json(r, len(rounds)), "count": tallies[r.id].total, "current": r is round_}
