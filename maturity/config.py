@@ -32,7 +32,8 @@ ASSET_PINS = {
 CDN_BASE = "https://cdn.jsdelivr.net/npm"
 
 
-def _asset_url(name: str, source: str) -> str:
+def asset_url(name: str, source: str) -> str:
+    """Where a pinned front-end asset is fetched from: the CDN or static/vendor (`local`)."""
     pin = ASSET_PINS[name]
     if source == "local":
         return f"/static/vendor/{pin['package']}@{pin['version']}/{pin['file']}"
@@ -103,8 +104,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
-    #: Keeps this deployment's counters apart from others that share the Redis.
-    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "maturity")
+    #: Keeps this deployment's counters apart from others that share the Redis database (or
+    #: give each deployment a database of its own: redis://host:6379/<n>). Empty by default:
+    #: Flask-Limiter keeps the first non-empty prefix it is given for the life of the process.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
     FRAMEWORK_FILE = str(ROOT / "seed" / "framework" / "early-help-2016.yaml")
 

@@ -114,11 +114,13 @@ def test_readme_production_command_refuses_a_missing_secret(tmp_path):
 def _request(port: int, method: str, path: str, headers: dict, body: str | None = None) -> http.client.HTTPResponse:
     """One request on a connection of its own, so gunicorn hands them to either worker."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    connection.request(method, path, body=body, headers={"Connection": "close", **headers})
-    response = connection.getresponse()
-    response.text = response.read().decode()
-    connection.close()
-    return response
+    try:
+        connection.request(method, path, body=body, headers={"Connection": "close", **headers})
+        response = connection.getresponse()
+        response.text = response.read().decode()
+        return response
+    finally:
+        connection.close()
 
 
 @pytest.mark.slow
@@ -128,9 +130,10 @@ def test_readme_production_command_starts_and_shares_limits_across_workers(tmp_p
     assert "--workers" in command and documented.get("SECURE_COOKIES") == "1"
     real = {"DATABASE_URL": _built_database(tmp_path), "SECRET_KEY": uuid.uuid4().hex * 2,
             "UPLOAD_FOLDER": str(tmp_path / "uploads")}
+    run = uuid.uuid4().hex
     shared = _redis_answers()
     if shared:  # the README's Redis, with counters kept apart from anything else in it
-        real["RATELIMIT_KEY_PREFIX"] = f"test-{uuid.uuid4().hex}"
+        real["RATELIMIT_KEY_PREFIX"] = f"test-{run}"
     else:
         real["RATELIMIT_STORAGE_URI"] = "memory://"
     port = _free_port()
@@ -159,7 +162,7 @@ def test_readme_production_command_starts_and_shares_limits_across_workers(tmp_p
             page = _request(port, "GET", "/sign-in", proxy)
             cookie = page.getheader("Set-Cookie").split(";")[0]
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-            body = f"csrf_token={token}&email=someone%40example.org&password=not-it-at-all"
+            body = f"csrf_token={token}&email=someone-{run}%40example.org&password=not-it-at-all"
             answer = _request(port, "POST", "/sign-in", {**proxy, "Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}, body)
             statuses.append(answer.status)
         # The stated limit (10 failures a minute per email) holds across the worker processes.
@@ -170,7 +173,7 @@ def test_readme_production_command_starts_and_shares_limits_across_workers(tmp_p
             import redis
 
             store = redis.Redis.from_url(documented["RATELIMIT_STORAGE_URI"])
-            keys = list(store.scan_iter(f"*{real['RATELIMIT_KEY_PREFIX']}*"))
+            keys = list(store.scan_iter(f"*{run}*"))
             if keys:
                 store.delete(*keys)
             store.close()
