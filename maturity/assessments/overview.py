@@ -41,7 +41,7 @@ NOT_STARTED, IN_PROGRESS, RATED = "not_started", "in_progress", "rated"
 TASK_STATUSES = {NOT_STARTED: "Not started", IN_PROGRESS: "In progress", RATED: "Rated"}
 
 
-def strands_done(views: list["StrandView"]) -> int:
+def strands_done(views: list[StrandView]) -> int:
     """How many strands of the task list are done: rated (a self or an agreed rating)."""
     return sum(1 for view in views if view.status == RATED)
 
@@ -255,6 +255,7 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
                 peer=peer.get(strand.id),
                 qualitative=strand_counts["qualitative"],
                 quantitative=strand_counts["quantitative"],
+                next_stage=evidence.next_stage,
             )
         )
         views.append(

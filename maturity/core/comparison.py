@@ -109,6 +109,7 @@ def figures_flags(figures: StrandFigures) -> list[Flag]:
         peer_rating=figures.peer,
         qualitative=figures.qualitative,
         quantitative=figures.quantitative,
+        toward_next=figures.next_stage.evidenced if figures.next_stage is not None else 0,
     )
 
 

@@ -13,10 +13,7 @@ import math
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # the anonymity rule builds on this module: import it for types only
-    from maturity.core.anonymity import GroupSummary
+from typing import Protocol
 
 EARLY, DEVELOPING, MATURING, MATURE = 1, 2, 3, 4
 STAGES = {1: "Early", 2: "Developing", 3: "Maturing", 4: "Mature"}
@@ -388,7 +385,7 @@ class StageEvidence:
         if self.next_stage is not None:
             parts.append(self.next_stage.text)
         if self.capped:
-            parts.append(f"held at {STAGE_KEYS[self.stage]} by a limitation that still holds")
+            parts.append(f"held back: a {STAGE_KEYS[self.cap]} limitation still holds")
         return " \u00b7 ".join(parts)
 
 
@@ -425,17 +422,18 @@ def stage_evidence(
     supported_keys = set(supported)
     wanted = _stage_keys(achievements, "achievements")
     shortcomings = _stage_keys(limitations or {}, "limitations")
-    best = EARLY
-    for stage, keys in wanted.items():
-        # Early is where every area starts, so it needs no evidence; a stage with nothing to
-        # evidence is not claimed by default. Each stage is judged on its own achievements (the
-        # toolkit's words), so a fully evidenced mature stage counts even if a maturing
-        # achievement lacks evidence: the reviewers of the rating question that gap.
-        if stage != EARLY and keys and keys <= supported_keys:
-            best = max(best, stage)
+    # Early is where every area starts, so it needs no evidence; a stage with nothing to
+    # evidence is not claimed by default. Each stage is judged on its own achievements (the
+    # toolkit's words), so a fully evidenced mature stage counts even if a maturing achievement
+    # lacks evidence: the reviewers of the rating question that gap.
+    evidenced = {
+        stage for stage, keys in wanted.items() if stage != EARLY and keys and keys <= supported_keys
+    }
+    best = max(evidenced, default=EARLY)
     held = [stage for stage, keys in shortcomings.items() if keys & supported_keys]
     cap = min(held) if held else None
-    result = best if cap is None else min(best, cap)
+    # Under a cap, the highest stage that is itself evidenced and not above the cap.
+    result = best if cap is None else max((s for s in evidenced if s <= cap), default=EARLY)
     above = result + 1
     next_keys = wanted.get(above, set())
     next_stage = (
@@ -476,6 +474,26 @@ FLAG_LABELS = {
 LOW_CONSENSUS = 0.5  # consensus strictly below this is flagged
 DIVERGENCE_STAGES = 1.0  # a gap of this many stages or more is flagged
 
+#: Plain words for the consensus measure, for a room that should not have to read a number.
+#: 1 means everyone chose one stage; half the room on each of two neighbouring stages scores
+#: about 0.74 ("mixed views"); three in four on one stage and the rest on a neighbour about
+#: 0.80; anything the low-consensus flag marks (below 0.5) is "split", as is a room divided
+#: between stages two apart (0.42) or between early and mature (0).
+STRONG_AGREEMENT = 0.8
+AGREEMENT_WORDS = ("Strong agreement", "Mixed views", "Split")
+
+
+def agreement(consensus: float | None) -> str | None:
+    """The consensus in plain words: "Strong agreement" from 0.8, "Mixed views" from 0.5 (the
+    low-consensus flag's line) and "Split" below it; None when nobody voted for a stage."""
+    if consensus is None:
+        return None
+    if consensus >= STRONG_AGREEMENT:
+        return AGREEMENT_WORDS[0]
+    if consensus >= LOW_CONSENSUS:
+        return AGREEMENT_WORDS[1]
+    return AGREEMENT_WORDS[2]
+
 
 @dataclass(frozen=True)
 class Flag:
@@ -502,19 +520,37 @@ def _join(items: Sequence[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
+class ShownGroup(Protocol):
+    """What the flags read of a partner type's published summary: core.anonymity's GroupSummary,
+    which builds on this module (so this module names the shape rather than importing it)."""
+
+    @property
+    def group(self) -> str: ...
+
+    @property
+    def suppressed(self) -> bool: ...
+
+    @property
+    def summary(self) -> VoteSummary | None: ...
+
+
 def strand_flags(
     *,
     self_rating: Rating | None = None,
     agreed_rating: Rating | None = None,
     evidenced: int | None = None,
     room: VoteSummary | None = None,
-    groups: Sequence[GroupSummary] = (),
+    groups: Sequence[ShownGroup] = (),
     group_medians: Sequence[tuple[str, Rating]] = (),
     peer_rating: Rating | None = None,
     qualitative: int = 0,
     quantitative: int = 0,
+    toward_next: int = 0,
 ) -> list[Flag]:
     """The flags that apply to one strand (or element), in a fixed order; [] when none.
+
+    `toward_next` counts the achievements of the stage above the evidenced one that have
+    evidence (StageEvidence.next_stage.evidenced).
 
     Partner types come either as the round's published groups or, for a result carried into
     an assessment, as the (partner type, median) pairs it published.
@@ -532,14 +568,24 @@ def strand_flags(
         if agreed_rating is not None
         else (self_rating, "self-rating")
     )
-    if claim is not None and evidenced is not None and claim.midpoint > evidenced:
-        flags.append(
-            _flag(
-                CLAIM_ABOVE_EVIDENCE,
-                f"The {claim_name} ({claim.label}) is above the evidenced stage "
-                f"({STAGES[evidenced]}), and every feature of a stage needs evidence to claim it.",
+    # A claim between two stages says the lower one is reached and the upper one under way, so
+    # it stands on the evidence when the lower stage is evidenced and some achievement of the
+    # upper one has evidence (toward_next); a claim of a whole stage needs the stage evidenced.
+    if claim is not None and evidenced is not None and claim.high > evidenced:
+        under_way = claim.is_between and claim.low == evidenced and toward_next > 0
+        if not under_way:
+            missing = (
+                f"no {STAGE_KEYS[claim.high]} achievement has evidence yet"
+                if claim.is_between and claim.low == evidenced
+                else "every achievement of a stage needs evidence to claim it"
             )
-        )
+            flags.append(
+                _flag(
+                    CLAIM_ABOVE_EVIDENCE,
+                    f"The {claim_name} ({claim.label}) is above the evidenced stage "
+                    f"({STAGES[evidenced]}): {missing}.",
+                )
+            )
 
     if room is not None and room.consensus is not None and room.consensus < LOW_CONSENSUS:
         # Never print a rounded "0.50" next to "below 0.5".

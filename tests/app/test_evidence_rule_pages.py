@@ -102,7 +102,7 @@ def test_evidence_that_a_developing_limitation_still_holds_caps_the_stage(
 
     login(coordinator)
     page = text(client.get(f"/assessments/{assessment.id}/strands/family-experience"))
-    assert "held at developing by a limitation that still holds" in page
+    assert "held back: a developing limitation still holds" in page
 
 
 def test_claim_above_evidence_follows_the_new_rule(client, login, family, framework):
@@ -113,6 +113,14 @@ def test_claim_above_evidence_follows_the_new_rule(client, login, family, framew
         data={"self-rating": "developing", "self-rationale": "Keyworkers known to families"},
     )
     assert "claim_above_evidence" not in api_strand(client, assessment, headers)["flags"]
+    # Between developing and maturing: developing evidenced and maturing under way (5 of 8).
+    client.post(
+        f"/assessments/{assessment.id}/strands/family-experience/self-rating",
+        data={"self-rating": "developing-maturing", "self-rationale": "Plans partly made"},
+    )
+    strand = api_strand(client, assessment, headers)
+    assert strand["self_rating"]["code"] == "developing-maturing"
+    assert "claim_above_evidence" not in strand["flags"]
     client.post(
         f"/assessments/{assessment.id}/strands/family-experience/self-rating",
         data={"self-rating": "maturing", "self-rationale": "Plans made with families"},

@@ -6,7 +6,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from maturity.core.scoring import NextStage, StageEvidence, evidenced_stage, stage_evidence
+from maturity.core.scoring import (
+    CLAIM_ABOVE_EVIDENCE,
+    NextStage,
+    Rating,
+    StageEvidence,
+    evidenced_stage,
+    stage_evidence,
+    strand_flags,
+)
 
 # Family experience in miniature: 3 developing and 8 maturing achievements, 2 mature ones, and
 # limitations at early, developing and maturing.
@@ -39,7 +47,9 @@ MAT = {f"m{i}" for i in range(1, 9)}
         (DEV | MAT | {"a1", "a2"}, 4, None, None),
         # Each stage on its own achievements (the literal rule), then the cap.
         ({"a1", "a2"}, 4, None, None),
-        ({"a1", "a2", "m-lim"}, 3, NextStage(4, 2, 2), 3),
+        # Under a cap, the highest stage that is itself evidenced and not above it.
+        ({"a1", "a2", "m-lim"}, 1, NextStage(2, 0, 3), 3),
+        (DEV | {"a1", "a2", "m-lim"}, 2, NextStage(3, 0, 8), 3),
         # Evidence for features of no stage here is ignored.
         ({"elsewhere"}, 1, NextStage(2, 0, 3), None),
     ],
@@ -58,7 +68,7 @@ def test_labels_say_progress_and_cap():
     assert held.capped and held.achieved == 3
     assert held.label == (
         "Developing \u00b7 maturing 8 of 8 achievements evidenced"
-        " \u00b7 held at developing by a limitation that still holds"
+        " \u00b7 held back: a developing limitation still holds"
     )
     assert stage_evidence(ACHIEVEMENTS, DEV | MAT | {"a1", "a2"}).label == "Mature"
     assert NextStage(4, 1, 1).text == "mature 1 of 1 achievement evidenced"
@@ -121,3 +131,31 @@ def test_next_stage_counts_the_stage_above(supported):
         assert result.next_stage == NextStage(
             result.stage + 1, len(set(above) & supported), len(above)
         )
+
+
+# --------------------------------------------------------------------------- the flag
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidenced", "toward_next", "flagged"),
+    [
+        # Between developing and maturing: developing evidenced and maturing under way.
+        (Rating(2, 3), 2, 1, False),
+        (Rating(2, 3), 2, 0, True),  # nothing of maturing evidenced yet
+        (Rating(2, 3), 1, 5, True),  # developing itself not evidenced
+        (Rating(3, 3), 2, 7, True),  # a whole stage needs all its achievements
+        (Rating(2, 2), 2, 0, False),
+        (Rating(1, 2), 1, 2, False),
+        (Rating(1, 2), 2, 0, False),  # below the evidence is never flagged
+    ],
+)
+def test_claim_above_evidence_under_the_rule(claim, evidenced, toward_next, flagged):
+    codes = {f.code for f in strand_flags(self_rating=claim, evidenced=evidenced, toward_next=toward_next)}
+    assert (CLAIM_ABOVE_EVIDENCE in codes) is flagged
+
+
+def test_claim_above_evidence_says_what_is_missing():
+    (flag,) = strand_flags(agreed_rating=Rating(2, 3), evidenced=2)
+    assert "no maturing achievement has evidence yet" in flag.detail
+    (flag,) = strand_flags(agreed_rating=Rating(3, 3), evidenced=2, toward_next=4)
+    assert "every achievement of a stage needs evidence" in flag.detail
