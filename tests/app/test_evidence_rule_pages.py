@@ -3,6 +3,7 @@
 import csv
 import html
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -158,3 +159,19 @@ def test_row_labels_show_on_the_strand_page(client, login, family):
     delivery = text(client.get(f"/assessments/{assessment.id}/strands/delivery"))
     assert "Integration of teams across disciplines and organisations" in delivery
     assert "Tools and approaches to identify and work with complex families" in delivery
+
+
+def test_the_model_pages_mark_shortcomings_and_row_labels(client, login, family, framework):
+    _, coordinator, _ = family
+    login(coordinator)
+    page = text(client.get(f"/model/{framework.id}/strands/leadership"))
+    assert "Partnership working and governance" in page
+    limitation = features(framework, "lead-ld-dev-2")[0]
+    achievement = features(framework, "lead-ld-dev-1")[0]
+    marked = re.compile(r'<li id="feature-([a-z0-9-]+)"><strong[^>]*>Shortcoming</strong>')
+    keys = set(marked.findall(page))
+    assert limitation.key in keys and achievement.key not in keys
+    assert keys == {
+        f.key for e in next(s for s in framework.strands if s.key == "leadership").elements
+        for f in e.features if f.is_limitation
+    }
