@@ -137,15 +137,19 @@ def test_limitations_are_still_to_tackle_and_draft_an_action(client, login, fami
     assert "Still to tackle at this stage (Developing)" in page
     limitation = features(framework, "fe-dev-5")[0]
     assert limitation.text in page
-    assert f"tackle={limitation.key}#add-action" in page
     # An achievement is never offered as a shortcoming.
-    assert features(framework, "fe-dev-1")[0].text not in page.split("Still to tackle")[1].split("</ul>")[0]
+    to_tackle = page.split("Still to tackle")[1].split("</ul>")[0]
+    assert features(framework, "fe-dev-1")[0].text not in to_tackle
 
-    drafted = text(client.get(f"{url}?tackle={limitation.key}"))
+    # One click on a shortcoming's "Draft an action" opens the action form filled in from it.
+    links = re.findall(r'href="([^"]*tackle=([a-z0-9-]+)[^"]*)"', to_tackle)
+    assert {key for _, key in links} == {f"fe-dev-{i}" for i in range(4, 9)}
+    href = next(link for link, key in links if key == limitation.key)
+    drafted = text(client.get(href))
     assert f"Tackle: {limitation.text}</textarea>" in drafted
     assert "Drafted from a shortcoming still to tackle" in drafted
 
-    blank = text(client.get(f"{url}?tackle=fe-dev-1"))  # an achievement, not a shortcoming
+    blank = text(client.get(href.replace(limitation.key, "fe-dev-1")))  # an achievement
     assert "names no shortcoming of this strand" in blank
     assert "Tackle:" not in blank
 
