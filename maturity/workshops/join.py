@@ -68,12 +68,8 @@ def join_workshop(code: str):
         org_type = form.org_type.data if workshop.ask_org_type else None
         if org_type in (NOT_GIVEN, "", None):
             org_type = None
-        try:
-            participant = operations.join(workshop, org_type)
-            db.session.commit()
-        except OperationError as error:
-            db.session.rollback()
-            abort(error.status, error.message)
+        participant = operations.join(workshop, org_type)  # refused: the app answers (410, 400)
+        db.session.commit()
         participants.remember(workshop.join_code, participant.token)
         return redirect(url_for("workshops.participate", code=workshop.join_code))
     status = 400 if form.errors else 200

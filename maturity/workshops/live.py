@@ -17,7 +17,6 @@ from flask_wtf.csrf import generate_csrf
 from maturity import access
 from maturity.auth.sessions import load_user
 from maturity.core.scoring import STAGES
-from maturity.errors import OperationError
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import forms, operations, participants, queries, sse
@@ -155,11 +154,9 @@ def vote(code: str):
     # No participant found: 401 (not joined) or 403 (not valid here), as `require` answers.
     participant_id = found.participant_id or participants.require_id(found.id, code)
     payload = request.get_json(silent=True) if request.is_json else request.form
-    try:
-        round_id, stage = forms.parse_vote(payload)
-        cast = operations.record_vote(found.id, participant_id, round_id, stage, found.rules)
-    except OperationError as error:
-        abort(error.status, error.message)
+    # A refused vote (OperationError) is answered by the app's handler: its status, its message.
+    round_id, stage = forms.parse_vote(payload)
+    cast = operations.record_vote(found.id, participant_id, round_id, stage, found.rules)
     result = vote_json(cast)
     if request.args.get("panel"):
         data = _phone_state(room_of(found), found, code, cast.round_id, True, cast.stage)
