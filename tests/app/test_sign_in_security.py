@@ -5,7 +5,8 @@ import socket
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import pytest
 import redis
@@ -80,6 +81,8 @@ def test_remember_cookie_is_revoked_by_sign_out_and_is_short_lived(app, make_use
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
     assert "SameSite=Lax" in header and "HttpOnly" in header
     assert app.config["REMEMBER_COOKIE_DURATION"] == timedelta(days=30)
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", header).group(1))
+    assert timedelta(days=29, hours=23) < expires - datetime.now(UTC) <= timedelta(days=30)
     remembered = _cookie(browser, "remember_token")
 
     # The remember cookie alone signs the browser back in while the sign-in lasts...
