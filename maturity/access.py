@@ -29,10 +29,6 @@ GRANTS: list[Callable[[Any, str, Any], bool]] = []
 
 T = TypeVar("T")
 
-#: The largest id an Integer primary key can hold on PostgreSQL (see maturity/routing.py).
-MAX_ID = routing.MAX_ID
-
-
 def area_id_of(obj: Any) -> int:
     """The area an object belongs to: every area-scoped model has an `area_id`."""
     return obj.area_id
@@ -50,10 +46,6 @@ def can(user: Any, need: str, obj: Any) -> bool:
     if role and need in ROLE_CAN.get(role, set()):
         return True
     return any(grant(user, need, obj) for grant in GRANTS)
-
-
-def can_see(user: Any, obj: Any) -> bool:
-    return can(user, "view", obj)
 
 
 def check(obj: Any, need: str = "view") -> None:

@@ -7,7 +7,10 @@ once that was a 500 on a vote (a fix was merged upstream after 5.8). Its expiry 
 meet a key that a request thread has just expired and stop with a KeyError. This storage takes
 a lock around restarting the timer, lets a pass that meets such a key end quietly (the next
 pass finishes the job), and is otherwise the library's own. `create_app` uses it for the default
-`memory://` setting; Redis (`RATELIMIT_STORAGE_URI=redis://...`) is unaffected.
+`memory://` setting; Redis (`RATELIMIT_STORAGE_URI=redis://...`) is unaffected. It relies on
+the library's private names, so pyproject.toml pins limits to 5.8.x: when a release carries the
+upstream fix, drop this class (and the pin) and keep tests/unit/test_ratelimit_storage.py's
+threaded test.
 """
 
 from __future__ import annotations

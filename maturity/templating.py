@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
-from maturity.config import ASSET_PINS, _asset_url
+from maturity.config import ASSET_PINS, asset_url
 
 
 def asset(name: str) -> dict[str, str | None]:
@@ -19,11 +19,11 @@ def asset(name: str) -> dict[str, str | None]:
         return {"url": override, "integrity": None, "fallback": None}
     source = current_app.config["ASSET_SOURCE"]
     return {
-        "url": _asset_url(name, source),
+        "url": asset_url(name, source),
         "integrity": ASSET_PINS[name]["integrity"],
         # When the CDN cannot be reached (offline, blocked), pages load the same pinned file
         # from static/vendor, which `make run` fetches.
-        "fallback": _asset_url(name, "local") if source != "local" else None,
+        "fallback": asset_url(name, "local") if source != "local" else None,
     }
 
 

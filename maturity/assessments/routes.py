@@ -12,7 +12,6 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from werkzeug.routing import BuildError
 
 from maturity.access import can, check, get_or_404
 from maturity.assessments import bp, export, operations, queries
@@ -100,21 +99,13 @@ def area_assessments(area: Area) -> dict[str, Any]:
     return {"assessments": assessments, "can_open": can(current_user, "manage", area)}
 
 
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A URL of another capability's page, or None while that page does not exist."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def evidence_url(item: Evidence) -> str | None:
+def evidence_url(item: Evidence) -> str:
     """The evidence register's page for an item."""
-    return optional_url("evidence.show", evidence_id=item.id)
+    return url_for("evidence.show", evidence_id=item.id)
 
 
-def evidence_register_url(assessment: Assessment) -> str | None:
-    return optional_url("evidence.register", assessment_id=assessment.id)
+def evidence_register_url(assessment: Assessment) -> str:
+    return url_for("evidence.register", assessment_id=assessment.id)
 
 
 @bp.context_processor
@@ -126,7 +117,6 @@ def helpers() -> dict[str, Any]:
         "parse_rating": parse_rating,
         "evidence_url": evidence_url,
         "evidence_register_url": evidence_register_url,
-        "optional_url": optional_url,
         "today": date.today(),
     }
 

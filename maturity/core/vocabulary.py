@@ -67,4 +67,3 @@ ROLES = {
     "contributor": "Partner contributor",
     "reviewer": "Peer reviewer",
 }
-ADMIN_ROLE_LABEL = "National team (admin)"

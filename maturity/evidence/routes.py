@@ -14,23 +14,7 @@ from maturity.extensions import db
 from maturity.models import EVIDENCE_KINDS, EVIDENCE_STATUSES, Assessment, Evidence, Feature
 from maturity.routing import parse_id
 
-#: Endpoints the assessments blueprint may give its assessment page, most likely first.
-_ASSESSMENT_ENDPOINTS = ("assessments.show", "assessments.view", "assessments.detail")
-
 VIEWS = {"list": "All evidence", "strand": "By strand", "organisation": "By partner organisation"}
-
-
-@bp.app_context_processor
-def _evidence_helpers() -> dict:
-    return {"assessment_href": assessment_href}
-
-
-def assessment_href(assessment: Assessment) -> str:
-    """Link to the assessment's own page, or to its area while that page does not exist."""
-    for endpoint in _ASSESSMENT_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return url_for(endpoint, assessment_id=assessment.id)
-    return url_for("areas.show", area_id=assessment.area_id)
 
 
 def _id_arg(name: str) -> int | None:

@@ -28,7 +28,6 @@ from maturity.reviews.forms import (
     StrandReviewForm,
     SummaryForm,
 )
-from maturity.reviews.links import safe_url
 
 
 @bp.before_request
@@ -207,8 +206,8 @@ def _render_review(review: PeerReview, submit_errors: list[tuple[str, str]] | No
         can_manage=review_allows(user, "manage", review) and review.is_open,
         is_reviewer=review.is_reviewer(user),
         submit_errors=submit_errors or [],
-        assessment_url=safe_url("assessments.show", assessment_id=review.assessment_id),
-        evidence_url=safe_url("evidence.register", assessment_id=review.assessment_id),
+        assessment_url=url_for("assessments.show", assessment_id=review.assessment_id),
+        evidence_url=url_for("evidence.register", assessment_id=review.assessment_id),
     ), (400 if submit_errors else 200)
 
 
@@ -254,8 +253,8 @@ def strand(review_id: int, strand_key: str):
         strand=strand,
         own=figures.strand(strand.key),
         form=form,
-        strand_url=safe_url("assessments.strand", assessment_id=review.assessment_id, strand_key=strand.key),
-        evidence_url=safe_url("evidence.register", assessment_id=review.assessment_id),
+        strand_url=url_for("assessments.strand", assessment_id=review.assessment_id, strand_key=strand.key),
+        evidence_url=url_for("evidence.register", assessment_id=review.assessment_id),
     ), (400 if form.errors else 200)
 
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from sqlalchemy.exc import OperationalError
+from werkzeug.routing import IntegerConverter
 
 from tests.conftest import PASSWORD, make_app
 
@@ -12,7 +13,7 @@ def fill(rule) -> str:
     """A URL for a rule with every argument filled by a harmless placeholder."""
     values = {}
     for name, converter in rule._converters.items():
-        values[name] = 1 if type(converter).__name__ == "IntegerConverter" else "x"
+        values[name] = 1 if isinstance(converter, IntegerConverter) else "x"
     return rule.build(values)[1]
 
 
