@@ -25,12 +25,8 @@ from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.extensions import db
 from maturity.models import StrandRating
 from maturity.workshops import operations, queries
-from tests.app import workshop_support
-from tests.app.workshop_support import join, vote
-from tests.unit.anonymity_attacker import attacker_wins
-
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.anonymity_attacker import attacker_wins
+from tests.support.workshops import join, vote
 
 DK = "dont-know"
 #: Rooms as (organisation type, vote) ballots from phones and {stage: count} hand counts.

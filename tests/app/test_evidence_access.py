@@ -8,7 +8,7 @@ from sqlalchemy import select
 from maturity.evidence import operations
 from maturity.extensions import db
 from maturity.models import Evidence, Feature
-from tests.unit.test_uploads import pdf_bytes
+from tests.support.files import pdf_bytes
 
 
 @pytest.fixture

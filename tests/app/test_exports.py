@@ -7,10 +7,6 @@ import io
 from openpyxl import load_workbook
 
 from maturity.extensions import db
-from tests.app import workshop_support
-
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
 
 HOSTILE = "A\x01B"
 

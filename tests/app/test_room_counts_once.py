@@ -8,11 +8,7 @@ from maturity.demo import seed_demo
 from maturity.extensions import db
 from maturity.models import Area, Assessment, StrandRating, Workshop
 from maturity.workshops import operations
-from tests.app import workshop_support
-from tests.app.workshop_support import join, vote
-
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.workshops import join, vote
 
 
 def delivery_workshop(make_assessment, make_workshop, coordinator):  # noqa: F811

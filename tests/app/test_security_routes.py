@@ -25,7 +25,7 @@ from werkzeug.routing import IntegerConverter
 
 from maturity.extensions import db, limiter
 from tests.conftest import KEEP_TABLES, make_app
-from tests.unit.test_uploads import pdf_bytes
+from tests.support.files import pdf_bytes
 
 #: Endpoints that are not area-scoped, and why; everything else must refuse outsiders.
 PUBLIC = {
@@ -311,20 +311,20 @@ def test_ids_of_another_area_in_form_fields_are_refused(app, client, world):
         data={"title": "Borrowed owner", "kind": "qualitative", "organisation_id": str(a.area.organisations[0].id),
               "source_type": "__other__", "source_other": "x", "features": [str(leadership_feature)]},
     )
-    assert evidence.status_code in (200, 400) and "There is a problem" in evidence.get_data(as_text=True)
+    assert evidence.status_code == 200 and "There is a problem" in evidence.get_data(as_text=True)
     action = client.post(
         f"/assessments/{b.assessment.id}/strands/leadership/actions",
         data={"action-description": "Borrowed owner", "action-owner_id": str(a.area.organisations[0].id), "action-status": "not_started"},
     )
-    assert action.status_code in (200, 400) and "There is a problem" in action.get_data(as_text=True)
+    assert action.status_code == 400 and "There is a problem" in action.get_data(as_text=True)
     tally = client.post(f"/workshops/{b.workshop.id}/hand-counts", data={"round_id": str(a.round.id), "stage": "4", "count": "7"})
-    assert tally.status_code in (302, 400, 404)
+    assert tally.status_code == 404
     review = client.post(
         f"/assessments/{b.assessment.id}/peer-reviews/new",
         # A's coordinator named as a reviewer from Championshire, where they have no role.
         data={"reviewing_area_id": str(world.c.id), "reviewers": [str(a.coordinator.id)]},
     )
-    assert review.status_code in (200, 400)
+    assert review.status_code == 400
     db.session.expire_all()
     assert db.session.scalar(select(Evidence).where(Evidence.title == "Borrowed owner")) is None
     assert db.session.scalar(select(Action).where(Action.description == "Borrowed owner")) is None

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from maturity.evidence import uploads
 from maturity.extensions import db
-from tests.unit.test_uploads import pdf_bytes
+from tests.support.files import pdf_bytes
 
 NAMES = st.one_of(
     st.text(max_size=300),

@@ -8,13 +8,8 @@ from sqlalchemy import select
 from maturity.extensions import db
 from maturity.models import ElementRating, ManualTally, StrandRating
 from maturity.workshops import operations
-from tests.app import workshop_support
-from tests.app.workshop_support import join, open_current, vote
 from tests.conftest import PASSWORD, make_app
-
-# Fixtures shared by the workshop tests.
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.workshops import join, open_current, vote
 
 DISTRIBUTION_KEYS = {"counts", "shares", "median", "mean", "modes", "consensus", "abstentions", "manual"}
 

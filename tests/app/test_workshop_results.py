@@ -11,12 +11,7 @@ from maturity.auth.tokens import create_token
 from maturity.extensions import db
 from maturity.models import HistoryEntry, StrandRating
 from maturity.workshops import operations
-from tests.app import workshop_support
-from tests.app.workshop_support import join, vote
-
-# Fixtures shared by the workshop tests.
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.workshops import join, vote
 
 
 def run_round(app, workshop, round_, ballots, hand=None):

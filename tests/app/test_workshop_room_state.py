@@ -13,12 +13,8 @@ from maturity.extensions import db
 from maturity.models import Participant, Vote, Workshop
 from maturity.workshops import operations
 from maturity.workshops import state as live_state
-from tests.app import workshop_support
-from tests.app.workshop_support import join, open_current, vote
 from tests.conftest import make_app
-
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.workshops import join, open_current, vote
 
 
 def poll(phone, workshop, screen=None, etag=None):

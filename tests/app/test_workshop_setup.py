@@ -7,11 +7,6 @@ from sqlalchemy import select
 from maturity.extensions import db
 from maturity.models import Round, Workshop
 from maturity.workshops import codes, operations
-from tests.app import workshop_support
-
-# Fixtures shared by the workshop tests.
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
 
 
 def choice_keys(framework):

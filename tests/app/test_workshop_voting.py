@@ -9,13 +9,8 @@ from sqlalchemy import func, select
 from maturity.extensions import db, limiter
 from maturity.models import Participant, Vote, Workshop
 from maturity.workshops import operations
-from tests.app import workshop_support
-from tests.app.workshop_support import join, open_current, vote
 from tests.conftest import make_app
-
-# Fixtures shared by the workshop tests.
-coordinator = workshop_support.coordinator
-make_workshop = workshop_support.make_workshop
+from tests.support.workshops import join, open_current, vote
 
 
 def votes_in(round_id):

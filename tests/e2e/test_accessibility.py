@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PASSWORD
-from tests.e2e.browser_support import (
+from tests.support.browser import (
     DEMO_PASSWORD,
     arrange,
     axe_missing_reason,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD
-from tests.e2e.browser_support import (
+from tests.support.browser import (
     arrange,
     chart_table_problems,
     make_area_with_people,
@@ -22,7 +22,7 @@ from tests.e2e.browser_support import (
     watch_errors,
     write_pdf,
 )
-from tests.unit.test_uploads import pdf_bytes
+from tests.support.files import pdf_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from tests.e2e.browser_support import (
+from tests.support.browser import (
     arrange,
     make_area_with_people,
     new_page,

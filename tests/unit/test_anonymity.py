@@ -1,5 +1,5 @@
 """The anonymity rule (maturity.core.anonymity, docs/anonymity.md): examples, and the attacker
-of tests/unit/anonymity_attacker.py over many random rooms."""
+of tests/support/anonymity_attacker.py over many random rooms."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from maturity.core.anonymity import (
     publishable,
 )
 from maturity.core.scoring import Rating, summarise_votes
-from tests.unit.anonymity_attacker import ANSWERS, attacker_wins
+from tests.support.anonymity_attacker import ANSWERS, attacker_wins
 
 PROPERTY = settings(database=None, max_examples=300, deadline=None)
 ATTACK = settings(database=None, max_examples=400, deadline=None)

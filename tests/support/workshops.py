@@ -1,8 +1,7 @@
-"""Helpers shared by the workshop app tests (imported by tests/app/test_workshop_*.py)."""
+"""Helpers for the workshop tests: the rounds a new workshop gets, and a phone that joins and votes.
 
-from collections.abc import Callable
+The fixtures that make a coordinator and a workshop are in tests/app/conftest.py."""
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -20,26 +19,6 @@ def default_rounds(assessment):
         else:
             specs.append((strand, None))
     return specs
-
-
-@pytest.fixture
-def coordinator(make_area, make_user):
-    area = make_area("Testshire")
-    return make_user("coordinator", area)
-
-
-@pytest.fixture
-def make_workshop(app, make_assessment) -> Callable[..., Workshop]:
-    def make(assessment=None, rounds=None, **settings) -> Workshop:
-        assessment = assessment or make_assessment()
-        workshop = operations.create_workshop(
-            assessment, settings.pop("title", "Partnership workshop"),
-            rounds if rounds is not None else default_rounds(assessment), **settings
-        )
-        db.session.commit()
-        return workshop
-
-    return make
 
 
 def join(app: Flask, workshop: Workshop, org_type: str | None = None) -> FlaskClient:

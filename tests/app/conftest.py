@@ -1,0 +1,33 @@
+"""Fixtures shared by the app tests beyond tests/conftest.py's: a coordinator and workshops.
+
+Helpers that are plain functions (a phone joining and voting) are in tests/support.
+"""
+
+from collections.abc import Callable
+
+import pytest
+
+from maturity.extensions import db
+from maturity.models import Workshop
+from maturity.workshops import operations
+from tests.support.workshops import default_rounds
+
+
+@pytest.fixture
+def coordinator(make_area, make_user):
+    area = make_area("Testshire")
+    return make_user("coordinator", area)
+
+
+@pytest.fixture
+def make_workshop(app, make_assessment) -> Callable[..., Workshop]:
+    def make(assessment=None, rounds=None, **settings) -> Workshop:
+        assessment = assessment or make_assessment()
+        workshop = operations.create_workshop(
+            assessment, settings.pop("title", "Partnership workshop"),
+            rounds if rounds is not None else default_rounds(assessment), **settings
+        )
+        db.session.commit()
+        return workshop
+
+    return make
