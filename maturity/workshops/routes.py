@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from maturity import access
 from maturity.assessments.queries import participation
-from maturity.core.scoring import STAGES
+from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
 from maturity.models import Assessment, Strand, StrandRating, Workshop
@@ -52,7 +52,7 @@ def _loaded(workshop_id: int, need: str) -> Workshop:
 
 @bp.context_processor
 def workshop_context() -> dict:
-    return {"STAGES": STAGES}
+    return {"STAGES": STAGES, "agreement": agreement}
 
 
 @bp.app_template_global()
@@ -258,6 +258,17 @@ for _path, _endpoint, _action, _done in _BUTTONS:
     )
 
 
+@bp.get("/workshops/<int:workshop_id>/end")
+@login_required
+def confirm_end(workshop_id: int):
+    """Ending cannot be undone, so it is asked on a page of its own; its form POSTs to `end`."""
+    workshop = access.get_or_404(Workshop, workshop_id, "manage")
+    if workshop.status == "closed":
+        flash("This workshop has already ended.", "info")
+        return redirect(url_for("workshops.facilitate", workshop_id=workshop.id))
+    return render_template("workshops/end.html", workshop=workshop)
+
+
 @bp.post("/workshops/<int:workshop_id>/rounds/<int:round_id>/show")
 @login_required
 def go_to_round(workshop_id: int, round_id: int):
@@ -308,6 +319,7 @@ def present(workshop_id: int):
         workshop=workshop,
         state=state,
         join_url=join_url(workshop),
+        join_address=url_for("workshops.join_form", _external=True).split("://", 1)[-1],
         qr=join_qr(workshop),
     )
 

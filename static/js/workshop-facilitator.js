@@ -32,7 +32,6 @@
       case "hide": return !!round && round.revealed;
       case "previous": return live && !!round && round.position > 1;
       case "next": return live && !!round && round.position < round.of;
-      case "end": return live;
       default: return true;
     }
   }
@@ -68,7 +67,13 @@
       })
       .then(function (html) {
         var focused = document.activeElement && statusHost.contains(document.activeElement) ? document.activeElement.id : null;
+        // A preview the facilitator opened stays open while the page redraws around it.
+        var opened = Array.prototype.map.call(statusHost.querySelectorAll("details[id][open]"), function (d) { return d.id; });
         statusHost.innerHTML = html;
+        opened.forEach(function (id) {
+          var details = document.getElementById(id);
+          if (details) { details.open = true; }
+        });
         if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
       })
       .catch(function () { /* the next state brings another try */ })
@@ -94,8 +99,6 @@
   });
 
   function send(form) {
-    var confirmText = form.getAttribute("data-confirm");
-    if (confirmText && !window.confirm(confirmText)) { return; }
     var data = new FormData(form);
     var buttons = form.querySelectorAll("button, input[type='submit']");
     for (var i = 0; i < buttons.length; i += 1) { buttons[i].disabled = true; }

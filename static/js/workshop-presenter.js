@@ -22,8 +22,19 @@
     if (element) { element.hidden = !visible; }
   }
 
-  function fixed(value) {
-    return value === null || value === undefined ? "–" : Number(value).toFixed(2);
+  // The same phases as present.html: the QR code large while people join, small once voting
+  // starts, gone when the workshop ends.
+  function phaseOf(state) {
+    var round = state.round;
+    if (state.workshop.status === "closed") { return "ended"; }
+    if (state.result || state.withheld) { return "result"; }
+    if (!round || state.workshop.status === "setup" || (round.position === 1 && round.state === "pending")) { return "joining"; }
+    return "voting";
+  }
+
+  // Chart text in proportion to the screen, like the page's (3% of the viewport's height).
+  function fontPx(share) {
+    return Math.max(12, Math.round(window.innerHeight * share));
   }
 
   function countsOf(result) {
@@ -49,8 +60,8 @@
         animation: { duration: 300 },
         plugins: { legend: { display: false }, tooltip: { enabled: false } },
         scales: {
-          x: { ticks: { color: "#0b0c0c", font: { size: 24, weight: "bold" } }, grid: { display: false } },
-          y: { beginAtZero: true, ticks: { precision: 0, color: "#0b0c0c", font: { size: 20 } } }
+          x: { ticks: { color: "#0b0c0c", font: { size: fontPx(0.032), weight: "bold" } }, grid: { display: false } },
+          y: { beginAtZero: true, ticks: { precision: 0, color: "#0b0c0c", font: { size: fontPx(0.03) } } }
         }
       }
     });
@@ -59,6 +70,7 @@
   function render(state) {
     var round = state.round;
     var result = state.result;
+    root.setAttribute("data-phase", phaseOf(state));
     text("p-round", round ? "Round " + round.position + " of " + round.of : "");
     text("p-title", round ? round.title : state.workshop.title);
     show("p-strand", !!(round && round.element));
@@ -74,8 +86,7 @@
     if (!result) { return; }
     text("p-median", result.median ? result.median.label : "–");
     text("p-self", result.self_rating ? result.self_rating.label : "Not rated");
-    text("p-mean", fixed(result.mean));
-    text("p-consensus", fixed(result.consensus));
+    text("p-agreement", result.agreement || "–");
     var cells = root.querySelectorAll("#p-table td[data-stage]");
     for (var i = 0; i < cells.length; i += 1) {
       var stage = cells[i].getAttribute("data-stage");

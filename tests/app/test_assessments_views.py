@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 import pytest
+from markupsafe import escape
 from openpyxl import load_workbook
 from sqlalchemy import select
 
@@ -162,8 +163,55 @@ def test_strand_page_shows_guidance_stages_and_evidence_per_feature(client, logi
     assert "Strategic board terms of reference" in body and "Hampshire Council" in body
     assert "app-feature-evidence__item--rejected" in body
     assert "No evidence linked yet." in body
-    assert 'name="self-rating"' in body and 'name="agreed-rating"' in body
-    assert f'name="element-{leadership.elements[0].key}-rating"' in body
+    # One question per page: the strand page links to each rating's page and holds no form.
+    assert "<form" not in body.split('<main', 1)[1]
+    base = f"/assessments/{assessment.id}/strands/leadership"
+    assert f'href="{base}/self-rating"' in body and f'href="{base}/agreed-rating"' in body
+    assert f'href="{base}/elements/{leadership.elements[0].key}/rating"' in body
+    assert f'href="{base}/actions"' in body
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "heading"),
+    [
+        ("self-rating", "self-rating", "What is your self rating of Leadership?"),
+        ("agreed-rating", "agreed-rating", "What rating has the partnership agreed for Leadership?"),
+        ("elements/local-determination/rating", "element-local-determination-rating",
+         "What is your self rating of Local determination?"),
+    ],
+)
+def test_each_rating_has_a_page_of_its_own(client, login, hampshire, framework, path, field, heading):
+    _, coordinator, _, assessment = hampshire
+    leadership = strand_of(framework, "leadership")
+    operations.set_self_rating(assessment, leadership, "developing", "Boards in place", coordinator)
+    db.session.commit()
+    login(coordinator)
+    body = page(client.get(f"/assessments/{assessment.id}/strands/leadership/{path}"))
+    assert heading in body and f'name="{field}"' in body
+    assert 'class="govuk-back-link"' in body and f'href="/assessments/{assessment.id}/strands/leadership"' in body
+    # The stage definitions sit beside the choices, in the project's words for each stage.
+    element = leadership.elements[0]
+    for stage in range(1, 5):
+        assert str(escape(element.summary(stage))) in body
+    if path == "self-rating":
+        assert 'value="developing" checked' in body and "Boards in place</textarea>" in body
+    if path == "agreed-rating":
+        assert "What to weigh" in body
+
+
+def test_adding_an_action_has_a_page_of_its_own(client, login, hampshire, framework):
+    area, coordinator, _, assessment = hampshire
+    login(coordinator)
+    url = f"/assessments/{assessment.id}/strands/culture/actions"
+    body = page(client.get(url))
+    assert "Add an action" in body and 'name="action-description"' in body and "govuk-back-link" in body
+    bad = client.post(url, data={"action-description": "", "action-status": "not_started"})
+    assert bad.status_code == 400 and "There is a problem" in page(bad)
+    done = client.post(url, data={"action-description": "Run a culture survey", "action-status": "not_started",
+                                  "action-owner_id": str(area.organisations[0].id)})
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith(f"/assessments/{assessment.id}/strands/culture")
+    assert "Action added to the Culture action plan." in page(client.get(done.headers["Location"]))
 
 
 def test_unknown_strand_is_404(client, login, hampshire):
@@ -174,7 +222,8 @@ def test_unknown_strand_is_404(client, login, hampshire):
 def test_contributor_sees_the_strand_page_without_rating_forms(client, login, hampshire):
     login(hampshire[2])
     body = page(client.get(f"/assessments/{hampshire[3].id}/strands/culture"))
-    assert "Culture" in body and 'name="self-rating"' not in body and "Add an action" not in body
+    assert "Culture" in body and "/self-rating" not in body and "Add an action" not in body
+    assert client.get(f"/assessments/{hampshire[3].id}/strands/culture/self-rating").status_code == 403
 
 
 # --------------------------------------------------------------------------------------------
@@ -189,7 +238,9 @@ def test_self_rating_form_saves_and_records_history(client, login, hampshire, fr
         f"/assessments/{assessment.id}/strands/culture/self-rating",
         data={"self-rating": "developing-maturing", "self-rationale": "Vision shared by leaders only"},
     )
-    assert response.status_code == 302 and response.headers["Location"].endswith("#self-rating-section")
+    # Back to the strand page from its top, where the confirmation banner is in view.
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assessments/{assessment.id}/strands/culture")
     row = assessment.rating_for(strand_of(framework, "culture"))
     db.session.refresh(row)
     assert row.self_rating == "developing-maturing"
@@ -297,7 +348,9 @@ def test_ratings_are_locked_after_confirmation(client, login, hampshire, framewo
     )
     assert "ratings are locked" in page(response)
     assert assessment.rating_for(strand_of(framework, "culture")).self_rating is None
-    assert 'name="self-rating"' not in page(client.get(f"/assessments/{assessment.id}/strands/culture"))
+    assert "/self-rating" not in page(client.get(f"/assessments/{assessment.id}/strands/culture"))
+    locked_page = client.get(f"/assessments/{assessment.id}/strands/culture/self-rating", follow_redirects=True)
+    assert "ratings are locked" in page(locked_page)
 
 
 def test_rating_form_with_csrf_on_refuses_a_missing_token(app, client, login, hampshire):
@@ -309,7 +362,7 @@ def test_rating_form_with_csrf_on_refuses_a_missing_token(app, client, login, ha
         data={"self-rating": "mature", "self-rationale": "x"},
     )
     assert response.status_code == 400 and "nothing was saved" in page(response)
-    body = page(client.get(f"/assessments/{assessment.id}/strands/culture"))
+    body = page(client.get(f"/assessments/{assessment.id}/strands/culture/self-rating"))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"', body)
     value = token.group(1) or token.group(2)
     ok = client.post(

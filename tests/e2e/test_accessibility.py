@@ -123,9 +123,8 @@ def _evidence_form_with_errors(w):
 
 def _strand_rating_with_errors(w):
     page = w.coordinator
-    page.goto(f"{w.base}/assessments/{w.data.first}/strands/leadership")
-    form = page.locator("form", has=page.get_by_role("button", name="Save agreed rating"))
-    form.get_by_role("button", name="Save agreed rating").click()
+    page.goto(f"{w.base}/assessments/{w.data.first}/strands/leadership/agreed-rating")
+    page.get_by_role("button", name="Save agreed rating").click()
     page.locator(".govuk-error-summary").wait_for()
     return page
 
@@ -164,7 +163,10 @@ PAGES = {
     "area settings": _visit("coordinator", "/areas/{hampshire}/settings"),
     "assessment task list": _visit("coordinator", "/assessments/{first}"),
     "strand page": _visit("coordinator", "/assessments/{first}/strands/leadership"),
-    "strand page with a rating error": _strand_rating_with_errors,
+    "self rating page": _visit("coordinator", "/assessments/{first}/strands/delivery/self-rating"),
+    "element rating page": _visit("coordinator", "/assessments/{first}/strands/delivery/elements/delivery-processes/rating"),
+    "agreed rating page with an error": _strand_rating_with_errors,
+    "add an action page": _visit("coordinator", "/assessments/{first}/strands/leadership/actions"),
     "evidence register": _visit("coordinator", "/assessments/{first}/evidence"),
     "evidence form with errors": _evidence_form_with_errors,
     "summary": _visit("coordinator", "/assessments/{first}/summary"),
@@ -227,6 +229,10 @@ def test_live_workshop_pages_for_phones_and_projector(world, browser):
         from maturity.workshops import operations as workshops
 
         workshop = db.session.get(Workshop, world.data.workshop)
+        for stage in (2, 3):  # a room of fewer than 3 shows only its count
+            person = workshops.join(workshop, "health")
+            db.session.flush()
+            workshops.record_vote(workshop.id, person.id, workshop.current_round_id, stage)
         workshops.close_round(workshop)
         workshops.reveal_round(workshop, True)
         workshops.bump(workshop.id)
@@ -243,7 +249,7 @@ def test_live_workshop_pages_for_phones_and_projector(world, browser):
     check(presenter, "presenter screen with the result")
     problems.extend(chart_table_problems(presenter))
     counts = presenter.locator("#p-table td[data-stage]").all_inner_texts()
-    assert counts == ["0", "0", "1", "0", "0"]
+    assert counts == ["0", "1", "2", "0", "0"]
     presenter.close()
     phone.context.close()
     assert problems == [], "\n".join(problems)

@@ -118,16 +118,21 @@ def test_coordinator_takes_an_assessment_from_opening_to_its_summary(live_server
     # Rate leadership, then record the rating agreed with partners.
     page.goto(assessment_url)
     page.get_by_role("link", name=re.compile(r"^\s*2\. Leadership")).click()
-    self_form = page.locator("form", has=page.get_by_role("button", name="Save self rating"))
-    self_form.get_by_label("Developing", exact=True).check()
-    self_form.get_by_label("Rationale for the self rating").fill("Leaders committed; demand data still partial.")
-    self_form.get_by_role("button", name="Save self rating").click()
-    page.locator(".govuk-notification-banner", has_text="Self rating saved for Leadership").wait_for()
+    # One question per page: each rating on a page of its own, then back to the strand page
+    # with the confirmation in view.
+    page.get_by_role("link", name="Rate Leadership", exact=True).click()
+    page.get_by_role("heading", level=1, name="What is your self rating of Leadership?").wait_for()
+    page.get_by_label("Developing", exact=True).check()
+    page.get_by_label("Rationale", exact=True).fill("Leaders committed; demand data still partial.")
+    page.get_by_role("button", name="Save self rating").click()
+    banner = page.locator(".govuk-notification-banner", has_text="Self rating saved for Leadership")
+    banner.wait_for()
+    assert banner.is_visible() and page.evaluate("() => window.scrollY") == 0
 
-    agreed_form = page.locator("form", has=page.get_by_role("button", name="Save agreed rating"))
-    agreed_form.get_by_label("Developing–Maturing", exact=True).check()
-    agreed_form.get_by_label("Why the partnership agreed this rating").fill("The room saw more progress than the desk.")
-    agreed_form.get_by_role("button", name="Save agreed rating").click()
+    page.get_by_role("link", name="Agree a rating for Leadership").click()
+    page.get_by_label("Developing–Maturing", exact=True).check()
+    page.get_by_label("Why the partnership agreed this rating").fill("The room saw more progress than the desk.")
+    page.get_by_role("button", name="Save agreed rating").click()
     page.locator(".govuk-notification-banner", has_text="Agreed rating saved for Leadership").wait_for()
     ratings = page.locator("#ratings + dl").inner_text()
     assert "Developing–Maturing" in ratings and "The room saw more progress than the desk." in ratings

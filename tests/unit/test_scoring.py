@@ -717,3 +717,35 @@ def test_hand_counted_people_are_as_many_as_the_biggest_round(rounds):
     assert len(pairs) == sum(sum(r.values()) for r in rounds)
     biggest = max((sum(r.values()) for r in rounds), default=0)
     assert summarise_people(pairs).total == biggest
+
+
+# --------------------------------------------------------------------------------------------
+# Agreement in plain words (the projector's reading of the consensus)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("votes", "words"),
+    [
+        ([3, 3, 3, 3], "Strong agreement"),  # everyone on one stage: 1.00
+        ([2, 2, 2, 2, 3], "Strong agreement"),  # four in five on one stage, one a neighbour: 0.83
+        ([2, 2, 2, 3], "Strong agreement"),  # three in four: 0.80, on the line
+        ([2, 2, 3, 3], "Mixed views"),  # half on each of two neighbours: 0.74
+        ([1, 2, 3, 2, 2, 3], "Mixed views"),
+        ([2, 2, 4, 4], "Split"),  # half on each of two stages two apart: 0.42
+        ([1, 1, 4, 4], "Split"),  # early against mature: 0
+        ([None, None], None),  # nobody voted for a stage
+    ],
+)
+def test_agreement_reads_the_consensus_in_plain_words(votes, words):
+    from maturity.core.scoring import agreement
+
+    assert agreement(summarise_votes(votes).consensus) == words
+
+
+def test_agreement_thresholds_sit_where_the_low_consensus_flag_does():
+    from maturity.core.scoring import LOW_CONSENSUS, STRONG_AGREEMENT, agreement
+
+    assert agreement(1.0) == agreement(STRONG_AGREEMENT) == "Strong agreement"
+    assert agreement(STRONG_AGREEMENT - 0.001) == agreement(LOW_CONSENSUS) == "Mixed views"
+    assert agreement(LOW_CONSENSUS - 0.001) == agreement(0.0) == "Split"
