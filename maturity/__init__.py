@@ -44,10 +44,11 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_extensions(app)
     _register_blueprints(app)
 
-    from maturity import errors, security
+    from maturity import errors, security, transaction
     from maturity.cli import register_cli
 
     errors.register(app)
+    transaction.register(app)
     routing.register(app)
     security.register(app)
     register_cli(app)

@@ -142,7 +142,6 @@ def new(area_id: int):
             period_start=form.period_start.data,
             period_end=form.period_end.data,
         )
-        db.session.commit()
         flash(f"Assessment opened: {assessment.title}.", "success")
         return redirect(url_for(".show", assessment_id=assessment.id))
     return render_template("assessments/new.html", form=form, area=area), _status_code(form)
@@ -452,7 +451,6 @@ def edit_action(assessment_id: int, action_id: int):
         except OperationError as error:
             form.description.errors = [str(error)]
         else:
-            db.session.commit()
             flash("Action saved.", "success")
             return _back_to_strand(assessment, action.strand)
     return render_template(
@@ -514,7 +512,6 @@ def advance(assessment_id: int):
         except OperationError as error:
             form.submit.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"The assessment is now \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, advance_form=form)
@@ -530,7 +527,6 @@ def step_back(assessment_id: int):
         except OperationError as error:
             form.reason.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"The assessment is back at \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, back_form=form)
@@ -623,7 +619,6 @@ def next_cycle(assessment_id: int):
             period_end=form.period_end.data,
             upload_folder=current_app.config.get("UPLOAD_FOLDER"),
         )
-        db.session.commit()
         flash(
             f"Next cycle started: {assessment.title}. {count} evidence "
             f"item{'s' if count != 1 else ''} carried forward as drafts to review.",
