@@ -99,7 +99,12 @@ def test_assessment_figures_per_strand(client, api):
     assert strand["agreed_rating"]["label"] == "Developing–Maturing"
     assert strand["evidenced"] == {"stage": 2, "code": "developing", "label": "Developing"}
     assert strand["evidence"] == {"qualitative": 1, "quantitative": 1, "total": 2}
-    assert "claim_above_evidence" in strand["flags"]
+    # Developing is evidenced and maturing under way (one of its five achievements), which is
+    # what an agreed "Developing–Maturing" says, so the claim is not above the evidence.
+    assert strand["next_stage"] == {
+        "stage": {"stage": 3, "code": "maturing", "label": "Maturing"}, "evidenced": 1, "total": 5,
+    }
+    assert "claim_above_evidence" not in strand["flags"]
     assert "one_kind_of_evidence" not in strand["flags"]
     assert strand["features"]["supported"] == len(developing) + 1
     other = next(s for s in body["strands"] if s["key"] == "leadership")
