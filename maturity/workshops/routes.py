@@ -50,6 +50,14 @@ def _loaded(workshop_id: int, need: str) -> Workshop:
     return load_workshop(db.session, workshop_id)
 
 
+def _refused(error: OperationError, back: str):
+    """A refused change said on the page it came from. Nothing the request wrote is kept: the
+    redirect would otherwise be committed after the view (maturity/transaction.py)."""
+    db.session.rollback()
+    flash(error.message, "info")
+    return redirect(back)
+
+
 @bp.context_processor
 def workshop_context() -> dict:
     return {"STAGES": STAGES, "agreement": agreement}
@@ -105,10 +113,8 @@ def new_workshop(assessment_id: int):
                 assessment, form.title.data, form.rounds.data, user=current_user, **_settings(form)
             )
         except OperationError as error:
-            db.session.rollback()
-            form.rounds.errors = [error.message]
+            form.rounds.errors = [error.message]  # shown again with 400: nothing is committed
         else:
-            db.session.commit()
             flash(f"Workshop \u2018{workshop.title}\u2019 set up. Its join code is {workshop.display_code}.", "success")
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 400 if form.errors else 200
@@ -140,10 +146,8 @@ def edit(workshop_id: int):
         try:
             operations.update_workshop(workshop, form.title.data, form.rounds.data, **_settings(form))
         except OperationError as error:
-            db.session.rollback()
-            form.rounds.errors = [error.message]
+            form.rounds.errors = [error.message]  # shown again with 400: nothing is committed
         else:
-            db.session.commit()
             flash("Workshop saved.", "success")
             return redirect(url_for("workshops.show", workshop_id=workshop.id))
     status = 400 if form.errors else 200
@@ -160,11 +164,8 @@ def delete(workshop_id: int):
     assessment_id = workshop.assessment_id
     try:
         operations.delete_workshop(workshop)
-        db.session.commit()
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-        return redirect(url_for("workshops.show", workshop_id=workshop_id))
+        return _refused(error, url_for("workshops.show", workshop_id=workshop_id))
     flash("Workshop deleted.", "success")
     return redirect(url_for("workshops.assessment_workshops", assessment_id=assessment_id))
 
@@ -218,13 +219,10 @@ def _control(workshop_id: int, action, done: str, check_screen: bool = True):
         if check_screen:
             _check_round_on_screen(workshop)
         action(workshop)
-        db.session.commit()
     except OperationError as error:
-        db.session.rollback()
         if wants_json():
-            abort(error.status, error.message)
-        flash(error.message, "info")
-        return redirect(url_for("workshops.facilitate", workshop_id=workshop_id))
+            raise  # the app's handler answers with its status and message, keeping nothing
+        return _refused(error, url_for("workshops.facilitate", workshop_id=workshop_id))
     if wants_json():
         workshop = load_workshop(db.session, workshop_id)
         return jsonify({"message": done, "state": staff_state(db.session, workshop, "facilitator")})
@@ -390,17 +388,15 @@ def carry(workshop_id: int, strand_id: int):
     strand = db.session.get(Strand, strand_id)
     if strand is None or strand.framework_id != workshop.assessment.framework_id:
         abort(404)
+    back = url_for("workshops.results", workshop_id=workshop_id) + f"#strand-{strand_id}"
     try:
         reveal = request.form.get("reveal") == "yes"
         result = operations.carry_room_result(workshop, strand, current_user, reveal=reveal)
-        db.session.commit()
     except OperationError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-    else:
-        median = exports.median_label(result.get("median"))
-        flash(f"The room\u2019s result for {strand.name} ({median}) is now part of the assessment.", "success")
-    return redirect(url_for("workshops.results", workshop_id=workshop_id) + f"#strand-{strand_id}")
+        return _refused(error, back)
+    median = exports.median_label(result.get("median"))
+    flash(f"The room\u2019s result for {strand.name} ({median}) is now part of the assessment.", "success")
+    return redirect(back)
 
 
 @bp.get("/workshops/<int:workshop_id>/results.csv")

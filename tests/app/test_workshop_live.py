@@ -313,3 +313,21 @@ def test_a_peer_reviewers_stream_ends_when_the_review_closes(app, schema, tmp_pa
     assert client.get(f"/live/workshops/{workshop.id}/events?view=presenter").status_code == 404
     with server.app_context():
         db.engine.dispose()
+
+
+def test_a_refused_console_button_keeps_nothing_it_wrote(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    from maturity.models import Workshop
+
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    revision = db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id))
+    # Each change bumps the revision first; a refusal must not leave that bump behind, whether
+    # answered with a redirect (which would be committed after the view) or with JSON.
+    page = client.post(f"/workshops/{workshop.id}/previous", follow_redirects=True)
+    assert "This is already the first round." in page.get_data(as_text=True)
+    as_json = client.post(f"/workshops/{workshop.id}/previous", headers={"Accept": "application/json"})
+    assert as_json.status_code == 409 and as_json.get_json()["message"] == "This is already the first round."
+    db.session.expire_all()
+    assert db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id)) == revision
+    assert client.post(f"/workshops/{workshop.id}/next").status_code == 302  # a change that works is kept
+    db.session.expire_all()
+    assert db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id)) == revision + 1
