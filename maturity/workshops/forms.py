@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
-    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -19,7 +18,6 @@ from wtforms import (
     DateField,
     Field,
     IntegerField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -228,24 +226,30 @@ class WorkshopForm(FlaskForm):
         self.rounds.set_choices(choices, selection)
 
 
-class JoinCodeForm(FlaskForm):
+class JoinForm(FlaskForm):
+    """Joining from the QR code's address: the kind of organisation, optional, as one compact
+    select, so the join button shows without scrolling on a phone."""
+
+    org_type = SelectField(
+        "Your kind of organisation (optional)",
+        widget=GovSelect(),
+        description="Only used to show how each kind of partner voted; groups of fewer than 3 are never shown.",
+        choices=[(NOT_GIVEN, "I\u2019d rather not say")] + list(ORGANISATION_TYPES.items()),
+        default=NOT_GIVEN,
+        validators=[Optional()],
+    )
+    submit = SubmitField("Join the workshop", widget=GovSubmitInput())
+
+
+class JoinCodeForm(JoinForm):
+    """Joining with a typed code: the code and the kind of organisation on one screen."""
+
     code = StringField(
         "Join code",
         widget=GovTextInput(),
         description="The 8 letters and numbers on the screen, for example ABCD-EFGH",
         validators=[DataRequired("Enter the join code shown on the screen")],
     )
-    submit = SubmitField("Continue", widget=GovSubmitInput())
-
-
-class JoinForm(FlaskForm):
-    org_type = RadioField(
-        "Which kind of organisation are you from?",
-        widget=GovRadioInput(),
-        choices=list(ORGANISATION_TYPES.items()) + [(NOT_GIVEN, "I\u2019d rather not say")],
-        validators=[Optional()],
-    )
-    submit = SubmitField("Join the workshop", widget=GovSubmitInput())
 
 
 # --------------------------------------------------------------------------------------------

@@ -44,10 +44,22 @@ def join_form():
         elif workshop.status == "closed":
             return _ended(workshop)
         else:
-            return redirect(url_for("workshops.join_workshop", code=code))
+            return _join(workshop, form)  # code and organisation on one screen: straight in
     elif form.is_submitted():
         status = 400
     return render_template("workshops/join_code.html", form=form), status
+
+
+def _join(workshop: Workshop, form: forms.JoinForm):
+    """Join (once per browser) with the form's kind of organisation, then go to the vote page."""
+    if participants.find(workshop.id, workshop.join_code) is None:
+        org_type = form.org_type.data if workshop.ask_org_type else None
+        if org_type in (NOT_GIVEN, "", None):
+            org_type = None
+        participant = operations.join(workshop, org_type)  # refused: the app answers (410, 400)
+        db.session.commit()
+        participants.remember(workshop.join_code, participant.token)
+    return redirect(url_for("workshops.participate", code=workshop.join_code))
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -65,13 +77,7 @@ def join_workshop(code: str):
         return redirect(url_for("workshops.participate", code=workshop.join_code))
     form = JoinForm()
     if form.validate_on_submit():
-        org_type = form.org_type.data if workshop.ask_org_type else None
-        if org_type in (NOT_GIVEN, "", None):
-            org_type = None
-        participant = operations.join(workshop, org_type)  # refused: the app answers (410, 400)
-        db.session.commit()
-        participants.remember(workshop.join_code, participant.token)
-        return redirect(url_for("workshops.participate", code=workshop.join_code))
+        return _join(workshop, form)
     status = 400 if form.errors else 200
     return render_template("workshops/join.html", workshop=workshop, form=form), status
 

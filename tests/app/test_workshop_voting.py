@@ -28,15 +28,27 @@ def revision(workshop):
 # ---- Joining ---------------------------------------------------------------------------------
 
 
-def test_join_with_a_typed_code_then_pick_an_organisation_type(app, client, make_workshop):
+def test_join_with_a_typed_code_and_an_organisation_type_on_one_page(app, client, make_workshop):
     workshop = make_workshop()
     code = workshop.join_code
-    assert "Join code" in client.get("/join").get_data(as_text=True)
+    form = client.get("/join").get_data(as_text=True)
+    assert "Join code" in form and '<select class="govuk-select" id="org_type" name="org_type"' in form
+    assert "Jobcentre Plus" in form and "I’d rather not say" in form
     typed = f"{code[:4].lower()}-{code[4:].lower()}"
-    response = client.post("/join", data={"code": typed})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/join/{code}")
+    response = client.post("/join", data={"code": typed, "org_type": "schools"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/join/{code}/vote")
+    assert db.session.scalar(select(Participant.org_type)) == "schools"
+    again = client.post("/join", data={"code": code, "org_type": "police"})  # the same browser
+    assert again.status_code == 302 and db.session.scalar(select(func.count()).select_from(Participant)) == 1
+    bad = app.test_client().post("/join", data={"code": code, "org_type": "aliens"})
+    assert bad.status_code == 400 and db.session.scalar(select(func.count()).select_from(Participant)) == 1
+    db.session.delete(db.session.scalar(select(Participant)))
+    db.session.commit()
+
+    # The QR code's address asks only for the kind of organisation, as one select.
+    client = app.test_client()
     page = client.get(f"/join/{code}").get_data(as_text=True)
-    assert workshop.title in page and "Jobcentre Plus" in page and "I’d rather not say" in page
+    assert workshop.title in page and "Jobcentre Plus" in page and 'type="radio"' not in page
     joined = client.post(f"/join/{code}", data={"org_type": "health"})
     assert joined.status_code == 302 and joined.headers["Location"].endswith(f"/join/{code}/vote")
     participant = db.session.scalar(select(Participant))

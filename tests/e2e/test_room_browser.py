@@ -222,3 +222,82 @@ def test_ending_the_workshop_asks_on_a_confirmation_page(live_server, browser):
     assert page.get_by_role("button", name="End the workshop").count() == 0
     assert dialogs == []  # never the browser's confirm() box
     page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The phone: one screen to the first vote
+# --------------------------------------------------------------------------------------------
+
+
+def _on_first_screen(page, selectors: list[str]) -> list[str]:
+    """Selectors not wholly inside the first screen (the page scrolled to the top)."""
+    page.evaluate("() => window.scrollTo(0, 0)")
+    off = []
+    for selector in selectors:
+        box = page.locator(selector).bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > PHONE["height"] or box["x"] + box["width"] > PHONE["width"]:
+            off.append(f"{selector}: {box}")
+    return off
+
+
+def test_a_phone_joins_and_votes_from_one_screen(live_server, browser):
+    room = _room(live_server)
+    phone = new_page(browser, viewport=PHONE, bypass_csp=True)  # axe is injected
+    errors: list[str] = []
+    watch_errors(phone, errors)
+
+    # The join page asks for the code and, compactly, the kind of organisation; the button shows.
+    phone.goto(f"{live_server.url}/join")
+    assert _on_first_screen(phone, ["input[name=code]", "select[name=org_type]", "button:has-text('Join the workshop')"]) == []
+    assert phone.locator("input[name=org_type]").count() == 0  # no column of radios
+    save_screenshot(phone, "phone-join")
+    violations = serious_violations(phone)
+    assert violations == [], describe_violations("join page", phone.url, violations)
+    phone.get_by_label("Join code").fill(room["code"].lower())
+    phone.get_by_label("Your kind of organisation (optional)").select_option("health")
+    phone.get_by_role("button", name="Join the workshop").click()
+    phone.wait_for_url(re.compile(r".*/vote$"))  # straight to the vote page: one screen
+    phone.get_by_text("Wait for the facilitator").wait_for()
+
+    # Voting opens: all four stages and "don't know" on the first screen, full text one tap away.
+    _change(live_server, room["workshop"], lambda w, ops: ops.open_round(w))
+    phone.locator("#stage-4").wait_for()
+    phone.wait_for_load_state("load")
+    buttons = ["#stage-1", "#stage-2", "#stage-3", "#stage-4", "#stage-dont-know"]
+    assert _on_first_screen(phone, buttons) == []
+    save_screenshot(phone, "phone-vote")
+    violations = serious_violations(phone)
+    assert violations == [], describe_violations("vote page", phone.url, violations)
+    summary = phone.locator("#stage-1-summary").inner_text()
+    full = phone.locator(".app-stage-details .govuk-details__text")
+    assert full.is_hidden()
+    phone.get_by_text("What each stage means in full").click()
+    assert summary in full.inner_text() and full.is_visible()
+    phone.locator("#stage-3").click()
+    phone.locator("#vote-status").filter(has_text="Vote received: Maturing").wait_for()
+    assert phone.get_by_text("so far in this round").is_visible()
+
+    # Voting closes: the phone says so, no longer "votes so far".
+    _change(live_server, room["workshop"], lambda w, ops: ops.close_round(w))
+    phone.get_by_text("Voting has closed.").wait_for()
+    assert phone.get_by_text("so far in this round").count() == 0
+    save_screenshot(phone, "phone-closed")
+    assert errors == [], errors
+    phone.context.close()
+
+
+def test_a_phone_without_javascript_joins_from_the_qr_address_and_votes(live_server, browser):
+    room = _room(live_server)
+    _change(live_server, room["workshop"], lambda w, ops: ops.open_round(w))
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    phone = context.new_page()
+    phone.goto(f"{live_server.url}/join/{room['code']}")  # the QR code's address
+    assert _on_first_screen(phone, ["select[name=org_type]", "button:has-text('Join the workshop')"]) == []
+    phone.get_by_label("Your kind of organisation (optional)").select_option("police")
+    phone.get_by_role("button", name="Join the workshop").click()
+    phone.wait_for_url(re.compile(r".*/vote$"))
+    assert _on_first_screen(phone, ["#stage-1", "#stage-4", "#stage-dont-know"]) == []
+    phone.locator("#stage-2").click()
+    phone.get_by_text("Vote received: Developing").wait_for()
+    assert phone.locator("#stage-2").get_attribute("aria-pressed") == "true"
+    context.close()
