@@ -301,3 +301,48 @@ def test_a_phone_without_javascript_joins_from_the_qr_address_and_votes(live_ser
     phone.get_by_text("Vote received: Developing").wait_for()
     assert phone.locator("#stage-2").get_attribute("aria-pressed") == "true"
     context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The facilitator's private preview
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_facilitator_previews_the_result_before_the_room(live_server, browser):
+    room = _room(live_server)
+    console = new_page(browser, bypass_csp=True)  # axe is injected
+    errors: list[str] = []
+    watch_errors(console, errors)
+    sign_in(console, live_server.url, room["email"])
+    console.goto(f"{live_server.url}/workshops/{room['workshop']}/facilitate")
+    presenter = console.context.new_page()
+    presenter.goto(f"{live_server.url}/workshops/{room['workshop']}/present")
+
+    console.get_by_role("button", name=re.compile("^Open voting")).click()
+    console.locator("#console-message").filter(has_text="Voting is open.").wait_for()
+    console.get_by_text("Close voting to preview the result privately").wait_for()
+    _change(live_server, room["workshop"], _votes([1, 2, 2, 3]))
+    console.get_by_role("button", name=re.compile("^Close voting")).click()
+    console.locator("#console-message").filter(has_text="Voting is closed.").wait_for()
+
+    console.get_by_text("Preview the result before the room sees it").click()
+    preview = console.locator("#console-preview")
+    preview.get_by_text("Only you can see this").wait_for()
+    assert "Developing" in preview.locator("dl").first.inner_text()
+    assert "Mixed views" in preview.inner_text() and "consensus 0.71" in preview.inner_text()
+    save_screenshot(console, "facilitator-preview")
+    violations = serious_violations(console)
+    assert violations == [], describe_violations("console with the preview", console.url, violations)
+
+    # Someone joins: the console redraws and the preview stays open; the projector still hides it.
+    _change(live_server, room["workshop"], lambda w, ops: ops.join(w, "schools"))
+    console.locator("#console-status").filter(has_text="5 people have joined").wait_for()
+    assert console.locator("#console-preview").get_attribute("open") is not None
+    assert presenter.locator("#p-result").is_hidden()
+    assert "Developing" not in presenter.locator("#presenter").inner_text()
+
+    console.keyboard.press("r")
+    presenter.locator("#p-median").filter(has_text="Developing").wait_for()
+    console.get_by_text("showing on the projector").wait_for()
+    assert errors == [], errors
+    console.context.close()
