@@ -1,13 +1,15 @@
-"""Read-only queries over an assessment's evidence and peer ratings, each a fixed number of
-queries for the whole assessment.
+"""Read-only queries for the assessment pages: evidence figures, peer ratings, action plans,
+history, who took part; each a fixed number of queries for the whole assessment.
 
-The assessment pages call these once per request rather than asking per strand or per row.
-Rejected evidence supports nothing, so it is left out of both.
+The views call these once per request rather than asking per strand or per row, and templates
+never query. Rejected evidence supports nothing, so it is left out of the evidence figures.
 """
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import selectinload
@@ -18,15 +20,18 @@ from maturity.core.scoring import Rating, parse_rating
 from maturity.extensions import db
 from maturity.models import (
     Action,
+    Area,
     Assessment,
     Element,
     Evidence,
     Feature,
+    HistoryEntry,
     Organisation,
     Participant,
     PeerReview,
     PeerStrandReview,
     Round,
+    Strand,
     Vote,
     Workshop,
     evidence_features,
@@ -119,18 +124,110 @@ def peer_ratings(assessment: Assessment) -> dict[int, Rating]:
     return ratings
 
 
-def actions_by_strand(assessment: Assessment) -> dict[int, list[Action]]:
-    """Per strand id: its action plan (the next steps), soonest due first, undated last."""
+def _actions(assessment: Assessment, strand: Strand | None = None) -> list[Action]:
+    """The assessment's actions (of one strand, when given), soonest due first, undated last."""
     query = (
         select(Action)
         .where(Action.assessment_id == assessment.id)
         .options(selectinload(Action.owner_organisation))
         .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
     )
+    if strand is not None:
+        query = query.where(Action.strand_id == strand.id)
+    return list(db.session.scalars(query))
+
+
+def actions_by_strand(assessment: Assessment) -> dict[int, list[Action]]:
+    """Per strand id: its action plan (the next steps), soonest due first, undated last."""
     plan: dict[int, list[Action]] = defaultdict(list)
-    for action in db.session.scalars(query):
+    for action in _actions(assessment):
         plan[action.strand_id].append(action)
     return dict(plan)
+
+
+def strand_actions(assessment: Assessment, strand: Strand) -> list[Action]:
+    """One strand's action plan, in the same order as actions_by_strand."""
+    return _actions(assessment, strand)
+
+
+def strand_of(assessment: Assessment, strand_key: str) -> Strand | None:
+    """The strand of the assessment's framework with this key."""
+    return db.session.scalar(
+        select(Strand).where(Strand.framework_id == assessment.framework_id, Strand.key == strand_key)
+    )
+
+
+def element_of(strand: Strand, element_key: str) -> Element | None:
+    return db.session.scalar(
+        select(Element).where(Element.strand_id == strand.id, Element.key == element_key)
+    )
+
+
+def assessments_of_area(area: Area) -> list[Assessment]:
+    """An area's assessments, newest first."""
+    return list(
+        db.session.scalars(
+            select(Assessment)
+            .where(Assessment.area_id == area.id)
+            .order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        )
+    )
+
+
+def evidence_by_feature(assessment: Assessment, strand: Strand) -> dict[int, list[Evidence]]:
+    """Per feature id of the strand: the assessment's evidence linked to it, by title."""
+    feature_ids = [f.id for element in strand.elements for f in element.features]
+    if not feature_ids:
+        return {}
+    rows = db.session.execute(
+        select(evidence_features.c.feature_id, Evidence)
+        .join(Evidence, Evidence.id == evidence_features.c.evidence_id)
+        .where(Evidence.assessment_id == assessment.id, evidence_features.c.feature_id.in_(feature_ids))
+        .options(selectinload(Evidence.organisation))
+        .order_by(Evidence.title, Evidence.id)
+    )
+    found: dict[int, list[Evidence]] = {}
+    for feature_id, item in rows:
+        found.setdefault(feature_id, []).append(item)
+    return found
+
+
+def history_of(assessment: Assessment) -> list[HistoryEntry]:
+    """The assessment's history, newest first."""
+    return list(
+        db.session.scalars(
+            select(HistoryEntry)
+            .where(HistoryEntry.assessment_id == assessment.id)
+            .options(selectinload(HistoryEntry.user))
+            .order_by(HistoryEntry.occurred_at.desc(), HistoryEntry.id.desc())
+        )
+    )
+
+
+def evidence_to_carry(previous: Assessment) -> int:
+    """How many evidence items a next cycle would carry forward: all but the rejected."""
+    return db.session.scalar(
+        select(func.count(Evidence.id)).where(
+            Evidence.assessment_id == previous.id, Evidence.status != "rejected"
+        )
+    ) or 0
+
+
+def next_cycle_suggestion(previous: Assessment) -> dict[str, Any]:
+    """Suggested title and period for the next cycle: the years moved on by one."""
+
+    def bump(text: str) -> str:
+        return re.sub(r"\b(19|20)(\d\d)\b", lambda m: str(int(m.group(0)) + 1), text)
+
+    suggestion: dict[str, Any] = {"title": bump(previous.title), "period_label": bump(previous.period_label)}
+    for field in ("period_start", "period_end"):
+        value = getattr(previous, field)
+        if value is not None:
+            try:
+                suggestion[field] = value.replace(year=value.year + 1)
+            except ValueError:  # 29 February
+                suggestion[field] = value.replace(year=value.year + 1, day=28)
+    return suggestion
 
 
 @dataclass(frozen=True)

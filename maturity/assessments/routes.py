@@ -4,17 +4,14 @@ Every route loads the assessment through `maturity.access`, so someone from anot
 404 and a member whose role lacks the need gets 403.
 """
 
-import re
 from datetime import date
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from maturity.access import can, check, get_or_404
-from maturity.assessments import bp, export, operations, queries
+from maturity.assessments import bp, export, operations, panels, queries
 from maturity.assessments.forms import (
     ActionForm,
     AdvanceForm,
@@ -40,7 +37,6 @@ from maturity.models import (
     HistoryEntry,
     Organisation,
     Strand,
-    evidence_features,
 )
 
 
@@ -59,9 +55,7 @@ def _assessment(assessment_id: int, need: str = "view") -> Assessment:
 
 
 def _strand(assessment: Assessment, strand_key: str) -> Strand:
-    strand = db.session.scalar(
-        select(Strand).where(Strand.framework_id == assessment.framework_id, Strand.key == strand_key)
-    )
+    strand = queries.strand_of(assessment, strand_key)
     if strand is None:
         abort(404)
     return strand
@@ -75,27 +69,6 @@ def _organisation(area: Area, value: str | None) -> Organisation | None:
 
 def _status_code(form) -> int:
     return 400 if form.errors else 200
-
-
-# --------------------------------------------------------------------------------------------
-# Template helpers shared with the area page
-# --------------------------------------------------------------------------------------------
-
-
-@bp.app_template_global()
-def area_assessments(area: Area) -> dict[str, Any]:
-    """The assessments of an area for its page, newest first, and whether the user may open one."""
-    assessments = [
-        item
-        for item in db.session.scalars(
-            select(Assessment)
-            .where(Assessment.area_id == area.id)
-            .order_by(Assessment.created_at.desc(), Assessment.id.desc())
-        )
-        # Someone granted one assessment (a peer reviewer) sees only that one.
-        if can(current_user, "view", item)
-    ]
-    return {"assessments": assessments, "can_open": can(current_user, "manage", area)}
 
 
 def evidence_url(item: Evidence) -> str:
@@ -142,6 +115,7 @@ def new(area_id: int):
             period_start=form.period_start.data,
             period_end=form.period_end.data,
         )
+        db.session.commit()
         flash(f"Assessment opened: {assessment.title}.", "success")
         return redirect(url_for(".show", assessment_id=assessment.id))
     return render_template("assessments/new.html", form=form, area=area), _status_code(form)
@@ -156,6 +130,7 @@ def show(assessment_id: int):
         "assessments/show.html",
         assessment=assessment,
         views=views,
+        panels=panels.read(assessment),
         done=strands_done(views),
         took_part=took_part,
         took_part_workshops=took_part_workshops,
@@ -171,34 +146,6 @@ def show(assessment_id: int):
 # --------------------------------------------------------------------------------------------
 # Strand page and ratings
 # --------------------------------------------------------------------------------------------
-
-
-def _evidence_by_feature(assessment: Assessment, strand: Strand) -> dict[int, list[Evidence]]:
-    feature_ids = [f.id for element in strand.elements for f in element.features]
-    if not feature_ids:
-        return {}
-    rows = db.session.execute(
-        select(evidence_features.c.feature_id, Evidence)
-        .join(Evidence, Evidence.id == evidence_features.c.evidence_id)
-        .where(Evidence.assessment_id == assessment.id, evidence_features.c.feature_id.in_(feature_ids))
-        .options(selectinload(Evidence.organisation))
-        .order_by(Evidence.title, Evidence.id)
-    )
-    found: dict[int, list[Evidence]] = {}
-    for feature_id, item in rows:
-        found.setdefault(feature_id, []).append(item)
-    return found
-
-
-def _strand_actions(assessment: Assessment, strand: Strand) -> list[Action]:
-    return list(
-        db.session.scalars(
-            select(Action)
-            .where(Action.assessment_id == assessment.id, Action.strand_id == strand.id)
-            .options(selectinload(Action.owner_organisation))
-            .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
-        )
-    )
 
 
 def _limitation_to_tackle(strand: Strand, key: str | None) -> Any:
@@ -218,32 +165,47 @@ def _limitation_to_tackle(strand: Strand, key: str | None) -> Any:
 
 
 def _rating_form(cls, prefix: str, rating: str | None, rationale: str | None, **kwargs):
-    """A rating form: what was posted, or (on GET) filled with the rating recorded so far."""
-    if request.method == "POST":
-        return cls(prefix=prefix, **kwargs)
     return cls(formdata=None, prefix=prefix, data={"rating": rating, "rationale": rationale}, **kwargs)
 
 
-def _strand_or_404(assessment: Assessment, strand_key: str):
+def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str, Any] | None = None):
+    """The strand page; `submitted` replaces the blank form that failed validation."""
+    submitted = submitted or {}
     views = build_overview(assessment)
     view = strand_view(views, strand_key)
     if view is None:
         abort(404)
-    return views, view
-
-
-def _back_to_strand(assessment: Assessment, strand: Strand):
-    """After saving, the strand page from its top, where the confirmation banner shows."""
-    return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key))
-
-
-@bp.get("/<int:assessment_id>/strands/<strand_key>")
-def strand(assessment_id: int, strand_key: str):
-    """The picture of one strand: its stages, features and evidence, ratings, flags and actions.
-    Each rating and action is made on a page of its own (the links on this page)."""
-    assessment = _assessment(assessment_id)
-    views, view = _strand_or_404(assessment, strand_key)
     strand = view.strand
+    row = view.rating_row
+    can_manage = can(current_user, "manage", assessment)
+    forms: dict[str, Any] = {}
+    if can_manage:
+        forms["self"] = submitted.get("self") or _rating_form(
+            RatingForm, "self", row.self_rating if row else None, row.self_rationale if row else None
+        )
+        forms["agreed"] = submitted.get("agreed") or _rating_form(
+            AgreedRatingForm, "agreed", row.agreed_rating if row else None,
+            row.agreed_rationale if row else None,
+        )
+        for element_view in view.elements:
+            key = f"element-{element_view.element.key}"
+            element_row = element_view.rating_row
+            forms[key] = submitted.get(key) or _rating_form(
+                RatingForm, key,
+                element_row.self_rating if element_row else None,
+                element_row.self_rationale if element_row else None,
+                rationale_required=False,
+            )
+        drafted_from = _limitation_to_tackle(strand, request.args.get("tackle"))
+        forms["action"] = submitted.get("action") or ActionForm(
+            formdata=None,
+            prefix="action",
+            area=assessment.area,
+            data={"description": f"Tackle: {drafted_from.text}"} if drafted_from else None,
+        )
+    else:
+        drafted_from = None
+    failed = next(iter(submitted.values()), None)
     index = next(i for i, v in enumerate(views) if v is view)
     return render_template(
         "assessments/strand.html",
@@ -254,12 +216,21 @@ def strand(assessment_id: int, strand_key: str):
         views=views,
         previous_view=views[index - 1] if index > 0 else None,
         next_view=views[index + 1] if index + 1 < len(views) else None,
-        can_manage=can(current_user, "manage", assessment),
+        forms=forms,
+        form=failed,
+        can_manage=can_manage,
         can_contribute=can(current_user, "contribute", assessment),
         locked=operations.is_locked(assessment),
-        evidence_by_feature=_evidence_by_feature(assessment, strand),
-        actions=_strand_actions(assessment, strand),
-    )
+        evidence_by_feature=queries.evidence_by_feature(assessment, strand),
+        actions=queries.strand_actions(assessment, strand),
+        drafted_from=drafted_from,
+    ), (400 if failed is not None and failed.errors else 200)
+
+
+@bp.get("/<int:assessment_id>/strands/<strand_key>")
+def strand(assessment_id: int, strand_key: str):
+    assessment = _assessment(assessment_id)
+    return _render_strand(assessment, strand_key)
 
 
 def _refuse_if_locked(assessment: Assessment, strand_key: str):
@@ -272,88 +243,69 @@ def _refuse_if_locked(assessment: Assessment, strand_key: str):
     return None
 
 
-def _rating_page(assessment: Assessment, view, form, kind: str, element=None):
-    """One question per page: the rating, with the stage definitions beside it and a back link."""
-    return render_template(
-        "assessments/rate.html",
-        assessment=assessment,
-        framework=view.strand.framework,
-        strand=view.strand,
-        view=view,
-        element=element,
-        form=form,
-        kind=kind,
-    ), _status_code(form)
-
-
-@bp.route("/<int:assessment_id>/strands/<strand_key>/self-rating", methods=["GET", "POST"])
+@bp.post("/<int:assessment_id>/strands/<strand_key>/self-rating")
 def self_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
-    _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
+    strand = _strand(assessment, strand_key)
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    row = view.rating_row
-    form = _rating_form(RatingForm, "self", row and row.self_rating, row and row.self_rationale)
+    form = RatingForm(prefix="self")
     if form.validate_on_submit():
         try:
             operations.set_self_rating(assessment, strand, form.rating.data, form.rationale.data, _me())
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"Self rating saved for {strand.short_name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "self")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="self-rating-section"))
+    return _render_strand(assessment, strand_key, {"self": form})
 
 
-@bp.route("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating", methods=["GET", "POST"])
+@bp.post("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating")
 def element_rating(assessment_id: int, strand_key: str, element_key: str):
     assessment = _assessment(assessment_id, "manage")
-    _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
-    element_view = next((e for e in view.elements if e.element.key == element_key), None)
-    if element_view is None:
+    strand = _strand(assessment, strand_key)
+    element = queries.element_of(strand, element_key)
+    if element is None:
         abort(404)
-    element = element_view.element
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    row = element_view.rating_row
-    form = _rating_form(
-        RatingForm, f"element-{element.key}", row and row.self_rating, row and row.self_rationale,
-        rationale_required=False,
-    )
+    prefix = f"element-{element.key}"
+    form = RatingForm(prefix=prefix, rationale_required=False)
     if form.validate_on_submit():
         try:
             operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me())
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"Self rating saved for {element.name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "element", element_view)
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor=f"element-{element.key}"))
+    return _render_strand(assessment, strand_key, {prefix: form})
 
 
-@bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
+@bp.post("/<int:assessment_id>/strands/<strand_key>/agreed-rating")
 def agreed_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
-    _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
+    strand = _strand(assessment, strand_key)
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    row = view.rating_row
-    form = _rating_form(AgreedRatingForm, "agreed", row and row.agreed_rating, row and row.agreed_rationale)
+    form = AgreedRatingForm(prefix="agreed")
     if form.validate_on_submit():
+        view = strand_view(build_overview(assessment), strand.key)
         try:
             operations.set_agreed_rating(
                 assessment, strand, form.rating.data, form.rationale.data, _me(),
-                inputs=view.agreed_inputs(),
+                inputs=view.agreed_inputs() if view else None,
             )
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"Agreed rating saved for {strand.short_name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "agreed")
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="agreed-rating-section"))
+    return _render_strand(assessment, strand_key, {"agreed": form})
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,20 +313,11 @@ def agreed_rating(assessment_id: int, strand_key: str):
 # --------------------------------------------------------------------------------------------
 
 
-@bp.route("/<int:assessment_id>/strands/<strand_key>/actions", methods=["GET", "POST"])
+@bp.post("/<int:assessment_id>/strands/<strand_key>/actions")
 def add_action(assessment_id: int, strand_key: str):
-    """Add an action to a strand's plan, on its own page; a "Draft an action" link fills it in
-    from a shortcoming still to tackle (?tackle=<feature key>)."""
     assessment = _assessment(assessment_id, "manage")
     strand = _strand(assessment, strand_key)
-    drafted_from = _limitation_to_tackle(strand, request.args.get("tackle"))
-    if request.method == "POST":
-        form = ActionForm(prefix="action", area=assessment.area)
-    else:
-        form = ActionForm(
-            formdata=None, prefix="action", area=assessment.area,
-            data={"description": f"Tackle: {drafted_from.text}"} if drafted_from else None,
-        )
+    form = ActionForm(prefix="action", area=assessment.area)
     if form.validate_on_submit():
         try:
             operations.add_action(
@@ -385,30 +328,18 @@ def add_action(assessment_id: int, strand_key: str):
         except OperationError as error:
             form.description.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"Action added to the {strand.short_name} action plan.", "success")
-            return _back_to_strand(assessment, strand)
-    form.submit.label.text = "Add action"
-    return render_template(
-        "assessments/action_form.html", assessment=assessment, strand=strand, action=None,
-        form=form, drafted_from=drafted_from,
-    ), _status_code(form)
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="action-plan"))
+    return _render_strand(assessment, strand_key, {"action": form})
 
 
 @bp.get("/<int:assessment_id>/actions")
 def actions(assessment_id: int):
     assessment = _assessment(assessment_id)
     framework = load_framework(assessment.framework_id)
-    items = list(
-        db.session.scalars(
-            select(Action)
-            .where(Action.assessment_id == assessment.id)
-            .options(selectinload(Action.owner_organisation))
-            .order_by(Action.due_date.is_(None), Action.due_date, Action.id)
-        )
-    )
-    by_strand: dict[int, list[Action]] = {}
-    for item in items:
-        by_strand.setdefault(item.strand_id, []).append(item)
+    by_strand = queries.actions_by_strand(assessment)
+    items = [item for plan in by_strand.values() for item in plan]
     return render_template(
         "assessments/actions.html",
         assessment=assessment,
@@ -451,8 +382,9 @@ def edit_action(assessment_id: int, action_id: int):
         except OperationError as error:
             form.description.errors = [str(error)]
         else:
+            db.session.commit()
             flash("Action saved.", "success")
-            return _back_to_strand(assessment, action.strand)
+            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=action.strand.key, _anchor="action-plan"))
     return render_template(
         "assessments/action_form.html", assessment=assessment, action=action, form=form
     ), _status_code(form)
@@ -512,6 +444,7 @@ def advance(assessment_id: int):
         except OperationError as error:
             form.submit.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"The assessment is now \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, advance_form=form)
@@ -527,6 +460,7 @@ def step_back(assessment_id: int):
         except OperationError as error:
             form.reason.errors = [str(error)]
         else:
+            db.session.commit()
             flash(f"The assessment is back at \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, back_form=form)
@@ -561,14 +495,7 @@ def history_value(entry: HistoryEntry, value: str | None) -> str:
 @bp.get("/<int:assessment_id>/history")
 def history(assessment_id: int):
     assessment = _assessment(assessment_id)
-    entries = list(
-        db.session.scalars(
-            select(HistoryEntry)
-            .where(HistoryEntry.assessment_id == assessment.id)
-            .options(selectinload(HistoryEntry.user))
-            .order_by(HistoryEntry.occurred_at.desc(), HistoryEntry.id.desc())
-        )
-    )
+    entries = queries.history_of(assessment)
     return render_template(
         "assessments/history.html",
         assessment=assessment,
@@ -583,31 +510,11 @@ def history(assessment_id: int):
 # --------------------------------------------------------------------------------------------
 
 
-def _suggest_next(previous: Assessment) -> dict[str, Any]:
-    """Suggested title and period for the next cycle: the years moved on by one."""
-    def bump(text: str) -> str:
-        return re.sub(r"\b(19|20)(\d\d)\b", lambda m: str(int(m.group(0)) + 1), text)
-
-    suggestion = {"title": bump(previous.title), "period_label": bump(previous.period_label)}
-    for field in ("period_start", "period_end"):
-        value = getattr(previous, field)
-        if value is not None:
-            try:
-                suggestion[field] = value.replace(year=value.year + 1)
-            except ValueError:  # 29 February
-                suggestion[field] = value.replace(year=value.year + 1, day=28)
-    return suggestion
-
-
 @bp.route("/<int:assessment_id>/next", methods=["GET", "POST"])
 def next_cycle(assessment_id: int):
     previous = _assessment(assessment_id, "manage")
-    form = NextCycleForm() if request.method == "POST" else NextCycleForm(data=_suggest_next(previous))
-    carried = db.session.scalar(
-        select(func.count(Evidence.id)).where(
-            Evidence.assessment_id == previous.id, Evidence.status != "rejected"
-        )
-    )
+    form = NextCycleForm() if request.method == "POST" else NextCycleForm(data=queries.next_cycle_suggestion(previous))
+    carried = queries.evidence_to_carry(previous)
     if form.validate_on_submit():
         framework = form.framework()
         if framework is None:
@@ -619,6 +526,7 @@ def next_cycle(assessment_id: int):
             period_end=form.period_end.data,
             upload_folder=current_app.config.get("UPLOAD_FOLDER"),
         )
+        db.session.commit()
         flash(
             f"Next cycle started: {assessment.title}. {count} evidence "
             f"item{'s' if count != 1 else ''} carried forward as drafts to review.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -160,3 +161,11 @@ def group_by_organisation(items: list[Evidence], organisations: list[Organisatio
         groups.get(item.organisation_id, nobody).items.append(item)
     ordered = sorted(groups.values(), key=lambda g: (not g.items, g.title.casefold()))
     return ordered + ([nobody] if nobody.items else [])
+
+
+def features_by_id(ids: Iterable[int]) -> list[Feature]:
+    """The features with these ids, by id."""
+    chosen = sorted(ids)
+    if not chosen:
+        return []
+    return list(db.session.scalars(select(Feature).where(Feature.id.in_(chosen)).order_by(Feature.id)))

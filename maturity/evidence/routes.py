@@ -48,10 +48,7 @@ def may_delete(evidence: Evidence) -> bool:
 
 
 def _features(form: EvidenceForm) -> list[Feature]:
-    ids = sorted(form.chosen_feature_ids)
-    if not ids:
-        return []
-    return list(db.session.scalars(db.select(Feature).where(Feature.id.in_(ids))))
+    return queries.features_by_id(form.chosen_feature_ids)
 
 
 def _store(form: EvidenceForm):
@@ -100,6 +97,18 @@ def _view_links(assessment: Assessment, filters: queries.Filters, current: str) 
     ]
 
 
+def _groups(view: str, filters: queries.Filters, items, strands, places, organisations) -> list | None:
+    """The register's items grouped by strand or by organisation (None for the plain list);
+    a group left empty by a filter on that grouping is not shown."""
+    if view == "strand":
+        groups = queries.group_by_strand(items, strands, places)
+        return [g for g in groups if g.items] if filters.strand_id else groups
+    if view == "organisation":
+        groups = queries.group_by_organisation(items, organisations)
+        return [g for g in groups if g.items] if filters.organisation_id else groups
+    return None
+
+
 @bp.get("/assessments/<int:assessment_id>/evidence")
 @login_required
 def register(assessment_id: int):
@@ -111,20 +120,11 @@ def register(assessment_id: int):
     strands = queries.framework_tree(assessment.framework)
     places = queries.feature_places(assessment.framework, strands)
     organisations = assessment.area.organisations
-    groups = None
-    if view == "strand":
-        groups = queries.group_by_strand(items, strands, places)
-        if filters.strand_id:
-            groups = [g for g in groups if g.items]
-    elif view == "organisation":
-        groups = queries.group_by_organisation(items, organisations)
-        if filters.organisation_id:
-            groups = [g for g in groups if g.items]
     return render_template(
         "evidence/register.html",
         assessment=assessment,
         items=items,
-        groups=groups,
+        groups=_groups(view, filters, items, strands, places, organisations),
         view=view,
         view_links=_view_links(assessment, filters, view),
         filters=filters,
@@ -162,6 +162,16 @@ def new(assessment_id: int):
     return _render_form(form, assessment, None)
 
 
+def _saved_message(evidence: Evidence, was: str) -> str:
+    """What an edit says once saved: an accepted or rejected item that changed is a draft again."""
+    if was == evidence.status:
+        return f"Changes to ‘{evidence.title}’ saved."
+    return (
+        f"Changes to ‘{evidence.title}’ saved. It was {EVIDENCE_STATUSES[was].lower()}, "
+        "so it is a draft again until a coordinator accepts it."
+    )
+
+
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(evidence_id: int):
@@ -188,14 +198,7 @@ def edit(evidence_id: int):
                 uploads.remove(current_app.config["UPLOAD_FOLDER"], stored.key)
             raise
         uploads.remove(current_app.config["UPLOAD_FOLDER"], unused)
-        if was != evidence.status:
-            flash(
-                f"Changes to ‘{evidence.title}’ saved. It was {EVIDENCE_STATUSES[was].lower()}, "
-                "so it is a draft again until a coordinator accepts it.",
-                "success",
-            )
-        else:
-            flash(f"Changes to ‘{evidence.title}’ saved.", "success")
+        flash(_saved_message(evidence, was), "success")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
     return _render_form(form, evidence.assessment, evidence)
 
@@ -252,7 +255,6 @@ def review(evidence_id: int):
     form = ReviewForm()
     if form.validate_on_submit():
         operations.review_evidence(evidence, current_user, form.decision.data, form.reason.data)
-        db.session.commit()
         flash(f"‘{evidence.title}’ is now {evidence.status_label.lower()}.", "success")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
     return _render_show(evidence, form)

@@ -2,13 +2,11 @@ from datetime import date
 
 from flask import redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
-from maturity.access import visible_area_ids
-from maturity.extensions import db
+from maturity.areas.queries import visible_areas
+from maturity.framework.queries import framework_versions
 from maturity.main import bp
 from maturity.main.queries import waiting_for
-from maturity.models import Area, FrameworkVersion
 
 
 @bp.get("/")
@@ -18,7 +16,7 @@ def index():
     today = date.today()
     return render_template(
         "main/index.html",
-        areas=_my_areas(),
+        areas=visible_areas(current_user),
         waiting=waiting_for(current_user, today),
         today=today,
     )
@@ -29,18 +27,9 @@ def start():
     return render_template("main/start.html")
 
 
-def _my_areas() -> list[Area]:
-    ids = visible_area_ids(current_user)
-    query = select(Area).order_by(Area.name)
-    if ids is not None:
-        query = query.where(Area.id.in_(ids))
-    return list(db.session.scalars(query))
-
-
 @bp.get("/about")
 def about():
-    frameworks = db.session.scalars(select(FrameworkVersion).order_by(FrameworkVersion.loaded_at))
-    return render_template("main/about.html", frameworks=list(frameworks))
+    return render_template("main/about.html", frameworks=framework_versions())
 
 
 @bp.get("/privacy")

@@ -73,13 +73,12 @@ def national():
     )
 
 
-@bp.get("/areas/<int:area_id>/benchmark")
-def area(area_id: int):
-    area = get_or_404(Area, area_id)
+def _standing_rows(area: Area, latest: Any) -> list[dict[str, Any]]:
+    """Per strand: where the area's latest agreed rating sits against the other areas', and the
+    flags of its latest assessment's rating."""
     ratings = queries.ratings_by_area()
     own = ratings.get(area.id)
     others = [r for other_id, r in ratings.items() if other_id != area.id]
-    latest = queries.latest_assessment(area)
     # The flags of each strand's rating, from the same figures and function as every other page.
     figures = queries.assessment_figures(latest) if latest else None
     rows = []
@@ -95,6 +94,14 @@ def area(area_id: int):
                 "flags": strand_figures.flags if strand_figures else [],
             }
         )
+    return rows
+
+
+@bp.get("/areas/<int:area_id>/benchmark")
+def area(area_id: int):
+    area = get_or_404(Area, area_id)
+    latest = queries.latest_assessment(area)
+    rows = _standing_rows(area, latest)
     shown = [r for r in rows if not r["standing"].suppressed]
     return render_template(
         "reports/area_benchmark.html",

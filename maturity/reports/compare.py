@@ -62,8 +62,22 @@ def load_pair(a_id: int, b_id: int) -> dict[str, Assessment]:
 
 def comparison_for(a_id: int, b_id: int) -> Comparison:
     """Load both assessments (404 unless the user may see both) and compare them."""
-    pair = load_pair(a_id, b_id)
+    return _compare(load_pair(a_id, b_id))
+
+
+def _compare(pair: dict[str, Assessment]) -> Comparison:
     return compare(queries.assessment_figures(pair["a"]), queries.assessment_figures(pair["b"]))
+
+
+def _chosen(form: CompareForm) -> tuple[dict[str, Assessment], int]:
+    """The two assessments the query string asks for ({} when it asks for none or is wrong,
+    with the form's errors set), and the page's status."""
+    if "a" not in request.args or "b" not in request.args:
+        return {}, 200
+    ids = _read_pair(form)
+    if ids is None:
+        return {}, 400
+    return load_pair(*ids), 200
 
 
 def _read_pair(form: CompareForm) -> tuple[int, int] | None:
@@ -98,21 +112,8 @@ def show():
     form = CompareForm(formdata=request.args if request.args else None)
     form.a.choices = form.b.choices = picker_choices(current_user)
     form.a.errors, form.b.errors = [], []
-    comparison = None
-    trend_urls: dict[str, str] = {}
-    illustrative: list[str] = []
-    status = 200
-    if "a" in request.args and "b" in request.args:
-        ids = _read_pair(form)
-        if ids is None:
-            status = 400
-        else:
-            pair = load_pair(*ids)
-            comparison = compare(
-                queries.assessment_figures(pair["a"]), queries.assessment_figures(pair["b"])
-            )
-            trend_urls = _trend_urls(comparison, pair)
-            illustrative = [a.illustrative_note for a in (pair["a"], pair["b"]) if a.illustrative_note]
+    pair, status = _chosen(form)
+    comparison = _compare(pair) if pair else None
     return render_template(
         "reports/compare.html",
         form=form,
@@ -122,8 +123,8 @@ def show():
         radar=radar_data(comparison) if comparison else None,
         evidence_chart=evidence_chart_data(comparison) if comparison else None,
         export_args={"a": comparison.a.id, "b": comparison.b.id} if comparison else None,
-        trend_urls=trend_urls,
-        illustrative_notes=illustrative,
+        trend_urls=_trend_urls(comparison, pair) if comparison else {},
+        illustrative_notes=[a.illustrative_note for a in pair.values() if a.illustrative_note],
     ), status
 
 

@@ -13,7 +13,15 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from maturity.extensions import db
-from maturity.models import Area, Assessment, Membership, PeerReview, User, peer_review_reviewers
+from maturity.models import (
+    Area,
+    Assessment,
+    Membership,
+    PeerReview,
+    Strand,
+    User,
+    peer_review_reviewers,
+)
 
 # --------------------------------------------------------------------------------------------
 # Reviews
@@ -95,3 +103,17 @@ def last_pairings(area_id: int) -> dict[int, date]:
         if other != area_id and (other not in latest or when > latest[other]):
             latest[other] = when
     return latest
+
+
+def strands_of(framework_id: int) -> list[Strand]:
+    """A framework's strands in order."""
+    return list(
+        db.session.scalars(
+            select(Strand).where(Strand.framework_id == framework_id).order_by(Strand.position)
+        )
+    )
+
+
+def other_areas(area_id: int) -> list[Area]:
+    """Every area but this one, by name: who may review it."""
+    return list(db.session.scalars(select(Area).where(Area.id != area_id).order_by(Area.name)))

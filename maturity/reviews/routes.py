@@ -9,14 +9,12 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from maturity.access import can, get_or_404
 from maturity.assessments import queries as assessment_queries
 from maturity.core.matching import suggest_partners
-from maturity.core.scoring import STAGES, parse_rating, strand_flags
+from maturity.core.scoring import STAGES, parse_rating
 from maturity.errors import OperationError
-from maturity.extensions import db
 from maturity.models import Area, Assessment, PeerReview, Strand
 from maturity.reports import queries as reports
 from maturity.reviews import bp, operations, queries
@@ -46,32 +44,22 @@ def _me():
 
 
 def _strands(review: PeerReview) -> list[Strand]:
-    return list(
-        db.session.scalars(
-            select(Strand)
-            .where(Strand.framework_id == review.assessment.framework_id)
-            .order_by(Strand.position)
-        )
-    )
+    return queries.strands_of(review.assessment.framework_id)
 
 
 def _strand(review: PeerReview, strand_key: str) -> Strand:
-    strand = db.session.scalar(
-        select(Strand).where(
-            Strand.framework_id == review.assessment.framework_id, Strand.key == strand_key
-        )
-    )
+    strand = assessment_queries.strand_of(review.assessment, strand_key)
     if strand is None:
         abort(404)
     return strand
 
 
 # --------------------------------------------------------------------------------------------
-# Shown on the assessment page (templates/reviews/_assessment_reviews.html)
+# Shown on the assessment page (templates/reviews/_assessment_reviews.html), read through
+# maturity.assessments.panels
 # --------------------------------------------------------------------------------------------
 
 
-@bp.app_template_global()
 def peer_review_panel(assessment: Assessment) -> dict[str, Any]:
     """The reviews of an assessment, the latest peer ratings with their flags, and what the user may do."""
     reviews = [r for r in queries.reviews_of(assessment) if review_allows(current_user, "view", r)]
@@ -83,8 +71,8 @@ def peer_review_panel(assessment: Assessment) -> dict[str, Any]:
         for strand in figures.strands:
             if strand.peer is None:
                 continue
-            flags = strand_flags(peer_rating=strand.peer, agreed_rating=strand.agreed)
-            peer_rows.append({"strand": strand, "entry": entries.get(strand.key), "flags": flags})
+            # The strand's flags as every other page shows them (core.comparison.figures_flags).
+            peer_rows.append({"strand": strand, "entry": entries.get(strand.key), "flags": strand.flags})
     open_review = next((r for r in reviews if r.is_open), None)
     can_manage = can(current_user, "manage", assessment)
     return {
@@ -115,10 +103,7 @@ def index():
 
 
 def _suggestions(assessment: Assessment):
-    strands = db.session.scalars(
-        select(Strand).where(Strand.framework_id == assessment.framework_id).order_by(Strand.position)
-    )
-    names = {s.key: s.short_name or s.name for s in strands}
+    names = {s.key: s.short_name or s.name for s in queries.strands_of(assessment.framework_id)}
     return suggest_partners(
         reports.subject_profile(assessment),
         reports.area_profiles(exclude_area_id=assessment.area_id),
@@ -128,16 +113,10 @@ def _suggestions(assessment: Assessment):
     )
 
 
-@bp.route("/assessments/<int:assessment_id>/peer-reviews/new", methods=["GET", "POST"])
-def new(assessment_id: int):
-    assessment = get_or_404(Assessment, assessment_id, need="manage")
-    open_review = queries.open_review_of(assessment)
-    if open_review is not None:
-        flash("This assessment already has a peer review under way. Close it before requesting another.")
-        return redirect(url_for(".show", review_id=open_review.id))
-    areas = list(
-        db.session.scalars(select(Area).where(Area.id != assessment.area_id).order_by(Area.name))
-    )
+def _choose_reviewing_area(assessment: Assessment) -> tuple[ChooseAreaForm, Area | None]:
+    """The area picker, and the area chosen in it (None, with the picker's error, when the
+    choice names no other area)."""
+    areas = queries.other_areas(assessment.area_id)
     chosen_id = request.form.get("reviewing_area_id") if request.method == "POST" else request.args.get("reviewing_area")
     choose = ChooseAreaForm(formdata=request.args if request.method == "GET" and chosen_id is not None else None)
     choose.reviewing_area.choices = [("", "Choose an area")] + [(str(a.id), a.name) for a in areas]
@@ -147,6 +126,34 @@ def new(assessment_id: int):
         if reviewing_area is None:
             choose.reviewing_area.data = chosen_id
             choose.reviewing_area.errors = ["Select the area that will carry out the review"]
+    return choose, reviewing_area
+
+
+def _request_review(assessment: Assessment, reviewing_area: Area, reviewers: list, form: RequestReviewForm):
+    """Request the review the valid form asks for: a redirect to it, or None with the form's
+    error when the request is refused."""
+    chosen = [u for u in reviewers if str(u.id) in set(form.reviewers.data)]
+    try:
+        review = operations.request_review(assessment, reviewing_area, chosen, _me(), form.note.data)
+    except OperationError as error:
+        form.reviewers.errors = [str(error)]
+        return None
+    flash(
+        f"Peer review requested from {reviewing_area.name}. The reviewers can now read "
+        "this assessment, its evidence and its workshop results until the review is closed.",
+        "success",
+    )
+    return redirect(url_for(".show", review_id=review.id))
+
+
+@bp.route("/assessments/<int:assessment_id>/peer-reviews/new", methods=["GET", "POST"])
+def new(assessment_id: int):
+    assessment = get_or_404(Assessment, assessment_id, need="manage")
+    open_review = queries.open_review_of(assessment)
+    if open_review is not None:
+        flash("This assessment already has a peer review under way. Close it before requesting another.")
+        return redirect(url_for(".show", review_id=open_review.id))
+    choose, reviewing_area = _choose_reviewing_area(assessment)
     form = None
     reviewers = []
     if reviewing_area is not None:
@@ -154,22 +161,8 @@ def new(assessment_id: int):
         reviewers = queries.eligible_reviewers(reviewing_area)
         form = RequestReviewForm(reviewer_choices=[(str(u.id), u.name) for u in reviewers])
         form.reviewing_area_id.data = str(reviewing_area.id)
-        if form.validate_on_submit():
-            chosen = [u for u in reviewers if str(u.id) in set(form.reviewers.data)]
-            try:
-                review = operations.request_review(
-                    assessment, reviewing_area, chosen, _me(), form.note.data
-                )
-            except OperationError as error:
-                form.reviewers.errors = [str(error)]
-            else:
-                db.session.commit()
-                flash(
-                    f"Peer review requested from {reviewing_area.name}. The reviewers can now read "
-                    "this assessment, its evidence and its workshop results until the review is closed.",
-                    "success",
-                )
-                return redirect(url_for(".show", review_id=review.id))
+        if form.validate_on_submit() and (done := _request_review(assessment, reviewing_area, reviewers, form)):
+            return done
     failed = form if form is not None and form.errors else (choose if choose.reviewing_area.errors else None)
     return render_template(
         "reviews/new.html",
@@ -234,16 +227,9 @@ def strand(review_id: int, strand_key: str):
     form = StrandReviewForm(obj=entry)
     if form.validate_on_submit():
         operations.record_strand(
-            review,
-            strand,
-            _me(),
-            form.peer_rating.data,
-            form.position.data,
-            form.strengths.data,
-            form.development.data,
-            form.questions.data,
+            review, strand, _me(), form.peer_rating.data, form.position.data,
+            form.strengths.data, form.development.data, form.questions.data,
         )
-        db.session.commit()
         flash(f"{strand.name}: peer rating saved.", "success")
         return redirect(url_for(".show", review_id=review.id) + f"#strand-{strand.key}")
     figures = reports.assessment_figures(review.assessment)
@@ -267,7 +253,6 @@ def summary(review_id: int):
     form = SummaryForm(obj=review)
     if form.validate_on_submit():
         operations.record_summary(review, _me(), form.summary.data)
-        db.session.commit()
         flash("Overall summary saved.", "success")
         return redirect(url_for(".show", review_id=review.id) + "#summary")
     return render_template("reviews/summary.html", review=review, form=form), (
@@ -286,7 +271,6 @@ def submit(review_id: int):
     if missing:
         return _render_review(review, missing)
     operations.submit(review, _me(), strands)
-    db.session.commit()
     flash(
         f"Peer review submitted to {review.assessment.area.name}. "
         "They will answer each challenge before closing the review.",
@@ -308,7 +292,6 @@ def answer(review_id: int, strand_key: str):
     form = ResponseForm(obj=entry)
     if form.validate_on_submit():
         operations.respond(entry, _me(), form.response.data)
-        db.session.commit()
         flash(f"{strand.name}: answer to the challenge saved.", "success")
         return redirect(url_for(".show", review_id=review.id) + f"#strand-{strand.key}")
     return render_template(
@@ -324,6 +307,5 @@ def close(review_id: int):
     except OperationError as error:
         flash(str(error))
         return redirect(url_for(".show", review_id=review.id))
-    db.session.commit()
     flash("Peer review closed. The reviewers no longer have access to this assessment.", "success")
     return redirect(url_for(".show", review_id=review.id))

@@ -8,6 +8,7 @@ from flask import render_template
 from flask_login import login_user
 from sqlalchemy import select
 
+from maturity.assessments import panels
 from maturity.assessments.queries import peer_ratings
 from maturity.extensions import db
 from maturity.models import HistoryEntry, PeerReview, Strand
@@ -303,21 +304,33 @@ def test_assessment_panel_shows_peer_rating_and_challenge_flag(app, setting, sub
     db.session.commit()
     with app.test_request_context():
         login_user(setting.coordinator)
-        html = render_template("reviews/_assessment_reviews.html", assessment=setting.assessment)
+        html = render_template(
+            "reviews/_assessment_reviews.html",
+            assessment=setting.assessment,
+            panels=panels.read(setting.assessment),
+        )
     assert "Peer ratings from Cheshire West and Chester" in html
     assert "Peer challenge" in html and "rated this Developing; the agreed rating is Maturing" in html
     assert "Challenge</strong>" in html and "Not answered yet" in html  # the reviewer's position
     assert "Request a peer review" not in html  # one is still open
     with app.test_request_context():
         login_user(setting.contributor)
-        html = render_template("reviews/_assessment_reviews.html", assessment=setting.assessment)
+        html = render_template(
+            "reviews/_assessment_reviews.html",
+            assessment=setting.assessment,
+            panels=panels.read(setting.assessment),
+        )
     assert "Peer challenge" in html and "Request a peer review" not in html
 
 
 def test_assessment_panel_offers_a_request_to_coordinators(app, setting):
     with app.test_request_context():
         login_user(setting.coordinator)
-        html = render_template("reviews/_assessment_reviews.html", assessment=setting.assessment)
+        html = render_template(
+            "reviews/_assessment_reviews.html",
+            assessment=setting.assessment,
+            panels=panels.read(setting.assessment),
+        )
     assert "Request a peer review" in html and "has not been peer reviewed yet" in html
 
 

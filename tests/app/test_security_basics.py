@@ -5,7 +5,6 @@ import re
 import pytest
 from sqlalchemy.exc import OperationalError
 from werkzeug.routing import IntegerConverter
-from werkzeug.routing import IntegerConverter
 
 from tests.conftest import PASSWORD, make_app
 

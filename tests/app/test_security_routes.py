@@ -318,7 +318,7 @@ def test_ids_of_another_area_in_form_fields_are_refused(app, client, world):
     )
     assert action.status_code == 400 and "There is a problem" in action.get_data(as_text=True)
     tally = client.post(f"/workshops/{b.workshop.id}/hand-counts", data={"round_id": str(a.round.id), "stage": "4", "count": "7"})
-    assert tally.status_code == 404
+    assert tally.status_code == 400
     review = client.post(
         f"/assessments/{b.assessment.id}/peer-reviews/new",
         # A's coordinator named as a reviewer from Championshire, where they have no role.
