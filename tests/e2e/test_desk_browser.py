@@ -6,13 +6,19 @@ Screenshots of the strand, summary and home pages are saved under build/screensh
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.support.browser import (
     DEMO_PASSWORD,
+    SCREENSHOTS,
+    arrange,
     ensure_demo,
     new_page,
+    save_screenshot,
     sign_in,
+    watch_errors,
 )
 
 pytestmark = pytest.mark.browser
@@ -103,3 +109,91 @@ def test_with_the_cdn_reachable_no_fallback_is_loaded(cdn_server, browser):
     assert page.locator("link[data-fallback]").count() == 0
     assert local == []
     page.context.close()
+
+
+# --------------------------------------------------------------------------------------------
+# The desk at 1280×900: strand page, one question per page, summary on one A4 page, home page
+# --------------------------------------------------------------------------------------------
+
+
+def _hampshire(live, name: str = "Hampshire") -> dict:
+    """Ids of an area's first demo assessment (Hampshire 2016 is the demo's richest) and the area."""
+    ensure_demo(live)
+
+    def find():
+        from sqlalchemy import select
+
+        from maturity.extensions import db
+        from maturity.models import Area, Assessment
+
+        area = db.session.scalar(select(Area).where(Area.name == name))
+        first = db.session.scalar(select(Assessment).where(Assessment.area_id == area.id).order_by(Assessment.id))
+        return {"area": area.id, "assessment": first.id}
+
+    return arrange(live, find)
+
+
+def _pdf_pages(data: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", data))
+
+
+def test_one_page_summary_prints_on_one_a4_landscape_page(live_server, browser):
+    ids = _hampshire(live_server)
+    page = new_page(browser)
+    sign_in(page, live_server.url, HAMPSHIRE_COORDINATOR, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{ids['assessment']}/summary")
+    save_screenshot(page, "summary-1280x900")
+    pdf = page.pdf(format="A4", landscape=True, prefer_css_page_size=True, print_background=True)
+    (SCREENSHOTS / "summary.pdf").write_bytes(pdf)
+    # The print view as it lays out on the page (A4 landscape less its 8 mm margins, at 96 dpi).
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 1062, "height": 733})
+    save_screenshot(page, "summary-print-a4-landscape")
+    assert _pdf_pages(pdf) == 1, f"the summary prints on {_pdf_pages(pdf)} pages"
+    page.context.close()
+
+
+def test_strand_page_and_rating_on_a_page_of_its_own(live_server, browser):
+    ids = _hampshire(live_server, "Hartlepool")  # its assessment is still in progress
+    page = new_page(browser)
+    errors: list[str] = []
+    watch_errors(page, errors)
+    sign_in(page, live_server.url, "coordinator@hartlepool.example.org", DEMO_PASSWORD)
+    strand_url = f"{live_server.url}/assessments/{ids['assessment']}/strands/workforce-development"
+    page.goto(strand_url)
+    save_screenshot(page, "strand-1280x900")
+    assert page.locator("main form").count() == 0, "the strand page holds forms"
+    page.get_by_role("link", name=re.compile(r"^(Rate|Change)\s+(self rating of )?Training and development")).first.click()
+    page.get_by_role("heading", level=1, name=re.compile("self rating of Training and development")).wait_for()
+    # The stage definitions sit beside the choices: both in view together.
+    radios = page.locator(".govuk-radios").bounding_box()
+    definitions = page.locator(".app-stage-definitions").bounding_box()
+    assert definitions["x"] > radios["x"] + radios["width"] - 1 and definitions["y"] < 900
+    save_screenshot(page, "element-rating-1280x900")
+    page.get_by_label("Developing", exact=True).check()
+    page.get_by_role("button", name="Save self rating").click()
+    banner = page.locator(".govuk-notification-banner", has_text="Self rating saved for Training and development")
+    banner.wait_for()
+    assert page.url.rstrip("/") == strand_url
+    box = banner.bounding_box()
+    assert box["y"] + box["height"] <= 900 and page.evaluate("() => window.scrollY") == 0
+    page.get_by_role("link", name=re.compile("Back to|Workforce")).first.wait_for()
+    assert errors == [], errors
+    page.context.close()
+
+
+def test_home_page_to_do_lists(live_server, browser):
+    _hampshire(live_server)
+    seen = {}
+    for who, email in (("coordinator", HAMPSHIRE_COORDINATOR), ("reviewer", "reviewer@cheshirewest.example.org"),
+                       ("partner", "police@hampshire.example.org")):
+        page = new_page(browser)
+        sign_in(page, live_server.url, email, DEMO_PASSWORD)
+        page.goto(f"{live_server.url}/")
+        page.get_by_role("heading", level=1, name="What is waiting for you").wait_for()
+        save_screenshot(page, f"home-{who}-1280x900")
+        seen[who] = page.locator("main").inner_text()
+        page.context.close()
+    assert re.search(r"\d of 6 strands done", seen["coordinator"])
+    assert "Assessments to continue" in seen["partner"] and "Challenges to answer" not in seen["partner"]
+    assert "Assessments to continue" not in seen["reviewer"]
