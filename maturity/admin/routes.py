@@ -24,7 +24,6 @@ def new_area():
     if form.validate_on_submit():
         parent = db.session.get(Area, int(form.parent_id.data)) if form.parent_id.data else None
         area = operations.create_area(form.name.data, form.kind.data, form.region.data, parent)
-        db.session.commit()
         flash(f"{area.name} added.", "success")
         return redirect(url_for("areas.show", area_id=area.id))
     return render_template("admin/area_form.html", form=form, area=None)
@@ -41,7 +40,6 @@ def edit_area(area_id: int):
         area.kind = form.kind.data
         area.region = form.region.data or None
         area.parent = db.session.get(Area, int(form.parent_id.data)) if form.parent_id.data else None
-        db.session.commit()
         flash(f"{area.name} saved.", "success")
         return redirect(url_for("areas.show", area_id=area.id))
     return render_template("admin/area_form.html", form=form, area=area)
@@ -53,7 +51,6 @@ def new_organisation(area_id: int):
     form = OrganisationForm(area=area)
     if form.validate_on_submit():
         organisation = operations.add_organisation(area, form.name.data, form.org_type.data)
-        db.session.commit()
         flash(f"{organisation.name} added to {area.name}'s partnership.", "success")
         return redirect(url_for("areas.show", area_id=area.id))
     return render_template("admin/organisation_form.html", form=form, area=area)
@@ -72,7 +69,6 @@ def new_user():
         user = operations.create_user(form.email.data, form.name.data, form.password.data, form.is_admin.data)
         if form.area_id.data and form.role.data:
             operations.set_membership(user, db.session.get(Area, int(form.area_id.data)), form.role.data)
-        db.session.commit()
         flash(f"Account created for {user.name}.", "success")
         return redirect(url_for("admin.user", user_id=user.id))
     return render_template("admin/user_form.html", form=form)
@@ -85,7 +81,6 @@ def user(user_id: int):
     if form.validate_on_submit():
         area = db.session.get(Area, int(form.area_id.data)) or abort(404)
         operations.set_membership(person, area, form.role.data)
-        db.session.commit()
         flash(f"{person.name} is now {form.role.data} in {area.name}.", "success")
         return redirect(url_for("admin.user", user_id=person.id))
     return render_template("admin/user.html", person=person, form=form)
@@ -97,6 +92,5 @@ def remove_membership(user_id: int, membership_id: int):
     if membership is None or membership.user_id != user_id:
         abort(404)
     db.session.delete(membership)
-    db.session.commit()
     flash("Role removed.", "success")
     return redirect(url_for("admin.user", user_id=user_id))
