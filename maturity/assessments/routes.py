@@ -115,7 +115,6 @@ def new(area_id: int):
             period_start=form.period_start.data,
             period_end=form.period_end.data,
         )
-        db.session.commit()
         flash(f"Assessment opened: {assessment.title}.", "success")
         return redirect(url_for(".show", assessment_id=assessment.id))
     return render_template("assessments/new.html", form=form, area=area), _status_code(form)
@@ -130,8 +129,8 @@ def show(assessment_id: int):
         "assessments/show.html",
         assessment=assessment,
         views=views,
-        panels=panels.read(assessment),
         done=strands_done(views),
+        panels=panels.read(assessment),
         took_part=took_part,
         took_part_workshops=took_part_workshops,
         can_manage_area=can(current_user, "manage", assessment.area),
@@ -165,47 +164,32 @@ def _limitation_to_tackle(strand: Strand, key: str | None) -> Any:
 
 
 def _rating_form(cls, prefix: str, rating: str | None, rationale: str | None, **kwargs):
+    """A rating form: what was posted, or (on GET) filled with the rating recorded so far."""
+    if request.method == "POST":
+        return cls(prefix=prefix, **kwargs)
     return cls(formdata=None, prefix=prefix, data={"rating": rating, "rationale": rationale}, **kwargs)
 
 
-def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str, Any] | None = None):
-    """The strand page; `submitted` replaces the blank form that failed validation."""
-    submitted = submitted or {}
+def _strand_or_404(assessment: Assessment, strand_key: str):
     views = build_overview(assessment)
     view = strand_view(views, strand_key)
     if view is None:
         abort(404)
+    return views, view
+
+
+def _back_to_strand(assessment: Assessment, strand: Strand):
+    """After saving, the strand page from its top, where the confirmation banner shows."""
+    return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key))
+
+
+@bp.get("/<int:assessment_id>/strands/<strand_key>")
+def strand(assessment_id: int, strand_key: str):
+    """The picture of one strand: its stages, features and evidence, ratings, flags and actions.
+    Each rating and action is made on a page of its own (the links on this page)."""
+    assessment = _assessment(assessment_id)
+    views, view = _strand_or_404(assessment, strand_key)
     strand = view.strand
-    row = view.rating_row
-    can_manage = can(current_user, "manage", assessment)
-    forms: dict[str, Any] = {}
-    if can_manage:
-        forms["self"] = submitted.get("self") or _rating_form(
-            RatingForm, "self", row.self_rating if row else None, row.self_rationale if row else None
-        )
-        forms["agreed"] = submitted.get("agreed") or _rating_form(
-            AgreedRatingForm, "agreed", row.agreed_rating if row else None,
-            row.agreed_rationale if row else None,
-        )
-        for element_view in view.elements:
-            key = f"element-{element_view.element.key}"
-            element_row = element_view.rating_row
-            forms[key] = submitted.get(key) or _rating_form(
-                RatingForm, key,
-                element_row.self_rating if element_row else None,
-                element_row.self_rationale if element_row else None,
-                rationale_required=False,
-            )
-        drafted_from = _limitation_to_tackle(strand, request.args.get("tackle"))
-        forms["action"] = submitted.get("action") or ActionForm(
-            formdata=None,
-            prefix="action",
-            area=assessment.area,
-            data={"description": f"Tackle: {drafted_from.text}"} if drafted_from else None,
-        )
-    else:
-        drafted_from = None
-    failed = next(iter(submitted.values()), None)
     index = next(i for i, v in enumerate(views) if v is view)
     return render_template(
         "assessments/strand.html",
@@ -216,21 +200,12 @@ def _render_strand(assessment: Assessment, strand_key: str, submitted: dict[str,
         views=views,
         previous_view=views[index - 1] if index > 0 else None,
         next_view=views[index + 1] if index + 1 < len(views) else None,
-        forms=forms,
-        form=failed,
-        can_manage=can_manage,
+        can_manage=can(current_user, "manage", assessment),
         can_contribute=can(current_user, "contribute", assessment),
         locked=operations.is_locked(assessment),
         evidence_by_feature=queries.evidence_by_feature(assessment, strand),
         actions=queries.strand_actions(assessment, strand),
-        drafted_from=drafted_from,
-    ), (400 if failed is not None and failed.errors else 200)
-
-
-@bp.get("/<int:assessment_id>/strands/<strand_key>")
-def strand(assessment_id: int, strand_key: str):
-    assessment = _assessment(assessment_id)
-    return _render_strand(assessment, strand_key)
+    )
 
 
 def _refuse_if_locked(assessment: Assessment, strand_key: str):
@@ -243,69 +218,88 @@ def _refuse_if_locked(assessment: Assessment, strand_key: str):
     return None
 
 
-@bp.post("/<int:assessment_id>/strands/<strand_key>/self-rating")
+def _rating_page(assessment: Assessment, view, form, kind: str, element=None):
+    """One question per page: the rating, with the stage definitions beside it and a back link."""
+    return render_template(
+        "assessments/rate.html",
+        assessment=assessment,
+        framework=view.strand.framework,
+        strand=view.strand,
+        view=view,
+        element=element,
+        form=form,
+        kind=kind,
+    ), _status_code(form)
+
+
+@bp.route("/<int:assessment_id>/strands/<strand_key>/self-rating", methods=["GET", "POST"])
 def self_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
-    strand = _strand(assessment, strand_key)
+    _, view = _strand_or_404(assessment, strand_key)
+    strand = view.strand
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    form = RatingForm(prefix="self")
+    row = view.rating_row
+    form = _rating_form(RatingForm, "self", row and row.self_rating, row and row.self_rationale)
     if form.validate_on_submit():
         try:
             operations.set_self_rating(assessment, strand, form.rating.data, form.rationale.data, _me())
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"Self rating saved for {strand.short_name}.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="self-rating-section"))
-    return _render_strand(assessment, strand_key, {"self": form})
+            return _back_to_strand(assessment, strand)
+    return _rating_page(assessment, view, form, "self")
 
 
-@bp.post("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating")
+@bp.route("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating", methods=["GET", "POST"])
 def element_rating(assessment_id: int, strand_key: str, element_key: str):
     assessment = _assessment(assessment_id, "manage")
-    strand = _strand(assessment, strand_key)
-    element = queries.element_of(strand, element_key)
-    if element is None:
+    _, view = _strand_or_404(assessment, strand_key)
+    strand = view.strand
+    element_view = next((e for e in view.elements if e.element.key == element_key), None)
+    if element_view is None:
         abort(404)
+    element = element_view.element
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    prefix = f"element-{element.key}"
-    form = RatingForm(prefix=prefix, rationale_required=False)
+    row = element_view.rating_row
+    form = _rating_form(
+        RatingForm, f"element-{element.key}", row and row.self_rating, row and row.self_rationale,
+        rationale_required=False,
+    )
     if form.validate_on_submit():
         try:
             operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me())
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"Self rating saved for {element.name}.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor=f"element-{element.key}"))
-    return _render_strand(assessment, strand_key, {prefix: form})
+            return _back_to_strand(assessment, strand)
+    return _rating_page(assessment, view, form, "element", element_view)
 
 
-@bp.post("/<int:assessment_id>/strands/<strand_key>/agreed-rating")
+@bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
 def agreed_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
-    strand = _strand(assessment, strand_key)
+    _, view = _strand_or_404(assessment, strand_key)
+    strand = view.strand
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
-    form = AgreedRatingForm(prefix="agreed")
+    row = view.rating_row
+    form = _rating_form(AgreedRatingForm, "agreed", row and row.agreed_rating, row and row.agreed_rationale)
     if form.validate_on_submit():
-        view = strand_view(build_overview(assessment), strand.key)
         try:
             operations.set_agreed_rating(
                 assessment, strand, form.rating.data, form.rationale.data, _me(),
-                inputs=view.agreed_inputs() if view else None,
+                inputs=view.agreed_inputs(),
             )
         except OperationError as error:
             form.rating.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"Agreed rating saved for {strand.short_name}.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="agreed-rating-section"))
-    return _render_strand(assessment, strand_key, {"agreed": form})
+            return _back_to_strand(assessment, strand)
+    return _rating_page(assessment, view, form, "agreed")
 
 
 # --------------------------------------------------------------------------------------------
@@ -313,11 +307,20 @@ def agreed_rating(assessment_id: int, strand_key: str):
 # --------------------------------------------------------------------------------------------
 
 
-@bp.post("/<int:assessment_id>/strands/<strand_key>/actions")
+@bp.route("/<int:assessment_id>/strands/<strand_key>/actions", methods=["GET", "POST"])
 def add_action(assessment_id: int, strand_key: str):
+    """Add an action to a strand's plan, on its own page; a "Draft an action" link fills it in
+    from a shortcoming still to tackle (?tackle=<feature key>)."""
     assessment = _assessment(assessment_id, "manage")
     strand = _strand(assessment, strand_key)
-    form = ActionForm(prefix="action", area=assessment.area)
+    drafted_from = _limitation_to_tackle(strand, request.args.get("tackle"))
+    if request.method == "POST":
+        form = ActionForm(prefix="action", area=assessment.area)
+    else:
+        form = ActionForm(
+            formdata=None, prefix="action", area=assessment.area,
+            data={"description": f"Tackle: {drafted_from.text}"} if drafted_from else None,
+        )
     if form.validate_on_submit():
         try:
             operations.add_action(
@@ -328,10 +331,13 @@ def add_action(assessment_id: int, strand_key: str):
         except OperationError as error:
             form.description.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"Action added to the {strand.short_name} action plan.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=strand.key, _anchor="action-plan"))
-    return _render_strand(assessment, strand_key, {"action": form})
+            return _back_to_strand(assessment, strand)
+    form.submit.label.text = "Add action"
+    return render_template(
+        "assessments/action_form.html", assessment=assessment, strand=strand, action=None,
+        form=form, drafted_from=drafted_from,
+    ), _status_code(form)
 
 
 @bp.get("/<int:assessment_id>/actions")
@@ -382,9 +388,8 @@ def edit_action(assessment_id: int, action_id: int):
         except OperationError as error:
             form.description.errors = [str(error)]
         else:
-            db.session.commit()
             flash("Action saved.", "success")
-            return redirect(url_for(".strand", assessment_id=assessment.id, strand_key=action.strand.key, _anchor="action-plan"))
+            return _back_to_strand(assessment, action.strand)
     return render_template(
         "assessments/action_form.html", assessment=assessment, action=action, form=form
     ), _status_code(form)
@@ -444,7 +449,6 @@ def advance(assessment_id: int):
         except OperationError as error:
             form.submit.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"The assessment is now \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, advance_form=form)
@@ -460,7 +464,6 @@ def step_back(assessment_id: int):
         except OperationError as error:
             form.reason.errors = [str(error)]
         else:
-            db.session.commit()
             flash(f"The assessment is back at \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
             return redirect(url_for(".show", assessment_id=assessment.id))
     return _render_status(assessment, back_form=form)
@@ -526,7 +529,6 @@ def next_cycle(assessment_id: int):
             period_end=form.period_end.data,
             upload_folder=current_app.config.get("UPLOAD_FOLDER"),
         )
-        db.session.commit()
         flash(
             f"Next cycle started: {assessment.title}. {count} evidence "
             f"item{'s' if count != 1 else ''} carried forward as drafts to review.",
