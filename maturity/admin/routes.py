@@ -1,7 +1,6 @@
 from flask import abort, flash, redirect, render_template, url_for
-from sqlalchemy import select
 
-from maturity.admin import bp, operations
+from maturity.admin import bp, operations, queries
 from maturity.admin.forms import AreaForm, MembershipForm, OrganisationForm, UserForm
 from maturity.extensions import db
 from maturity.models import Area, Membership, User
@@ -14,8 +13,7 @@ def index():
 
 @bp.get("/areas")
 def areas():
-    all_areas = db.session.scalars(select(Area).order_by(Area.name))
-    return render_template("admin/areas.html", areas=list(all_areas))
+    return render_template("admin/areas.html", areas=queries.all_areas())
 
 
 @bp.route("/areas/new", methods=["GET", "POST"])
@@ -58,8 +56,7 @@ def new_organisation(area_id: int):
 
 @bp.get("/users")
 def users():
-    all_users = db.session.scalars(select(User).order_by(User.name))
-    return render_template("admin/users.html", users=list(all_users))
+    return render_template("admin/users.html", users=queries.all_users())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
