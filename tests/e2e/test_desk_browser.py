@@ -197,3 +197,90 @@ def test_home_page_to_do_lists(live_server, browser):
     assert re.search(r"\d of 6 strands done", seen["coordinator"])
     assert "Assessments to continue" in seen["partner"] and "Challenges to answer" not in seen["partner"]
     assert "Assessments to continue" not in seen["reviewer"]
+
+
+# --------------------------------------------------------------------------------------------
+# Every coordinator page fits a 390 px phone without scrolling sideways
+# --------------------------------------------------------------------------------------------
+
+COORDINATOR_PAGES = [
+    "/", "/areas/", "/areas/{area}", "/areas/{area}/settings", "/areas/{area}/benchmark",
+    "/assessments/areas/{area}/new",
+    "/assessments/{assessment}", "/assessments/{assessment}/strands/leadership",
+    "/assessments/{assessment}/strands/delivery", "/assessments/{assessment}/strands/leadership/self-rating",
+    "/assessments/{assessment}/strands/delivery/elements/delivery-processes/rating",
+    "/assessments/{assessment}/strands/leadership/agreed-rating",
+    "/assessments/{assessment}/strands/leadership/actions", "/assessments/{assessment}/actions",
+    "/assessments/{assessment}/actions/{action}/edit", "/assessments/{assessment}/history",
+    "/assessments/{assessment}/status", "/assessments/{assessment}/summary", "/assessments/{assessment}/trend",
+    "/assessments/{assessment}/next", "/assessments/{assessment}/peer-reviews/new",
+    "/assessments/{assessment}/evidence", "/assessments/{assessment}/evidence/new",
+    "/evidence/{evidence}", "/evidence/{evidence}/edit",
+    "/assessments/{assessment}/workshops", "/assessments/{assessment}/workshops/new",
+    "/workshops/{workshop}", "/workshops/{workshop}/edit", "/workshops/{workshop}/results",
+    "/workshops/{workshop}/rounds/{round}/results", "/workshops/{workshop}/facilitate",
+    "/peer-reviews", "/peer-reviews/{review}", "/compare",
+    "/model/", "/model/{framework}", "/model/{framework}/strands/leadership",
+    "/profile", "/about",
+]
+#: Pages of the national team and of a peer reviewer, checked the same way.
+OTHER_PAGES = {
+    NATIONAL_TEAM: ["/benchmark", "/compare?a={assessment}&b={other}", "/admin/", "/admin/users"],
+    "reviewer@cheshirewest.example.org": ["/peer-reviews/{review}", "/peer-reviews/{review}/strands/leadership"],
+}
+
+
+def _demo_ids(live) -> dict:
+    ensure_demo(live)
+
+    def find():
+        from sqlalchemy import select
+
+        from maturity.extensions import db
+        from maturity.models import Action, Area, Assessment, Evidence, PeerReview, Round, Workshop
+
+        area = db.session.scalar(select(Area).where(Area.name == "Hampshire"))
+        first = db.session.scalar(select(Assessment).where(Assessment.area_id == area.id).order_by(Assessment.id))
+        other = db.session.scalar(select(Assessment).where(Assessment.area_id != area.id).order_by(Assessment.id))
+        workshop = db.session.scalar(select(Workshop).where(Workshop.assessment_id == first.id))
+        return {
+            "area": area.id, "assessment": first.id, "other": other.id, "framework": first.framework_id,
+            "evidence": db.session.scalar(select(Evidence.id).where(Evidence.assessment_id == first.id)),
+            "action": db.session.scalar(select(Action.id).where(Action.assessment_id == first.id)),
+            "workshop": workshop.id,
+            "round": db.session.scalar(select(Round.id).where(Round.workshop_id == workshop.id)),
+            "review": db.session.scalar(select(PeerReview.id).where(PeerReview.assessment_id == first.id)),
+        }
+
+    return arrange(live, find)
+
+
+def _too_wide(page, url: str) -> str | None:
+    """What makes a page wider than the 390 px phone, or None when it fits (or is not shown)."""
+    response = page.goto(url)
+    assert response.status == 200, f"{url}: {response.status}"
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    if width <= 390:
+        return None
+    wide = page.evaluate(
+        """() => Array.from(document.querySelectorAll('body *'))
+            .filter(el => el.getBoundingClientRect().right > 391)
+            .slice(-3).map(el => el.tagName.toLowerCase() + '.' + el.className)"""
+    )
+    return f"{url}: {width}px ({', '.join(wide)})"
+
+
+def test_no_coordinator_page_scrolls_sideways_on_a_390px_phone(live_server, browser):
+    ids = _demo_ids(live_server)
+    too_wide = []
+    for email, paths in {HAMPSHIRE_COORDINATOR: COORDINATOR_PAGES, **OTHER_PAGES}.items():
+        page = new_page(browser, viewport={"width": 390, "height": 844})
+        sign_in(page, live_server.url, email, DEMO_PASSWORD)
+        too_wide += [problem for path in paths if (problem := _too_wide(page, live_server.url + path.format(**ids)))]
+        if email == HAMPSHIRE_COORDINATOR:
+            for name, path in (("strand", "/assessments/{assessment}/strands/leadership"),
+                               ("summary", "/assessments/{assessment}/summary"), ("home", "/")):
+                page.goto(live_server.url + path.format(**ids))
+                save_screenshot(page, f"{name}-390x844")
+        page.context.close()
+    assert too_wide == [], "\n".join(too_wide)
