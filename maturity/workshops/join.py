@@ -56,8 +56,8 @@ def _join(workshop: Workshop, form: forms.JoinForm):
         org_type = form.org_type.data if workshop.ask_org_type else None
         if org_type in (NOT_GIVEN, "", None):
             org_type = None
-        participant = operations.join(workshop, org_type)  # refused: the app answers (410, 400)
-        db.session.commit()
+        # Committed after the view with the redirect; refused: the app answers (410, 400).
+        participant = operations.join(workshop, org_type)
         participants.remember(workshop.join_code, participant.token)
     return redirect(url_for("workshops.participate", code=workshop.join_code))
 
