@@ -248,7 +248,6 @@ _BUTTONS = [
     ("hide", "hide", lambda w: operations.reveal_round(w, False), "The result is hidden."),
     ("next", "next_round", lambda w: operations.move(w, +1), "Moved to the next round."),
     ("previous", "previous_round", lambda w: operations.move(w, -1), "Moved to the previous round."),
-    ("end", "end", operations.end_workshop, "The workshop has ended. Its results are ready."),
 ]
 for _path, _endpoint, _action, _done in _BUTTONS:
     bp.add_url_rule(
@@ -256,10 +255,13 @@ for _path, _endpoint, _action, _done in _BUTTONS:
     )
 
 
-@bp.get("/workshops/<int:workshop_id>/end")
+@bp.route("/workshops/<int:workshop_id>/end", methods=["GET", "POST"])
 @login_required
-def confirm_end(workshop_id: int):
-    """Ending cannot be undone, so it is asked on a page of its own; its form POSTs to `end`."""
+def end(workshop_id: int):
+    """Ending cannot be undone, so it is asked on a page of its own (GET); its form POSTs here."""
+    if request.method == "POST":
+        done = "The workshop has ended. Its results are ready."
+        return _control(workshop_id, operations.end_workshop, done)
     workshop = access.get_or_404(Workshop, workshop_id, "manage")
     if workshop.status == "closed":
         flash("This workshop has already ended.", "info")
