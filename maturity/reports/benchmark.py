@@ -36,14 +36,16 @@ def _strands() -> list[tuple[str, str]]:
     return [(s.key, s.short_name or s.name) for s in framework.strands]
 
 
-def _chart(labels: list[str], distributions: list) -> dict[str, Any]:
-    return {
-        "labels": labels,
-        "datasets": [
-            {"label": STAGES[stage], "data": [d.counts[stage] if d else 0 for d in distributions]}
-            for stage in STAGES
-        ],
-    }
+def _chart(labels: list[str], distributions: list, with_unrated: bool = False) -> dict[str, Any]:
+    """A stacked bar per strand: areas at each stage, and (nationally) the areas not agreed yet,
+    counted as a category of their own rather than dropped."""
+    datasets = [
+        {"label": STAGES[stage], "data": [d.counts[stage] if d else 0 for d in distributions]}
+        for stage in STAGES
+    ]
+    if with_unrated:
+        datasets.append({"label": "Not agreed", "data": [d.unrated if d else 0 for d in distributions]})
+    return {"labels": labels, "datasets": datasets}
 
 
 @bp.get("/benchmark")
@@ -65,7 +67,7 @@ def national():
         rows=rows,
         statuses=statuses,
         STAGES=STAGES,
-        chart=_chart([r["name"] for r in rows], [r["distribution"] for r in rows]),
+        chart=_chart([r["name"] for r in rows], [r["distribution"] for r in rows], with_unrated=True),
         overdue=[s for s in statuses if s.overdue],
         reviewed=[s for s in statuses if s.last_review is not None],
         today=today,

@@ -3,7 +3,8 @@
   "use strict";
 
   // GOV.UK colours, each line also with its own point shape so colour is not the only cue.
-  var COLOURS = ["#1d70b8", "#d4351c", "#00703c", "#f47738", "#4c2c92", "#28a197", "#b58840", "#5694ca"];
+  // Strands in the shared series colours (chart-colours.js), none of them a stage's colour.
+  var COLOURS = window.AppChartColours.series;
   var SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross"];
 
   function ratingLabel(stages, value) {

@@ -7,12 +7,15 @@
 
   var STAGES = { 1: "Early", 2: "Developing", 3: "Maturing", 4: "Mature" };
   // Colour-blind-safe pairs, with different point and line styles so colour is never the only cue.
+  // The shared scale (chart-colours.js): areas never in a stage's colour.
+  var COLOURS = window.AppChartColours;
   var SIDE_STYLES = [
-    { border: "#1d70b8", fill: "rgba(29, 112, 184, 0.15)", point: "circle", dash: [] },
-    { border: "#d4351c", fill: "rgba(212, 53, 28, 0.12)", point: "rectRot", dash: [6, 4] }
+    { border: COLOURS.series[0], fill: COLOURS.seriesFill[0], point: "circle", dash: [] },
+    { border: COLOURS.series[1], fill: COLOURS.seriesFill[1], point: "rectRot", dash: [6, 4] }
   ];
-  var KIND_COLOURS = ["#1d70b8", "#5694ca", "#d4351c", "#f499be"];
-  var STAGE_COLOURS = ["#d4351c", "#f47738", "#5694ca", "#00703c"];
+  // A qualitative, A quantitative, B qualitative, B quantitative
+  var KIND_COLOURS = [COLOURS.series[0], COLOURS.series[5], COLOURS.series[1], COLOURS.series[6]];
+  var STAGE_COLOURS = COLOURS.stages.concat([COLOURS.notAgreed]);
 
   function readData(id) {
     var node = id && document.getElementById(id);
@@ -38,7 +41,7 @@
       },
       options: {
         responsive: true,
-        scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, callback: stageTick, backdropColor: "rgba(255, 255, 255, 0.8)" }, pointLabels: { font: { size: 14 } } } },
+        scales: { r: { min: 0, max: 4, ticks: { stepSize: 1, callback: stageTick, backdropColor: "rgba(255, 255, 255, 0.8)" }, pointLabels: { font: { size: 14 }, padding: 14, backdropColor: "rgba(255, 255, 255, 0.9)", backdropPadding: 3 } } },
         plugins: {
           legend: { position: "bottom" },
           tooltip: { callbacks: { label: function (item) {

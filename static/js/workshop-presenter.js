@@ -7,7 +7,7 @@
   var root = document.getElementById("presenter");
   if (!root || !window.WorkshopLive) { return; }
 
-  var COLOURS = ["#d4351c", "#f47738", "#1d70b8", "#00703c"];
+  var COLOURS = window.AppChartColours.stages;  // the one stage scale (chart-colours.js)
   var canvas = document.getElementById("p-chart");
   var labels = JSON.parse(canvas.getAttribute("data-labels"));
   var chart = null;

@@ -284,3 +284,41 @@ def test_no_coordinator_page_scrolls_sideways_on_a_390px_phone(live_server, brow
                 save_screenshot(page, f"{name}-390x844")
         page.context.close()
     assert too_wide == [], "\n".join(too_wide)
+
+
+# --------------------------------------------------------------------------------------------
+# Charts: one stage colour scale, areas never in a stage's colour, "not agreed" counted
+# --------------------------------------------------------------------------------------------
+
+STAGE_SCALE = ["#d4351c", "#f47738", "#1d70b8", "#00703c"]
+
+_DATASETS = """() => Array.from(document.querySelectorAll('canvas')).map(canvas => {
+    const chart = Chart.getChart(canvas);
+    return chart ? {id: canvas.id, type: chart.config.type, datasets: chart.data.datasets.map(d => ({
+        label: d.label, border: d.borderColor, background: d.backgroundColor, data: d.data}))} : null;
+}).filter(Boolean)"""
+
+
+def test_charts_share_one_stage_scale_and_areas_are_never_a_stage_colour(live_server, browser):
+    ids = _demo_ids(live_server)
+    page = new_page(browser)
+    sign_in(page, live_server.url, NATIONAL_TEAM, DEMO_PASSWORD)
+
+    page.goto(f"{live_server.url}/benchmark")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('canvas'))")
+    (national,) = page.evaluate(_DATASETS)
+    labels = [d["label"] for d in national["datasets"]]
+    assert labels == ["Early", "Developing", "Maturing", "Mature", "Not agreed"]
+    assert [d["background"] for d in national["datasets"][:4]] == STAGE_SCALE
+    # Every area is counted once per strand: at a stage or not agreed.
+    areas = page.locator("table.app-reviews-areas tbody tr").count()
+    assert all(sum(column) == areas for column in zip(*(d["data"] for d in national["datasets"]), strict=True))
+
+    page.goto(f"{live_server.url}/compare?a={ids['assessment']}&b={ids['other']}")
+    page.wait_for_function("() => window.Chart && Array.from(document.querySelectorAll('canvas')).every(c => Chart.getChart(c))")
+    charts = page.evaluate(_DATASETS)
+    colours = {str(c).lower() for chart in charts for d in chart["datasets"] for c in (d["border"], d["background"])
+               if isinstance(c, str) and c.startswith("#")}
+    assert colours and not colours & set(STAGE_SCALE), colours
+    save_screenshot(page, "compare-1280x900")
+    page.context.close()
