@@ -4,7 +4,8 @@
 
   // GOV.UK colours, each line also with its own point shape so colour is not the only cue.
   // Strands in the shared series colours (chart-colours.js), none of them a stage's colour.
-  var COLOURS = window.AppChartColours.series;
+  // (The summary page loads this file for its print button only, without the charts' scripts.)
+  var COLOURS = window.AppChartColours ? window.AppChartColours.series : [];
   var SHAPES = ["circle", "rect", "triangle", "rectRot", "star", "crossRot", "rectRounded", "cross"];
 
   function ratingLabel(stages, value) {

@@ -8,7 +8,8 @@
   var STAGES = { 1: "Early", 2: "Developing", 3: "Maturing", 4: "Mature" };
   // Colour-blind-safe pairs, with different point and line styles so colour is never the only cue.
   // The shared scale (chart-colours.js): areas never in a stage's colour.
-  var COLOURS = window.AppChartColours;
+  // (The comparison picker loads this file for its print button only, without the charts' scripts.)
+  var COLOURS = window.AppChartColours || { series: [], seriesFill: [], stages: [] };
   var SIDE_STYLES = [
     { border: COLOURS.series[0], fill: COLOURS.seriesFill[0], point: "circle", dash: [] },
     { border: COLOURS.series[1], fill: COLOURS.seriesFill[1], point: "rectRot", dash: [6, 4] }
