@@ -21,6 +21,7 @@
     if (!canvas || !source || typeof window.Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
     var stages = data.stages;
+    if (data.labels.length === 1) { drawOneCycle(canvas, data); return; }
     new window.Chart(canvas, {
       type: "line",
       data: {
@@ -58,6 +59,41 @@
               label: function (context) { return context.dataset.label + ": " + ratingLabel(stages, context.parsed.y); }
             }
           }
+        }
+      }
+    });
+  }
+
+  // With one cycle there is no line to draw and strands at the same stage would hide one
+  // another as points: one bar per strand shows all six.
+  function drawOneCycle(canvas, data) {
+    var stages = data.stages;
+    new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.datasets.map(function (set) { return set.label; }),
+        datasets: [{
+          label: data.labels[0],
+          data: data.datasets.map(function (set) { return set.data[0]; }),
+          backgroundColor: COLOURS[0],
+          borderWidth: 0
+        }]
+      },
+      options: {
+        indexAxis: "y",
+        responsive: true,
+        maintainAspectRatio: false,
+        animation: false,
+        scales: {
+          x: {
+            min: 0, max: 4,
+            ticks: { stepSize: 1, callback: function (value) { return stages[String(value)] || ""; } },
+            title: { display: true, text: "Stage" }
+          }
+        },
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { label: function (context) { return ratingLabel(stages, context.parsed.x); } } }
         }
       }
     });

@@ -14,6 +14,7 @@ from tests.support.browser import (
     DEMO_PASSWORD,
     SCREENSHOTS,
     arrange,
+    chart_table_problems,
     ensure_demo,
     new_page,
     save_screenshot,
@@ -321,4 +322,16 @@ def test_charts_share_one_stage_scale_and_areas_are_never_a_stage_colour(live_se
                if isinstance(c, str) and c.startswith("#")}
     assert colours and not colours & set(STAGE_SCALE), colours
     save_screenshot(page, "compare-1280x900")
+    page.context.close()
+
+
+def test_trend_with_one_cycle_shows_all_six_strands(live_server, browser):
+    ids = _demo_ids(live_server)
+    page = new_page(browser)
+    sign_in(page, live_server.url, HAMPSHIRE_COORDINATOR, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/assessments/{ids['assessment']}/trend")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector('#trend-chart'))")
+    labels = page.evaluate("() => Chart.getChart(document.querySelector('#trend-chart')).data.labels")
+    assert len(labels) == 6, labels
+    assert chart_table_problems(page) == []
     page.context.close()
