@@ -39,7 +39,6 @@ def login():
         if sessions.password_matches(user, form.password.data) and user.is_active:
             sessions.start(user, remember=form.remember.data)
             user.last_login_at = utcnow()
-            db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
         # One message for every failure, so the form does not reveal which accounts exist.
         form.email.errors.append("Enter a correct email address and password")
@@ -50,7 +49,6 @@ def login():
 @bp.post("/sign-out")
 def logout():
     sessions.end(current_user)
-    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
@@ -84,7 +82,6 @@ def change_password():
         return _profile_page(ApiTokenForm(formdata=None), password_form=form), 400
     current_user.set_password(form.new_password.data)
     ended = sessions.end_others(current_user)
-    db.session.commit()
     flash(_password_changed(ended), "success")
     return redirect(url_for("auth.profile"))
 
@@ -100,7 +97,6 @@ def _password_changed(ended: int) -> str:
 def sign_out_everywhere():
     if SignOutEverywhereForm().validate_on_submit():
         ended = sessions.end_others(current_user)
-        db.session.commit()
         flash(f"Signed out on {ended} other device{'s' if ended != 1 else ''}. You are still signed in here.", "success")
     return redirect(url_for("auth.profile"))
 
@@ -111,7 +107,6 @@ def create_api_token():
     form = ApiTokenForm()
     if form.validate_on_submit():
         _token, value = tokens.create_token(current_user, form.name.data)
-        db.session.commit()
         # Shown on this response only: the database keeps just its hash.
         return _profile_page(ApiTokenForm(formdata=None), new_token=value)
     return _profile_page(form)
@@ -125,6 +120,5 @@ def revoke_api_token(token_id: int):
         abort(404)
     if RevokeTokenForm().validate_on_submit():
         tokens.revoke_token(token)
-        db.session.commit()
         flash(f"Token ‘{token.name}’ revoked. Anything using it can no longer read the API.", "success")
     return redirect(url_for("auth.profile"))
