@@ -7,8 +7,9 @@ refusal or a crash is answered by an error handler, and in each case nothing is 
 what the request wrote is rolled back when it ends. GET requests commit nothing here.
 
 A few paths still commit in the middle on purpose: a phone's vote (committed at once, in
-autocommit on PostgreSQL, before the room is told) and sign-in bookkeeping that must stick
-even when the answer is an error (a failed attempt, a rotated remember cookie).
+autocommit on PostgreSQL, before the room is told); bookkeeping done while a request of any
+method is read (a rotated remember cookie, an API token's last use); and adding, editing or
+removing evidence, whose stored file is removed again when the database refuses the row.
 """
 
 from flask import Flask, Response, request
