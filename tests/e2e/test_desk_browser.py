@@ -335,3 +335,25 @@ def test_trend_with_one_cycle_shows_all_six_strands(live_server, browser):
     assert len(labels) == 6, labels
     assert chart_table_problems(page) == []
     page.context.close()
+
+
+def test_comparison_pickers_show_the_full_names(live_server, browser):
+    ids = _demo_ids(live_server)
+    page = new_page(browser)
+    sign_in(page, live_server.url, NATIONAL_TEAM, DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/compare?a={ids['assessment']}&b={ids['other']}")
+    cut = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.app-reviews-picker select')).map(select => {
+            const text = select.options[select.selectedIndex].text;
+            const probe = document.createElement('span');
+            probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+            probe.style.font = getComputedStyle(select).font;
+            probe.textContent = text;
+            document.body.appendChild(probe);
+            const fits = probe.getBoundingClientRect().width + 40 <= select.clientWidth;
+            probe.remove();
+            return fits ? null : text;
+        }).filter(Boolean)"""
+    )
+    assert cut == [], f"cut off in a closed picker: {cut}"
+    page.context.close()
