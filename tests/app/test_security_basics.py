@@ -86,12 +86,12 @@ def test_login_is_rate_limited(schema, tmp_path):
 def test_database_unavailable_gives_friendly_503(client, make_user, login, monkeypatch):
     user = make_user()
     login(user)
-    from maturity.areas import routes
+    from maturity.areas import queries
 
     def broken(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
 
-    monkeypatch.setattr(routes, "visible_area_ids", broken)
+    monkeypatch.setattr(queries, "visible_area_ids", broken)
     response = client.get("/areas/")
     assert response.status_code == 503
     page = response.get_data(as_text=True)
