@@ -92,95 +92,94 @@ def areas():
         )
         for assessment in rows:
             assessments.setdefault(assessment.area_id, []).append(assessment)
-    return jsonify(
-        {
-            "areas": [
-                {
-                    "id": area.id,
-                    "name": area.name,
-                    "kind": area.kind,
-                    "kind_label": area.kind_label,
-                    "region": area.region,
-                    "parent_id": area.parent_id,
-                    "assessments": [
-                        {
-                            "id": a.id,
-                            "title": a.title,
-                            "period_label": a.period_label,
-                            "status": a.status,
-                            "status_label": a.status_label,
-                        }
-                        for a in assessments.get(area.id, [])
-                    ],
-                }
-                for area in found
-            ]
-        }
-    )
+    return jsonify({"areas": [area_json(area, assessments.get(area.id, [])) for area in found]})
+
+
+def area_json(area: Area, assessments: list[Assessment]) -> dict:
+    return {
+        "id": area.id,
+        "name": area.name,
+        "kind": area.kind,
+        "kind_label": area.kind_label,
+        "region": area.region,
+        "parent_id": area.parent_id,
+        "assessments": [
+            {
+                "id": a.id,
+                "title": a.title,
+                "period_label": a.period_label,
+                "status": a.status,
+                "status_label": a.status_label,
+            }
+            for a in assessments
+        ],
+    }
 
 
 @bp.get("/assessments/<int:assessment_id>")
 def assessment(assessment_id: int):
     found = access.get_or_404(Assessment, assessment_id)
-    views = build_overview(found)
+    return jsonify(assessment_json(found, build_overview(found)))
+
+
+def assessment_json(found: Assessment, views) -> dict:
     framework = found.framework
-    return jsonify(
-        {
-            "id": found.id,
-            "title": found.title,
-            "period_label": found.period_label,
-            "period_start": _iso(found.period_start),
-            "period_end": _iso(found.period_end),
-            "status": found.status,
-            "status_label": found.status_label,
-            "previous_id": found.previous_id,
-            "area": {"id": found.area.id, "name": found.area.name},
-            "framework": {
-                "id": framework.id,
-                "key": framework.key,
-                "version": framework.version,
-                "title": framework.title,
-            },
-            "governance": {
-                "board": found.governance_board,
-                "date": _iso(found.governance_date),
-                "minute": found.governance_minute,
-            },
-            "strands": [
-                {
-                    "id": view.strand.id,
-                    "key": view.strand.key,
-                    "name": view.strand.name,
-                    "short_name": view.strand.short_name,
-                    "position": view.strand.position,
-                    "self_rating": rating_json(view.self_rating),
-                    "evidenced": stage_json(view.evidenced),
-                    "evidenced_capped": view.evidence.capped,
-                    "next_stage": next_stage_json(view.evidence),
-                    "agreed_rating": rating_json(view.agreed_rating),
-                    "flags": [flag.code for flag in view.flags],
-                    "evidence": {
-                        "qualitative": view.counts.get("qualitative", 0),
-                        "quantitative": view.counts.get("quantitative", 0),
-                        "total": view.counts.get("total", 0),
-                    },
-                    "features": {"total": view.feature_count, "supported": view.supported},
-                    "elements": [
-                        {
-                            "key": element.element.key,
-                            "name": element.element.name,
-                            "self_rating": rating_json(element.self_rating),
-                            "evidenced": stage_json(element.evidenced),
-                            "evidenced_capped": element.evidence.capped,
-                            "next_stage": next_stage_json(element.evidence),
-                        }
-                        for element in view.elements
-                    ],
-                }
-                for view in views
-            ],
-        }
-    )
+    return {
+        "id": found.id,
+        "title": found.title,
+        "period_label": found.period_label,
+        "period_start": _iso(found.period_start),
+        "period_end": _iso(found.period_end),
+        "status": found.status,
+        "status_label": found.status_label,
+        "previous_id": found.previous_id,
+        "area": {"id": found.area.id, "name": found.area.name},
+        "framework": {
+            "id": framework.id,
+            "key": framework.key,
+            "version": framework.version,
+            "title": framework.title,
+        },
+        "governance": {
+            "board": found.governance_board,
+            "date": _iso(found.governance_date),
+            "minute": found.governance_minute,
+        },
+        "strands": [strand_json(view) for view in views],
+    }
+
+
+def strand_json(view) -> dict:
+    return {
+        "id": view.strand.id,
+        "key": view.strand.key,
+        "name": view.strand.name,
+        "short_name": view.strand.short_name,
+        "position": view.strand.position,
+        "self_rating": rating_json(view.self_rating),
+        "evidenced": stage_json(view.evidenced),
+        "evidenced_capped": view.evidence.capped,
+        "next_stage": next_stage_json(view.evidence),
+        "agreed_rating": rating_json(view.agreed_rating),
+        "flags": [flag.code for flag in view.flags],
+        "evidence": {
+            "qualitative": view.counts.get("qualitative", 0),
+            "quantitative": view.counts.get("quantitative", 0),
+            "total": view.counts.get("total", 0),
+        },
+        "features": {"total": view.feature_count, "supported": view.supported},
+        "elements": [
+            {
+                "key": element.element.key,
+                "name": element.element.name,
+                "self_rating": rating_json(element.self_rating),
+                "evidenced": stage_json(element.evidenced),
+                "evidenced_capped": element.evidence.capped,
+                "next_stage": next_stage_json(element.evidence),
+            }
+            for element in view.elements
+        ],
+    }
 
 
 @bp.get("/openapi.json")
