@@ -89,6 +89,7 @@ FORMS = {
     "ChangePasswordForm": (lambda p: {"user": p.coordinator}, None),
     "SignOutEverywhereForm": (lambda p: {}, None),
     "AreaForm": (lambda p: {}, None),
+    "AreaSettingsForm": (lambda p: {}, None),
     "OrganisationForm": (lambda p: {"area": p.area}, None),
     "UserForm": (lambda p: {}, None),
     "MembershipForm": (lambda p: {}, None),
@@ -301,6 +302,10 @@ VALID = {
     ).map(lambda new: [("current_password", PASSWORD), ("new_password", new), ("confirm_password", new)]),
     "SignOutEverywhereForm": lambda p: st.just([]),
     "DeleteForm": lambda p: st.just([]),
+    "AreaSettingsForm": lambda p: pairs_of(
+        core_partner_types=st.lists(st.sampled_from(list(ORGANISATION_TYPES)), min_size=1, unique=True),
+        about=st.one_of(st.just(""), text(2000)),
+    ),
     "AreaForm": lambda p: pairs_of(
         name=text(120).filter(lambda s: s.strip().lower() not in ("hampshire", "tameside")),
         kind=st.sampled_from(list(AREA_KINDS)), region=st.sampled_from(["", *REGIONS]),
