@@ -148,9 +148,10 @@ def illustrative_notes() -> list[str]:
     ).all()
     if not names:
         return []
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return [
-        "The agreed ratings of " + ", ".join(names) + " come from the demo data set: they are "
-        "illustrative, not ratings published by " + ("that area." if len(names) == 1 else "those areas.")
+        f"The agreed ratings of {listed} come from the demo data set: they are illustrative, "
+        "not ratings published by " + ("that area." if len(names) == 1 else "those areas.")
     ]
 
 

@@ -248,4 +248,20 @@ def test_comparison_and_benchmarks_say_which_ratings_are_made_up(app, client, fr
     assert "each vote in the workshop" in compared and "Cheshire West and Chester tested the model" in compared
     for url in ("/benchmark", f"/areas/{cheshire.area_id}/benchmark"):
         page = client.get(url).get_data(as_text=True)
-        assert "The agreed ratings of Cheshire West and Chester come from the demo data set" in page, url
+        assert (
+            "The agreed ratings of Bath and North East Somerset, Cheshire West and Chester, Leeds, "
+            "Leicestershire and Norfolk come from the demo data set" in page
+        ), url
+
+
+def test_an_areas_benchmark_shows_every_strand_with_the_demo_data(app, client, framework):
+    """Enough demo areas have agreed ratings that no strand is hidden from an area's benchmark,
+    and the chart draws a bar for each of the six strands."""
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    password = load_yaml("areas.yaml")["password"]
+    client.post("/sign-in", data={"email": "coordinator@hampshire.example.org", "password": password})
+    page = client.get(f"/areas/{hampshire.area_id}/benchmark").get_data(as_text=True)
+    assert "Not shown: fewer than" not in page
+    for name in ("Family experience", "Leadership", "Strategy", "Culture", "Workforce", "Delivery"):
+        assert name in page, name
