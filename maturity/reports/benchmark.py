@@ -67,7 +67,7 @@ def national():
         rows=rows,
         statuses=statuses,
         STAGES=STAGES,
-        chart=_chart([r["name"] for r in rows], [r["distribution"] for r in rows], with_unrated=True),
+        chart_data=_chart([r["name"] for r in rows], [r["distribution"] for r in rows], with_unrated=True),
         overdue=[s for s in statuses if s.overdue],
         reviewed=[s for s in statuses if s.last_review is not None],
         today=today,
@@ -112,7 +112,7 @@ def area(area_id: int):
         rows=rows,
         STAGES=STAGES,
         minimum=BENCHMARK_MINIMUM,
-        chart=_chart([r["name"] for r in shown], [r["standing"].distribution for r in shown]),
+        chart_data=_chart([r["name"] for r in shown], [r["standing"].distribution for r in shown]),
         trend_url=url_for("assessments.trend", assessment_id=latest.id) if latest else None,
         illustrative_notes=queries.illustrative_notes(),
     )

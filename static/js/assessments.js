@@ -17,7 +17,7 @@
 
   function drawTrend() {
     var canvas = document.getElementById("trend-chart");
-    var source = document.getElementById("trend-data");
+    var source = canvas && document.getElementById(canvas.getAttribute("data-source"));
     if (!canvas || !source || typeof window.Chart === "undefined") { return; }
     var data = JSON.parse(source.textContent);
     var stages = data.stages;

@@ -521,7 +521,7 @@ def test_start_the_next_cycle_and_see_the_trend(app, client, login, hampshire, f
     db.session.commit()
 
     trend = page(client.get(f"/assessments/{new.id}/trend"))
-    data = json.loads(re.search(r'<script type="application/json" id="trend-data">(.*?)</script>', trend, re.S).group(1))
+    data = json.loads(re.search(r'<script type="application/json" id="trend-chart-data">(.*?)</script>', trend, re.S).group(1))
     assert data["labels"] == ["2016 to 2017", "2017 to 2018"]
     culture_line = next(d for d in data["datasets"] if d["label"] == "Culture")
     assert culture_line["data"] == [2.5, 3.0]

@@ -245,7 +245,7 @@ def test_peer_review_from_request_to_answer_then_a_comparison(live_server, brows
     assert chart_table_problems(reviewer) == []
     leadership = reviewer.locator("#strand-leadership").inner_text()
     assert "Peer rating" in leadership and "Developing–Maturing" in leadership
-    standing = reviewer.locator("table.app-reviews-chart-table").first
+    standing = reviewer.locator(".app-reviews-chart-table table").first
     family = standing.locator("tr", has=reviewer.get_by_role("rowheader", name="Family experience", exact=True))
     assert "Differs by 1 stage" in family.inner_text() and f"({data['a_area']} higher)" in family.inner_text()
     assert errors == [], errors
