@@ -7,6 +7,7 @@ from flask import Flask, current_app, g, request, url_for
 from flask_login import current_user
 
 from maturity.config import ASSET_PINS, asset_url
+from maturity.core.scoring import AGREEMENT_WORDS, LOW_CONSENSUS, STRONG_AGREEMENT
 
 
 def asset(name: str) -> dict[str, str | None]:
@@ -83,6 +84,10 @@ def register(app: Flask) -> None:
     app.add_template_global(asset)
     app.add_template_global(navigation)
     app.add_template_filter(format_date, "date")
+    # The agreement words and where they start, for the pages that explain them.
+    app.add_template_global(
+        {"words": AGREEMENT_WORDS, "strong": STRONG_AGREEMENT, "mixed": LOW_CONSENSUS}, "AGREEMENT"
+    )
 
     @app.context_processor
     def inject() -> dict:

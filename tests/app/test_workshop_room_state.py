@@ -55,6 +55,12 @@ def test_a_revealed_result_comes_with_the_screen(app, make_workshop):
     state = poll(phones[0], workshop, screen="").get_json()
     assert state["result"]["counts"] == {"1": 0, "2": 1, "3": 2, "4": 0}
     assert "The room’s result" in state["panel"] and "Maturing" in state["panel"]
+    # The phone speaks as the projector does: the middle vote and agreement in words, explained.
+    panel = state["panel"]
+    assert "Median:" not in panel and "Middle vote" in panel
+    assert state["result"]["agreement"] in ("Strong agreement", "Mixed views", "Split")
+    assert state["result"]["agreement"] in panel and "What the middle vote and agreement mean" in panel
+    assert "from 0.8" in panel and "from 0.5" in panel
 
 
 def test_a_vote_can_ask_for_its_screen_with_the_vote_marked(app, make_workshop):
