@@ -56,4 +56,8 @@ from flask import Blueprint
 
 bp = Blueprint("workshops", __name__)
 
+from maturity.assessments import panels  # noqa: E402
 from maturity.workshops import join, live, routes  # noqa: E402,F401
+
+# The assessment page shows the assessment's workshops (templates/workshops/_assessment_workshops.html).
+panels.register("workshops", routes.workshop_panel)

@@ -320,3 +320,25 @@ def self_rating_code(round_: Round, ratings: tuple[dict[int, str], dict[int, str
     if round_.element_id is not None:
         return elements.get(round_.element_id)
     return strands.get(round_.strand_id)
+
+
+def assessment_workshops(session: Session, assessment_id: int) -> list[Workshop]:
+    """The workshops of an assessment, newest first (the assessment page's panel and the list)."""
+    return list(
+        session.scalars(
+            select(Workshop)
+            .where(Workshop.assessment_id == assessment_id)
+            .order_by(Workshop.held_on.desc(), Workshop.id.desc())
+        )
+    )
+
+
+def carried_ratings(session: Session, workshop: Workshop) -> dict[int, StrandRating]:
+    """Strand ratings of the workshop's assessment that hold a room result from this workshop,
+    by strand id."""
+    rows = session.scalars(select(StrandRating).where(StrandRating.assessment_id == workshop.assessment_id))
+    return {
+        row.strand_id: row
+        for row in rows
+        if row.room_result and row.room_result.get("workshop_id") == workshop.id
+    }

@@ -13,15 +13,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup
-from sqlalchemy import select
 
 from maturity import access
 from maturity.assessments.queries import participation
 from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
-from maturity.models import Assessment, Strand, StrandRating, Workshop
-from maturity.workshops import bp, exports, operations
+from maturity.models import Assessment, Strand, Workshop
+from maturity.workshops import bp, exports, operations, queries
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
 from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports
@@ -63,16 +62,9 @@ def workshop_context() -> dict:
     return {"STAGES": STAGES, "agreement": agreement}
 
 
-@bp.app_template_global()
-def workshops_of(assessment: Assessment) -> list[Workshop]:
-    """The workshops of an assessment, newest first (for the assessment page's partial)."""
-    return list(
-        db.session.scalars(
-            select(Workshop)
-            .where(Workshop.assessment_id == assessment.id)
-            .order_by(Workshop.held_on.desc(), Workshop.id.desc())
-        )
-    )
+def workshop_panel(assessment: Assessment) -> list[Workshop]:
+    """The assessment page's workshops panel (assessments.panels): its workshops, newest first."""
+    return queries.assessment_workshops(db.session, assessment.id)
 
 
 @bp.app_template_global()
@@ -99,7 +91,9 @@ def _settings(form: WorkshopForm) -> dict:
 @login_required
 def assessment_workshops(assessment_id: int):
     assessment = access.get_or_404(Assessment, assessment_id, "view")
-    return render_template("workshops/index.html", assessment=assessment)
+    return render_template(
+        "workshops/index.html", assessment=assessment, workshop_list=workshop_panel(assessment)
+    )
 
 
 @bp.route("/assessments/<int:assessment_id>/workshops/new", methods=["GET", "POST"])
@@ -329,18 +323,6 @@ def present(workshop_id: int):
 # --------------------------------------------------------------------------------------------
 
 
-def _carried(workshop: Workshop) -> dict[int, StrandRating]:
-    """Strand ratings of the assessment that hold a room result from this workshop."""
-    rows = db.session.scalars(
-        select(StrandRating).where(StrandRating.assessment_id == workshop.assessment_id)
-    )
-    return {
-        row.strand_id: row
-        for row in rows
-        if row.room_result and row.room_result.get("workshop_id") == workshop.id
-    }
-
-
 def _strand_groups(reports) -> list[dict]:
     groups: dict[int, dict] = {}
     for report in reports:
@@ -364,7 +346,7 @@ def results(workshop_id: int):
         took_part=took_part,
         took_part_index=held.index(workshop) if workshop in held else None,
         strands=_strand_groups(reports),
-        carried=_carried(workshop),
+        carried=queries.carried_ratings(db.session, workshop),
         can_manage=access.can(current_user, "manage", workshop),
     )
 
