@@ -105,8 +105,14 @@ class Round(db.Model):
     revealed: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    #: set on a revote: the round of the same strand this one votes on again after discussion.
+    #: The earlier round stays as it was published; the shift compares the two.
+    revote_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workshop_rounds.id", ondelete="CASCADE"), index=True
+    )
 
     workshop: Mapped[Workshop] = relationship(back_populates="rounds")
+    revote_of: Mapped["Round | None"] = relationship(remote_side=[id], foreign_keys=[revote_of_id])
     strand: Mapped[Strand] = relationship(lazy="joined")
     element: Mapped[Element | None] = relationship(lazy="joined")
     votes: WriteOnlyMapped["Vote"] = relationship(
@@ -133,6 +139,28 @@ class Round(db.Model):
     @property
     def state_label(self) -> str:
         return ROUND_STATES.get(self.state, self.state)
+
+    @property
+    def is_revote(self) -> bool:
+        return self.revote_of_id is not None
+
+    @property
+    def first_vote(self) -> "Round":
+        """The first round of this one's strand in its chain of revotes (itself when none)."""
+        found = self
+        while found.revote_of is not None:
+            found = found.revote_of
+        return found
+
+    @property
+    def earlier_votes(self) -> list["Round"]:
+        """The rounds this one votes on again, first first (empty when it is no revote)."""
+        found: list[Round] = []
+        current = self.revote_of
+        while current is not None:
+            found.insert(0, current)
+            current = current.revote_of
+        return found
 
 
 class Participant(db.Model):

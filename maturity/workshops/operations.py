@@ -308,6 +308,61 @@ def go_to(workshop: Workshop, round_id: int) -> Round:
     return target
 
 
+def revote(workshop: Workshop, round_id: int | None = None) -> Round:
+    """Vote on the round's strand again after discussion: a NEW round, open at once.
+
+    The earlier round is never reopened: its result was published when it was revealed, and
+    publishing a round twice would show, in the difference, what the people who changed their
+    vote said (docs/anonymity.md). The new round comes straight after the one it votes on
+    again, points at it (`revote_of`), and goes on screen with voting open; rounds after it
+    move down one place.
+    """
+    _lock(workshop)
+    _check_not_ended(workshop)
+    earlier = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    if earlier.element_id is not None:
+        raise OperationError(
+            "A revote is of a whole strand. This round votes on one element, so it cannot be "
+            "voted on again here."
+        )
+    if any(r.revote_of_id == earlier.id for r in workshop.rounds):
+        raise OperationError(
+            f"{earlier.title} has been voted on again already: go to its latest round to vote again."
+        )
+    if earlier.state != "closed" or not earlier.revealed:
+        raise OperationError(
+            "Close voting and show the room its result before voting again: the new vote is "
+            "compared with the result the room discussed."
+        )
+    later = [r for r in workshop.rounds if r.position > earlier.position]
+    # Two steps, so no two rounds ever share a position (it is UNIQUE per workshop).
+    for round_ in later:
+        round_.position = -round_.position - 1
+    db.session.flush()
+    for round_ in later:
+        round_.position = -round_.position
+    db.session.flush()
+    new = Round(
+        workshop_id=workshop.id,
+        strand_id=earlier.strand_id,
+        element_id=None,
+        position=earlier.position + 1,
+        revote_of_id=earlier.id,
+        state="open",
+        revealed=False,
+        opened_at=utcnow(),
+    )
+    db.session.add(new)
+    db.session.flush()
+    for other in workshop.rounds:
+        _close(other)
+    _start(workshop)
+    workshop.current_round_id = new.id
+    db.session.flush()
+    db.session.expire(workshop, ["rounds"])
+    return new
+
+
 def end_workshop(workshop: Workshop) -> None:
     """Close voting everywhere and end the workshop: no more joins or votes."""
     _lock(workshop)
@@ -577,6 +632,12 @@ def strand_rounds(workshop: Workshop, strand: Strand) -> list[Round]:
     return [r for r in workshop.rounds if r.strand_id == strand.id]
 
 
+def final_rounds(rounds: Sequence[Round]) -> list[Round]:
+    """The rounds no later round votes on again: each person counts once, in their last say."""
+    again = {r.revote_of_id for r in rounds if r.revote_of_id is not None}
+    return [r for r in rounds if r.id not in again]
+
+
 def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     """The room's figures for a strand: its round, or each element's and the strand's.
 
@@ -586,7 +647,7 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     2 answers, which the strand's tally minus the others' could otherwise give away
     (docs/anonymity.md).
     """
-    rounds = strand_rounds(workshop, strand)
+    rounds = final_rounds(strand_rounds(workshop, strand))
     if not rounds:
         raise OperationError(f"This workshop did not vote on {strand.name}.", 404)
     ids = [r.id for r in rounds]

@@ -241,6 +241,7 @@ _BUTTONS = [
     ("reveal", "reveal", lambda w: operations.reveal_round(w, True), "The result is showing."),
     ("hide", "hide", lambda w: operations.reveal_round(w, False), "The result is hidden."),
     ("next", "next_round", lambda w: operations.move(w, +1), "Moved to the next round."),
+    ("revote", "revote", operations.revote, "Voting again on this strand: voting is open."),
     ("previous", "previous_round", lambda w: operations.move(w, -1), "Moved to the previous round."),
 ]
 for _path, _endpoint, _action, _done in _BUTTONS:

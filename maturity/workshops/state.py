@@ -63,6 +63,10 @@ class RoundInfo(TypedDict):
     state: str
     state_label: str
     revealed: bool
+    #: A revote: the strand voted on again after discussion (revote_of is the earlier round's id).
+    revote_of: int | None
+    #: A later round votes on this one's strand again, so it cannot be revoted a second time.
+    revoted: bool
     #: Phones: the voting buttons. Facilitator's list of rounds: its count, and whether on screen.
     stages: NotRequired[list[StageOption]]
     count: NotRequired[int]
@@ -225,6 +229,8 @@ def round_json(round_: Round, count: int) -> RoundInfo:
         "state": round_.state,
         "state_label": round_.state_label,
         "revealed": round_.revealed,
+        "revote_of": round_.revote_of_id,
+        "revoted": any(r.revote_of_id == round_.id for r in round_.workshop.rounds),
     }
 
 

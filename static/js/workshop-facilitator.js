@@ -30,6 +30,7 @@
       case "close": return live && !!round && round.state === "open";
       case "reveal": return !!round && !round.revealed;
       case "hide": return !!round && round.revealed;
+      case "revote": return live && !!round && round.state === "closed" && round.revealed && !round.element && !round.revoted;
       case "previous": return live && !!round && round.position > 1;
       case "next": return live && !!round && round.position < round.of;
       default: return true;

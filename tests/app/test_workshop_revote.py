@@ -1,0 +1,150 @@
+"""Discuss, then vote again: a revote is a new round of the same strand, never the old round
+reopened, and each person counts once, in their last say (issue 14, part 2)."""
+
+import pytest
+from sqlalchemy import select
+
+from maturity.assessments.queries import participation
+from maturity.errors import OperationError
+from maturity.extensions import db
+from maturity.models import Round, StrandRating, Workshop
+from maturity.workshops import operations
+from maturity.workshops.queries import load_workshop
+from tests.support.workshops import join, vote
+
+
+def leadership_workshop(make_assessment, make_workshop, coordinator):
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    strands = {s.key: s for s in assessment.framework.strands}
+    rounds = [(strands["leadership"], None), (strands["strategy"], None), (strands["culture"], None)]
+    return make_workshop(assessment=assessment, rounds=rounds), strands["leadership"]
+
+
+def held(app, workshop, stages, kinds=None, phones=None):
+    """Vote on the round on screen with these stages, close and reveal it."""
+    round_ = operations.open_round(workshop)
+    db.session.commit()
+    phones = phones or [join(app, workshop, kind) for kind in (kinds or [None] * len(stages))]
+    for phone, stage in zip(phones, stages, strict=True):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    return round_, phones
+
+
+def revoted(workshop, phones, stages):
+    """Vote again on the round on screen, and reveal the new round."""
+    new = operations.revote(workshop)
+    db.session.commit()
+    for phone, stage in zip(phones, stages, strict=True):
+        assert vote(phone, workshop, new.id, stage).status_code == 200
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    return new
+
+
+def test_a_revote_is_a_new_round_straight_after_the_first_and_leaves_it_as_published(app, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    first, phones = held(app, workshop, [2, 2, 3, 1])
+    new = operations.revote(workshop)
+    db.session.commit()
+    workshop = load_workshop(db.session, workshop.id)
+    titles = [(r.position, r.strand.key, r.revote_of_id) for r in workshop.rounds]
+    assert titles == [(1, "leadership", None), (2, "leadership", first.id), (3, "strategy", None), (4, "culture", None)]
+    assert workshop.current_round_id == new.id and new.state == "open" and not new.revealed
+    first = db.session.get(Round, first.id)
+    # The first round is untouched: still closed and still showing the result the room saw.
+    assert (first.state, first.revealed) == ("closed", True)
+    # Phones are asked to vote on the new round; their first vote is not carried over.
+    state = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
+    assert state["round"]["id"] == new.id and state["round"]["revote_of"] == first.id
+    assert state["my_vote"] is None and state["round"]["state"] == "open"
+
+
+def test_a_revote_is_refused_before_the_room_has_seen_the_result_and_only_once_per_round(app, coordinator, make_assessment, make_workshop):
+    workshop, _ = leadership_workshop(make_assessment, make_workshop, coordinator)
+    operations.open_round(workshop)
+    with pytest.raises(OperationError, match="show the room its result"):
+        operations.revote(workshop)
+    db.session.rollback()
+    workshop = db.session.get(Workshop, workshop.id)
+    first, phones = held(app, workshop, [2, 3, 3])
+    operations.revote(workshop)
+    db.session.commit()
+    with pytest.raises(OperationError, match="voted on again already"):
+        operations.revote(workshop, first.id)
+    db.session.rollback()
+    operations.end_workshop(db.session.get(Workshop, workshop.id))
+    db.session.commit()
+    with pytest.raises(OperationError, match="has ended"):
+        operations.revote(db.session.get(Workshop, workshop.id))
+
+
+def test_an_element_round_is_not_revoted(app, coordinator, make_assessment, make_workshop):
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    delivery = next(s for s in assessment.framework.strands if s.key == "delivery")
+    workshop = make_workshop(assessment=assessment, rounds=[(delivery, e) for e in delivery.elements])
+    held(app, workshop, [2, 3, 3])
+    with pytest.raises(OperationError, match="whole strand"):
+        operations.revote(workshop)
+
+
+def test_the_console_button_votes_again_and_says_why_when_it_cannot(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, _ = leadership_workshop(make_assessment, make_workshop, coordinator)
+    login(coordinator)
+    first, _ = held(app, workshop, [2, 3, 3])
+    page = client.get(f"/workshops/{workshop.id}/facilitate").get_data(as_text=True)
+    assert "Vote again after discussion" in page
+    # A page that still showed another round changes nothing.
+    stale = client.post(f"/workshops/{workshop.id}/revote", data={"round_id": "999999"})
+    assert stale.status_code == 302
+    assert len(load_workshop(db.session, workshop.id).rounds) == 3
+    answer = client.post(
+        f"/workshops/{workshop.id}/revote", data={"round_id": str(first.id)},
+        headers={"Accept": "application/json"},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    body = answer.get_json()
+    assert body["message"].startswith("Voting again")
+    assert body["state"]["round"]["revote_of"] == first.id and body["state"]["round"]["position"] == 2
+    # The first round now has its revote: pressing again on it is refused with the reason.
+    again = client.post(
+        f"/workshops/{workshop.id}/rounds/{first.id}/show", headers={"Accept": "application/json"}
+    )
+    assert again.status_code == 200
+    refused = client.post(
+        f"/workshops/{workshop.id}/revote", data={"round_id": str(first.id)},
+        headers={"Accept": "application/json"},
+    )
+    assert refused.status_code == 409 and "voted on again already" in refused.get_json()["message"]
+    assert len(load_workshop(db.session, workshop.id).rounds) == 4
+
+
+def test_a_contributor_cannot_press_revote(app, client, login, make_user, coordinator, make_assessment, make_workshop):
+    workshop, _ = leadership_workshop(make_assessment, make_workshop, coordinator)
+    held(app, workshop, [2, 3, 3])
+    login(make_user("contributor", coordinator.memberships[0].area))
+    assert client.post(f"/workshops/{workshop.id}/revote").status_code == 403
+    assert len(load_workshop(db.session, workshop.id).rounds) == 3
+
+
+def test_carrying_takes_the_final_round_and_people_count_once(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    kinds = ["police"] * 3 + ["health"] * 3
+    first, phones = held(app, workshop, [1, 2, 2, 2, 2, 4], kinds)
+    final = revoted(workshop, phones, [2, 2, 3, 3, 3, 3])
+    login(coordinator)
+    client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry")
+    db.session.expire_all()
+    result = db.session.scalar(
+        select(StrandRating.room_result).where(
+            StrandRating.assessment_id == workshop.assessment_id, StrandRating.strand_id == leadership.id
+        )
+    )
+    # Six people, counted once, with their second say: not twelve votes.
+    assert result["round_id"] == final.id and result["total"] == 6
+    assert result["counts"] == {"1": 0, "2": 2, "3": 4, "4": 0} and result["median"] == "maturing"
+    # Who took part: the same kinds of partner, whether they voted once or twice.
+    held_workshops, took_part = participation(workshop.assessment)
+    index = held_workshops.index(db.session.get(Workshop, workshop.id))
+    assert sorted(k.org_type for k in took_part.voted_in(index)) == ["health", "police"]
