@@ -8,8 +8,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
 from sqlalchemy import select
 from wtforms import (
@@ -17,15 +15,14 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
 from wtforms.utils import unset_value
-from wtforms.validators import DataRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Optional, StopValidation, ValidationError
 
 from maturity.core.scoring import RATING_CHOICES
 from maturity.extensions import db
+from maturity.fields import text_area, text_field
 from maturity.models import ACTION_STATUSES, Area, FrameworkVersion
 
 RATIONALE_MAX = 5000
@@ -91,14 +88,9 @@ class RatingForm(FlaskForm):
     """A self rating of a strand or of one element."""
 
     rating = RatingField("Self rating")
-    rationale = TextAreaField(
-        "Rationale",
-        widget=GovTextArea(),
+    rationale = text_area(
+        "Rationale", RATIONALE_MAX, required="Say why you chose this rating", subject="The rationale",
         description="What the rating rests on: the evidence and what is still missing",
-        validators=[
-            DataRequired("Say why you chose this rating"),
-            Length(max=RATIONALE_MAX, message=f"The rationale must be {RATIONALE_MAX} characters or fewer"),
-        ],
     )
     submit = SubmitField("Save self rating", widget=GovSubmitInput())
 
@@ -118,17 +110,13 @@ class AgreedRatingForm(RatingForm):
 
 
 class AssessmentForm(FlaskForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
+    title = text_field(
+        "Title", 200, required="Enter a title", subject="The title",
         description="For example, Early help maturity self-assessment 2017",
-        validators=[DataRequired("Enter a title"), Length(max=200, message="The title must be 200 characters or fewer")],
     )
-    period_label = StringField(
-        "Period",
-        widget=GovTextInput(),
+    period_label = text_field(
+        "Period", 60, required="Enter the period the assessment covers", subject="The period",
         description="The period the assessment covers, for example 2017 to 2018",
-        validators=[DataRequired("Enter the period the assessment covers"), Length(max=60, message="The period must be 60 characters or fewer")],
     )
     period_start = GovDateField("Start date (optional)", description="For example, 1 4 2017")
     period_end = GovDateField("End date (optional)", description="For example, 31 3 2018")
@@ -166,23 +154,14 @@ class AdvanceForm(FlaskForm):
     """Move one step forward; the governance fields are asked for only before 'confirmed'."""
 
     expected = HiddenField()
-    governance_board = StringField(
-        "Governance board",
-        widget=GovTextInput(),
+    # Whether the governance fields are needed is for validate_governance_* to say.
+    governance_board = text_field(
+        "Governance board", 200, subject="The board's name", blank_ok=False,
         description="For example, the Health and Wellbeing Board",
-        validators=[Length(max=200, message="The board's name must be 200 characters or fewer")],
     )
     governance_date = GovDateField("Date of the meeting that confirmed it", description="For example, 14 3 2017")
-    governance_minute = StringField(
-        "Minute reference",
-        widget=GovTextInput(),
-        validators=[Length(max=200, message="The minute reference must be 200 characters or fewer")],
-    )
-    note = TextAreaField(
-        "Note (optional)",
-        widget=GovTextArea(),
-        validators=[Length(max=2000, message="The note must be 2000 characters or fewer")],
-    )
+    governance_minute = text_field("Minute reference", 200, subject="The minute reference", blank_ok=False)
+    note = text_area("Note (optional)", 2000, subject="The note")
     submit = SubmitField("Move to the next step", widget=GovSubmitInput())
 
     def __init__(self, *args, needs_governance: bool = False, **kwargs):
@@ -207,23 +186,17 @@ class AdvanceForm(FlaskForm):
 
 
 class StepBackForm(FlaskForm):
-    reason = TextAreaField(
-        "Why is it going back a step?",
-        widget=GovTextArea(),
-        validators=[
-            DataRequired("Say why the assessment is going back a step"),
-            Length(max=2000, message="The reason must be 2000 characters or fewer"),
-        ],
+    reason = text_area(
+        "Why is it going back a step?", 2000,
+        required="Say why the assessment is going back a step", subject="The reason",
     )
     submit = SubmitField("Go back a step", widget=GovSubmitInput())
 
 
 class ActionForm(FlaskForm):
-    description = TextAreaField(
-        "Action",
-        widget=GovTextArea(),
+    description = text_area(
+        "Action", 2000, required="Describe the action", subject="The action",
         description="A next step towards the next stage",
-        validators=[DataRequired("Describe the action"), Length(max=2000, message="The action must be 2000 characters or fewer")],
     )
     owner_id = SelectField("Owner organisation", widget=GovSelect(), coerce=str, validate_choice=False)
     due_date = GovDateField("Due date (optional)", description="For example, 31 3 2018")

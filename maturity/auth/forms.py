@@ -10,6 +10,7 @@ from wtforms import BooleanField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from maturity.auth.passwords import MAX_LENGTH, RULE, password_problem
+from maturity.fields import text_field
 
 
 class LoginForm(FlaskForm):
@@ -83,14 +84,9 @@ class SignOutEverywhereForm(FlaskForm):
 class ApiTokenForm(FlaskForm):
     """A personal API token for the profile page."""
 
-    name = StringField(
-        "Name for the token",
-        widget=GovTextInput(),
+    name = text_field(
+        "Name for the token", 100, required="Enter a name for the token", subject="Name",
         description="So you can tell your tokens apart, for example ‘Power BI dashboard’",
-        validators=[
-            DataRequired("Enter a name for the token"),
-            Length(max=100, message="Name must be 100 characters or fewer"),
-        ],
     )
     submit = SubmitField("Create token", widget=GovSubmitInput())
 

@@ -17,8 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
-    GovTextInput,
 )
 from sqlalchemy import select
 from wtforms import (
@@ -27,14 +25,13 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from maturity.evidence import uploads
 from maturity.extensions import db
+from maturity.fields import text_area, text_field
 from maturity.models import EVIDENCE_KINDS, Assessment, Evidence, Feature, User
 
 OTHER_SOURCE = "__other__"
@@ -94,19 +91,10 @@ def _number(text: str | None) -> float | None:
 
 
 class EvidenceForm(FlaskForm):
-    title = StringField(
-        "Title",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter a title for the evidence"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
-        ],
-    )
-    description = TextAreaField(
-        "Description",
-        widget=GovTextArea(),
+    title = text_field("Title", 200, required="Enter a title for the evidence")
+    description = text_area(
+        "Description", 5000,
         description="What it shows and why it matters. Describe services, never individual families.",
-        validators=[Optional(), Length(max=5000, message="Description must be 5,000 characters or fewer")],
     )
     organisation_id = SelectField("Owner organisation", widget=GovSelect(), coerce=str)
     kind = RadioField(
@@ -115,30 +103,11 @@ class EvidenceForm(FlaskForm):
         choices=list(EVIDENCE_KINDS.items()),
         validators=[DataRequired("Select whether the evidence is qualitative or quantitative")],
     )
-    value = StringField(
-        "Value",
-        widget=GovTextInput(),
-        description="The figure, for example 62 or 3.5",
-        validators=[Length(max=40, message="Value must be 40 characters or fewer")],
-    )
-    unit = StringField(
-        "Unit (optional)",
-        widget=GovTextInput(),
-        description="For example %, families or days",
-        validators=[Optional(), Length(max=60, message="Unit must be 60 characters or fewer")],
-    )
-    baseline = StringField(
-        "Baseline (optional)",
-        widget=GovTextInput(),
-        description="The figure it compares with",
-        validators=[Length(max=40, message="Baseline must be 40 characters or fewer")],
-    )
-    period = StringField(
-        "Period (optional)",
-        widget=GovTextInput(),
-        description="For example April 2015 to March 2016",
-        validators=[Optional(), Length(max=60, message="Period must be 60 characters or fewer")],
-    )
+    # Value and baseline are read as figures by validate_value and validate_baseline.
+    value = text_field("Value", 40, blank_ok=False, description="The figure, for example 62 or 3.5")
+    unit = text_field("Unit (optional)", 60, description="For example %, families or days")
+    baseline = text_field("Baseline (optional)", 40, blank_ok=False, description="The figure it compares with")
+    period = text_field("Period (optional)", 60, description="For example April 2015 to March 2016")
     about_date = DayMonthYearField(
         "Date the evidence is about",
         description="For example, the date of the report or the end of the period it covers. "
@@ -150,17 +119,8 @@ class EvidenceForm(FlaskForm):
         description="The toolkit's suggested sources for each strand, or other",
         validators=[DataRequired("Select the source of the evidence")],
     )
-    source_other = StringField(
-        "Describe the source",
-        widget=GovTextInput(),
-        validators=[Length(max=200, message="The source must be 200 characters or fewer")],
-    )
-    link = StringField(
-        "Link (optional)",
-        widget=GovTextInput(),
-        description="A web address starting http:// or https://",
-        validators=[Optional(), Length(max=2000, message="Link must be 2,000 characters or fewer")],
-    )
+    source_other = text_field("Describe the source", 200, subject="The source", blank_ok=False)
+    link = text_field("Link (optional)", 2000, description="A web address starting http:// or https://")
     file = FileField(
         "Upload a file (optional)",
         widget=GovFileInput(),
@@ -359,11 +319,9 @@ class ReviewForm(FlaskForm):
         ],
         validators=[DataRequired("Select accept, reject or return to draft")],
     )
-    reason = TextAreaField(
-        "Reason",
-        widget=GovTextArea(),
+    reason = text_area(
+        "Reason", 2000, blank_ok=False,
         description="Needed when you reject evidence; the person who added it will see it.",
-        validators=[Length(max=2000, message="Reason must be 2,000 characters or fewer")],
     )
     submit = SubmitField("Save decision", widget=GovSubmitInput())
 

@@ -4,7 +4,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
-    GovTextArea,
 )
 from wtforms import (
     HiddenField,
@@ -12,18 +11,14 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     SubmitField,
-    TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from maturity.core.scoring import RATING_CHOICES
+from maturity.fields import text_area
 from maturity.models import REVIEW_POSITIONS
 
 LONG_TEXT = 5000
-
-
-def _length(what: str, limit: int = LONG_TEXT) -> Length:
-    return Length(max=limit, message=f"{what} must be {limit:,} characters or fewer")
 
 
 class ChooseAreaForm(FlaskForm):
@@ -50,11 +45,7 @@ class RequestReviewForm(FlaskForm):
         coerce=str,
         validators=[DataRequired("Select at least one reviewer")],
     )
-    note = TextAreaField(
-        "What would you like the reviewers to look at? (optional)",
-        widget=GovTextArea(),
-        validators=[Optional(), _length("The note")],
-    )
+    note = text_area("What would you like the reviewers to look at? (optional)", LONG_TEXT, subject="The note")
     submit = SubmitField("Request the peer review", widget=GovSubmitInput())
 
     def __init__(self, *args, reviewer_choices: list[tuple[str, str]], **kwargs):
@@ -78,17 +69,9 @@ class StrandReviewForm(FlaskForm):
         ],
         validators=[DataRequired("Select whether you agree with the area's rating or challenge it")],
     )
-    strengths = TextAreaField(
-        "Strengths", widget=GovTextArea(), validators=[Optional(), _length("Strengths")]
-    )
-    development = TextAreaField(
-        "Areas for development",
-        widget=GovTextArea(),
-        validators=[Optional(), _length("Areas for development")],
-    )
-    questions = TextAreaField(
-        "Questions for the area", widget=GovTextArea(), validators=[Optional(), _length("Questions")]
-    )
+    strengths = text_area("Strengths", LONG_TEXT)
+    development = text_area("Areas for development", LONG_TEXT)
+    questions = text_area("Questions for the area", LONG_TEXT, subject="Questions")
     submit = SubmitField("Save this strand", widget=GovSubmitInput())
 
     def validate_position(self, field):
@@ -103,18 +86,12 @@ class StrandReviewForm(FlaskForm):
 
 
 class SummaryForm(FlaskForm):
-    summary = TextAreaField(
-        "Overall summary",
-        widget=GovTextArea(),
-        validators=[DataRequired("Enter the overall summary"), _length("The summary", 10000)],
-    )
+    summary = text_area("Overall summary", 10000, required="Enter the overall summary", subject="The summary")
     submit = SubmitField("Save the summary", widget=GovSubmitInput())
 
 
 class ResponseForm(FlaskForm):
-    response = TextAreaField(
-        "Your answer to the challenge",
-        widget=GovTextArea(),
-        validators=[DataRequired("Enter your answer to the challenge"), _length("The answer")],
+    response = text_area(
+        "Your answer to the challenge", LONG_TEXT, required="Enter your answer to the challenge", subject="The answer"
     )
     submit = SubmitField("Save the answer", widget=GovSubmitInput())

@@ -35,6 +35,7 @@ from maturity import routing
 from maturity.core.scoring import STAGES
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.errors import OperationError
+from maturity.fields import text_field
 from maturity.models import Element, FrameworkVersion, Strand, Workshop
 
 #: Strands voted on element by element unless the coordinator says otherwise: areas rate
@@ -184,14 +185,7 @@ class RoundsField(Field):
 
 
 class WorkshopForm(FlaskForm):
-    title = StringField(
-        "Workshop title",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter a title for the workshop"),
-            Length(max=200, message="The title must be 200 characters or fewer"),
-        ],
-    )
+    title = text_field("Workshop title", 200, required="Enter a title for the workshop", subject="The title")
     held_on = WorkshopDateField("Date of the workshop (optional)", description="For example, 14 11 2016")
     rounds = RoundsField("Rounds")
     offer_dont_know = BooleanField("Offer \u201cdon\u2019t know\u201d", widget=GovCheckboxInput())

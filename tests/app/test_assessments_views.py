@@ -255,7 +255,7 @@ def test_self_rating_form_saves_and_records_history(client, login, hampshire, fr
         ({"self-rating": "brilliant", "self-rationale": "x"}, "Choose a rating from the list"),
         ({"self-rationale": "x"}, "Select a stage, or two neighbouring stages"),
         ({"self-rating": "maturing", "self-rationale": "  "}, "Say why you chose this rating"),
-        ({"self-rating": "maturing", "self-rationale": "x" * 5001}, "5000 characters or fewer"),
+        ({"self-rating": "maturing", "self-rationale": "x" * 5001}, "5,000 characters or fewer"),
     ],
 )
 def test_self_rating_refuses_bad_input(client, login, hampshire, framework, data, message):
