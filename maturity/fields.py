@@ -40,24 +40,16 @@ def text_field(
     required: str | None = None,
     subject: str | None = None,
     blank_ok: bool = True,
+    area: bool = False,
     **kwargs: Any,
 ) -> StringField:
-    """A one-line text input of at most `limit` characters."""
-    return StringField(
-        label, widget=GovTextInput(), validators=_validators(label, limit, required, subject, blank_ok), **kwargs
+    """A one-line text input (a text area with `area=True`) of at most `limit` characters."""
+    field_class, widget = (TextAreaField, GovTextArea) if area else (StringField, GovTextInput)
+    return field_class(
+        label, widget=widget(), validators=_validators(label, limit, required, subject, blank_ok), **kwargs
     )
 
 
-def text_area(
-    label: str,
-    limit: int,
-    *,
-    required: str | None = None,
-    subject: str | None = None,
-    blank_ok: bool = True,
-    **kwargs: Any,
-) -> TextAreaField:
-    """A text area of at most `limit` characters."""
-    return TextAreaField(
-        label, widget=GovTextArea(), validators=_validators(label, limit, required, subject, blank_ok), **kwargs
-    )
+def text_area(label: str, limit: int, **options: Any) -> TextAreaField:
+    """A text area of at most `limit` characters; the options are text_field's."""
+    return text_field(label, limit, area=True, **options)
