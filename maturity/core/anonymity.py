@@ -12,7 +12,7 @@ Pure functions over plain values, like the scoring module they build on.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from maturity.core.scoring import VoteSummary, summarise_votes
@@ -23,6 +23,10 @@ SUPPRESS_BELOW = 3
 NOT_GIVEN = "not given"
 SUPPRESSED_FEWER = f"fewer than {SUPPRESS_BELOW}"
 SUPPRESSED_COMPLEMENT = "hidden so that a smaller group's votes cannot be worked out"
+SUPPRESSED_EARLIER = (
+    "hidden as in the earlier vote on this strand, so that comparing the two votes cannot give a "
+    "smaller group's votes away"
+)
 #: The voice that the hidden groups share in the one-voice view.
 HIDDEN_VOICE = "Smaller groups together"
 
@@ -76,11 +80,15 @@ def _group_order(name: str) -> tuple[bool, str, str]:
     return (name == NOT_GIVEN, name.casefold(), name)
 
 
-def publish_round(votes: Iterable[tuple[str | None, int | None]]) -> PublishedRound:
+def publish_round(
+    votes: Iterable[tuple[str | None, int | None]], hide: Iterable[str] = ()
+) -> PublishedRound:
     """The figures of a round that may be published: room, groups and one voice, made safe.
 
     `votes` are (group, vote) pairs: the group is the kind of organisation (None or blank for
     not given; hand counts form a group of their own) and the vote 1-4, or None for don't know.
+    `hide` names groups to hide whatever their size: for a revote, the groups the earlier vote
+    on the strand hid (`publish_revotes`).
     """
     grouped: dict[str, list[int | None]] = {}
     for group, vote in votes:
@@ -94,6 +102,9 @@ def publish_round(votes: Iterable[tuple[str | None, int | None]]) -> PublishedRo
     # what anyone can see (who is in the room), never from how the hidden groups voted: a choice
     # that looked at their votes would itself tell something about them.
     reasons = {name: SUPPRESSED_FEWER for name, s in summaries.items() if s.total < SUPPRESS_BELOW}
+    for name in {group_name(group) for group in hide}:
+        if name in summaries and name not in reasons:
+            reasons[name] = SUPPRESSED_EARLIER
     hidden = sum(summaries[name].total for name in reasons)
     if hidden:
         # Room minus the shown groups is the hidden groups' pooled tally. If everyone in the pool
@@ -140,6 +151,27 @@ def publish_round(votes: Iterable[tuple[str | None, int | None]]) -> PublishedRo
         one_voice=summarise_votes(voices) if voices else None,
         hidden=hidden,
     )
+
+
+def publish_revotes(
+    rounds: Sequence[Iterable[tuple[str | None, int | None]]],
+) -> list[PublishedRound]:
+    """A strand's first round and its revotes, in order, each published as `publish_round` does,
+    each hiding at least every group the round before it hid.
+
+    The first round is published exactly as it was when the room saw it. A revote then asks the
+    same people again; if it showed a group the first round hid, the first round's hidden pool
+    minus that group's new tally would give the smaller groups' votes away to anyone assuming
+    that group had not changed its mind. Hiding the same groups again (and more when the revote's
+    own tally needs it) keeps the pools comparable only as wholes. Which groups are hidden still
+    depends only on published figures and group sizes (docs/anonymity.md, rule 4).
+    """
+    published: list[PublishedRound] = []
+    for votes in rounds:
+        earlier = published[-1] if published else None
+        hide = [g.group for g in earlier.groups if g.suppressed] if earlier is not None else []
+        published.append(publish_round(votes, hide=hide))
+    return published
 
 
 def publishable(summary: VoteSummary) -> VoteSummary | None:

@@ -24,7 +24,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from maturity.core.anonymity import (
     SUPPRESS_BELOW,
     SUPPRESSED_FEWER,
-    publish_round,
     publishable,
 )
 from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
@@ -615,7 +614,7 @@ def _published_medians(round_: Round) -> list[dict[str, str]]:
     """The median of each partner type the round's results published, for the partner
     divergence flag wherever the carried result shows; hidden groups are left out, so the
     assessment learns nothing the results page did not show."""
-    published = publish_round(queries.group_votes(db.session, [round_.id])[round_.id])
+    published = queries.published_rounds(db.session, [round_])[round_.id]
     return [
         {"group": g.group, "median": g.summary.median.code}
         for g in published.groups

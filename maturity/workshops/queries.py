@@ -13,6 +13,7 @@ from typing import NamedTuple
 from sqlalchemy import Integer, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from maturity.core.anonymity import PublishedRound, publish_revotes
 from maturity.core.scoring import VoteSummary, summarise_counts
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.models import (
@@ -280,6 +281,23 @@ def group_votes(
     for round_id, stage, number in manual:
         pairs[round_id].extend([(MANUAL_GROUP, stage)] * int(number))
     return pairs
+
+
+def published_rounds(session: Session, rounds: Iterable[Round]) -> dict[int, PublishedRound]:
+    """What the anonymity rule lets each round publish, by round id: one query for the votes.
+
+    A revote is published after the rounds it votes on again, hiding what they hid
+    (anonymity.publish_revotes), so the answer also holds those earlier rounds.
+    """
+    chains = [[*r.earlier_votes, r] for r in rounds]
+    pairs = group_votes(session, {r.id for chain in chains for r in chain})
+    found: dict[int, PublishedRound] = {}
+    for chain in chains:
+        if chain[-1].id in found:
+            continue
+        for round_, published in zip(chain, publish_revotes([pairs[r.id] for r in chain]), strict=True):
+            found[round_.id] = published
+    return found
 
 
 def person_votes(session: Session, round_ids: Iterable[int]) -> list[tuple[int, int | None]]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from maturity.core.anonymity import GroupSummary, PublishedRound, publish_round
+from maturity.core.anonymity import GroupSummary, PublishedRound
+from maturity.core.revotes import Shift
 from maturity.core.scoring import Flag, Rating, VoteSummary, strand_flags
 from maturity.extensions import db
 from maturity.models import Round, Workshop
@@ -28,6 +29,10 @@ class RoundReport:
     published: PublishedRound | None = None
     self_rating: Rating | None = None
     flags: list[Flag] = field(default_factory=list)
+    #: A revote whose first round's result is available too: how discussion moved the room.
+    shift: Shift | None = None
+    #: The strand's first round, for a revote.
+    first: Round | None = None
 
     @property
     def has_votes(self) -> bool:
@@ -67,17 +72,21 @@ def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list
     ids = [r.id for r in rounds]
     tallies = queries.tallies(db.session, ids)
     shown = [r for r in rounds if results_available(workshop, r)]
-    pairs = queries.group_votes(db.session, [r.id for r in shown])
+    published = queries.published_rounds(db.session, shown)
     ratings = queries.self_ratings(db.session, workshop.assessment_id)
     reports = []
     for round_ in rounds:
         report = RoundReport(round=round_, available=round_ in shown, tally=tallies[round_.id])
         if report.available:
-            report.published = publish_round(pairs[round_.id])
+            report.published = published[round_.id]
             report.self_rating = parse_rating(queries.self_rating_code(round_, ratings))
             report.flags = strand_flags(
                 self_rating=report.self_rating, room=report.summary, groups=report.groups
             )
+            if round_.is_revote:
+                report.first = round_.first_vote
+                if results_available(workshop, report.first):
+                    report.shift = Shift(published[report.first.id].room, report.summary)
         reports.append(report)
     return reports
 

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from maturity.core.anonymity import publishable
+from maturity.core.revotes import Shift
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary, agreement
 from maturity.models import Participant, Round, Vote, Workshop
 from maturity.workshops import queries
@@ -137,12 +138,24 @@ class PhoneState(LiveState):
     panel: NotRequired[str]
 
 
+class ShiftInfo(TypedDict):
+    """A revealed revote beside the strand's first vote: how discussion moved the room."""
+
+    #: The first round's published result (None when fewer than 3 answered there).
+    before: Result | None
+    first_round: int
+    #: The shift in words: the projector's plain agreement words, numbers on the console.
+    words: str
+
+
 class StaffState(LiveState):
     """The presenter's or facilitator's state."""
 
     joined: int
     #: Facilitator only: the result of a closed round before it is revealed, for their eyes.
     preview: NotRequired[Result | None]
+    #: A revealed revote: the first vote beside it.
+    shift: NotRequired[ShiftInfo]
     preview_withheld: NotRequired[bool]
     rounds: NotRequired[list[RoundInfo]]
     org_types_voted: NotRequired[list[dict[str, Any]]]
@@ -215,6 +228,16 @@ def _show_result(state: RoomState | StaffState, tally: queries.Tally, self_code:
             state["withheld"] = True
         return
     state["result"] = data
+
+
+def _show_shift(
+    state: StaffState, before: queries.Tally, after: queries.Tally, first_id: int, numbers: bool
+) -> None:
+    """Put the first vote beside a revealed revote, from the two rooms' published tallies only."""
+    shift = Shift(publishable(before.summary()), publishable(after.summary()))
+    state["shift"] = ShiftInfo(
+        before=_published(before, None), first_round=first_id, words=shift.words(numbers=numbers)
+    )
 
 
 def round_json(round_: Round, count: int) -> RoundInfo:
@@ -431,6 +454,9 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
     round_ = workshop.current_round
     rounds = workshop.rounds
     wanted = [r.id for r in rounds] if view == "facilitator" else ([round_.id] if round_ else [])
+    first = round_.first_vote if round_ is not None and round_.is_revote else None
+    if first is not None and first.id not in wanted:
+        wanted.append(first.id)
     tallies = queries.tallies(session, wanted)
     joined = queries.joined_count(session, workshop.id)
     writes = tallies[round_.id].writes if round_ is not None else 0
@@ -451,6 +477,8 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
         if shows_result(round_):
             ratings = queries.self_ratings(session, workshop.assessment_id)
             _show_result(state, tally, queries.self_rating_code(round_, ratings))
+            if first is not None and shows_result(first):
+                _show_shift(state, tallies[first.id], tally, first.id, numbers=view == "facilitator")
         elif view == "facilitator" and round_.state == "closed":
             # The facilitator may look before the room does, once voting has closed: a tally
             # that moved with each vote would let them match votes to the people voting.

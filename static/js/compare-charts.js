@@ -90,7 +90,39 @@
     });
   }
 
-  var DRAW = { radar: radar, evidence: evidence, distribution: distribution };
+  // A revote: the first vote (lighter, outlined) beside the vote after discussion, each bar in
+  // its stage's colour; the table beside the chart has the same figures.
+  function shift(canvas, data) {
+    var stageColours = COLOURS.stages;
+    var light = stageColours.map(function (colour) { return colour + "59"; });
+    return new window.Chart(canvas, {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: "First vote", data: data.before, backgroundColor: light, borderColor: stageColours, borderWidth: 2 },
+          { label: "After discussion", data: data.after, backgroundColor: stageColours, borderWidth: 0 }
+        ]
+      },
+      options: {
+        responsive: true,
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } },
+        plugins: {
+          legend: {
+            position: "bottom",
+            labels: { generateLabels: function () {
+              return [
+                { text: "First vote (lighter)", fillStyle: "#b1b4b6", strokeStyle: "#505a5f", lineWidth: 2 },
+                { text: "After discussion", fillStyle: "#505a5f", strokeStyle: "#505a5f", lineWidth: 0 }
+              ];
+            } }
+          }
+        }
+      }
+    });
+  }
+
+  var DRAW = { radar: radar, evidence: evidence, distribution: distribution, shift: shift };
 
   function init() {
     var buttons = document.querySelectorAll("[data-print]");

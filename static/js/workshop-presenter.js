@@ -41,24 +41,55 @@
     return [1, 2, 3, 4].map(function (stage) { return result.counts[String(stage)]; });
   }
 
-  function drawChart(counts) {
+  // The first vote of a revote in the same stage colours, lighter and outlined, beside the
+  // vote after discussion (the table beside the chart names the two columns).
+  var LIGHT = COLOURS.map(function (colour) { return colour + "59"; });
+
+  function datasets(counts, before) {
+    var sets = [];
+    if (before) {
+      sets.push({ label: "First vote", data: before, backgroundColor: LIGHT, borderColor: COLOURS, borderWidth: 2 });
+    }
+    sets.push({ label: before ? "After discussion" : "Votes", data: counts, backgroundColor: COLOURS, borderWidth: 0 });
+    return sets;
+  }
+
+  function drawChart(counts, before) {
     if (!window.Chart) { return; }
-    if (chart) {
-      chart.data.datasets[0].data = counts;
+    if (chart && chart.data.datasets.length === (before ? 2 : 1)) {
+      chart.data.datasets[chart.data.datasets.length - 1].data = counts;
+      if (before) { chart.data.datasets[0].data = before; }
       chart.update();
       return;
     }
+    if (chart) { chart.destroy(); }
     chart = new window.Chart(canvas, {
       type: "bar",
       data: {
         labels: labels,
-        datasets: [{ label: "Votes", data: counts, backgroundColor: COLOURS, borderWidth: 0 }]
+        datasets: datasets(counts, before)
       },
       options: {
         responsive: true,
         maintainAspectRatio: false,
         animation: { duration: 300 },
-        plugins: { legend: { display: false }, tooltip: { enabled: false } },
+        plugins: {
+          // With a revote: which bars are which, in neutral swatches (lighter: the first vote).
+          legend: {
+            display: !!before,
+            labels: {
+              color: "#0b0c0c",
+              font: { size: fontPx(0.026) },
+              generateLabels: function () {
+                return [
+                  { text: "First vote (lighter)", fillStyle: "#b1b4b6", strokeStyle: "#505a5f", lineWidth: 2 },
+                  { text: "After discussion", fillStyle: "#505a5f", strokeStyle: "#505a5f", lineWidth: 0 }
+                ];
+              }
+            }
+          },
+          tooltip: { enabled: false }
+        },
         scales: {
           x: { ticks: { color: "#0b0c0c", font: { size: fontPx(0.032), weight: "bold" } }, grid: { display: false } },
           y: { beginAtZero: true, ticks: { precision: 0, color: "#0b0c0c", font: { size: fontPx(0.03) } } }
@@ -71,7 +102,7 @@
     var round = state.round;
     var result = state.result;
     root.setAttribute("data-phase", phaseOf(state));
-    text("p-round", round ? "Round " + round.position + " of " + round.of : "");
+    text("p-round", round ? "Round " + round.position + " of " + round.of + (round.revote_of ? " · voting again after discussion" : "") : "");
     text("p-title", round ? round.title : state.workshop.title);
     show("p-strand", !!(round && round.element));
     text("p-strand", round && round.element ? "Part of the strand " + round.strand : "");
@@ -94,12 +125,24 @@
     }
     show("p-manual", result.manual && result.manual.total > 0);
     text("p-manual-count", result.manual ? String(result.manual.total) : "0");
-    drawChart(countsOf(result));
+    var shift = state.shift || null;
+    var before = shift && shift.before ? shift.before : null;
+    show("p-shift", !!shift);
+    text("p-shift", shift ? shift.words : "");
+    text("p-votes-heading", shift ? "After discussion" : "Votes");
+    var beforeCells = root.querySelectorAll("#p-table [data-before], #p-table td[data-before-stage]");
+    for (var j = 0; j < beforeCells.length; j += 1) {
+      var cell = beforeCells[j];
+      cell.hidden = !shift;
+      var key = cell.getAttribute("data-before-stage");
+      if (key) { cell.textContent = before ? String(key === "dont-know" ? before.abstentions : before.counts[key]) : "–"; }
+    }
+    drawChart(countsOf(result), before ? countsOf(before) : null);
   }
 
   // The page arrives with the state drawn by the server; draw its chart if it is revealed.
   if (!document.getElementById("p-result").hidden) {
-    drawChart(JSON.parse(canvas.getAttribute("data-counts")));
+    drawChart(JSON.parse(canvas.getAttribute("data-counts")), JSON.parse(canvas.getAttribute("data-before")));
   }
 
   window.WorkshopLive.follow({

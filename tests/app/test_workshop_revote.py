@@ -148,3 +148,64 @@ def test_carrying_takes_the_final_round_and_people_count_once(app, client, login
     held_workshops, took_part = participation(workshop.assessment)
     index = held_workshops.index(db.session.get(Workshop, workshop.id))
     assert sorted(k.org_type for k in took_part.voted_in(index)) == ["health", "police"]
+
+
+def test_the_shift_shows_on_the_results_page_and_the_projector_in_the_room_s_words(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    first, phones = held(app, workshop, [2, 2, 2, 3, 1, 2])
+    login(coordinator)
+    # Before the revote is revealed the projector shows only its count, and no shift.
+    new = operations.revote(workshop)
+    db.session.commit()
+    for phone, stage in zip(phones, [2, 3, 3, 2, 3, 2], strict=True):
+        vote(phone, workshop, new.id, stage)
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert presenter["result"] is None and "shift" not in presenter
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert presenter["shift"]["before"]["counts"] == {"1": 1, "2": 4, "3": 1, "4": 0}
+    assert presenter["result"]["counts"] == {"1": 0, "2": 3, "3": 3, "4": 0}
+    # The projector speaks in agreement words; the console gives the numbers.
+    assert presenter["shift"]["words"] == (
+        "Discussion moved the room from Developing (strong agreement) to Developing–Maturing (mixed views)."
+    )
+    console = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()
+    assert console["shift"]["words"] == (
+        "Discussion moved the room from Developing (consensus 0.81) to Developing–Maturing (0.74)."
+    )
+    screen = client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
+    assert "voting again after discussion" in screen and "First vote" in screen
+    assert "Discussion moved the room from Developing (strong agreement)" in screen
+    page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert "How discussion moved the room" in page
+    assert "Discussion moved the room from Developing (consensus 0.81) to Developing–Maturing (0.74)." in page
+    assert 'data-chart="shift"' in page and "Votes for each stage, before and after discussion" in page
+
+
+def test_a_revote_hides_every_group_the_first_vote_hid(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    # Round 1: a school and two people who gave no kind are hidden, and the room's most common
+    # answer (4 said maturing) needs a pool of 5, so the health visitors are hidden with them.
+    # Round 2 spreads the votes (at most 2 each): on its own it would show the health visitors.
+    kinds = ["police"] * 4 + ["health"] * 3 + [None] * 2 + ["schools"]
+    first, phones = held(app, workshop, [3, 3, 3, 2, 2, 2, 1, 3, 1, 1], kinds)
+    new = revoted(workshop, phones, [1, 2, 3, 4, 1, 2, "dont-know", 3, 4, "dont-know"])
+    from maturity.core.anonymity import SUPPRESSED_EARLIER, publish_round
+    from maturity.workshops.queries import group_votes, published_rounds
+
+    workshop = load_workshop(db.session, workshop.id)
+    rounds = {r.id: r for r in workshop.rounds}
+    published = published_rounds(db.session, [rounds[new.id]])
+    health = next(g.group for g in published[first.id].groups if g.group.startswith("Health"))
+    hidden_first = {g.group for g in published[first.id].groups if g.suppressed}
+    hidden_final = {g.group for g in published[new.id].groups if g.suppressed}
+    assert health in hidden_first and hidden_first == hidden_final
+    assert published[new.id].shown("Police")
+    # On its own the revote would have shown the health visitors.
+    alone = publish_round(group_votes(db.session, [new.id])[new.id])
+    assert alone.shown(health)
+    assert published[new.id].group(health).reason == SUPPRESSED_EARLIER
+    login(coordinator)
+    page = client.get(f"/workshops/{workshop.id}/rounds/{new.id}/results").get_data(as_text=True)
+    assert "Hidden as in the earlier vote on this strand" in page and "Discussion moved the room" in page

@@ -1,0 +1,82 @@
+"""How discussion moved a room: the shift between a strand's first vote and its revote.
+
+A revote is a new round of the same strand after discussion (maturity/workshops/operations.py
+`revote`). Both rounds are published on their own through `anonymity.publish_revotes`; the
+shift is built only from their published room summaries, so it says nothing that the two
+rounds' results do not already say. Pure functions over plain values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from maturity.core.scoring import VoteSummary, agreement
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The room's summary before and after discussion; either None when withheld (fewer than 3)."""
+
+    before: VoteSummary | None
+    after: VoteSummary | None
+
+    @property
+    def comparable(self) -> bool:
+        return self.before is not None and self.after is not None
+
+    @property
+    def moved(self) -> bool | None:
+        """Whether the median changed; None when the two cannot be compared."""
+        if not self.comparable:
+            return None
+        return _median(self.before) != _median(self.after)
+
+    @property
+    def consensus_change(self) -> float | None:
+        if not self.comparable or self.before.consensus is None or self.after.consensus is None:
+            return None
+        return self.after.consensus - self.before.consensus
+
+    def words(self, numbers: bool = True) -> str:
+        """The shift in a sentence a room understands.
+
+        With `numbers` (results page, console): "Discussion moved the room from Developing
+        (consensus 0.52) to Developing–Maturing (0.71)." Without (the projector): the plain
+        agreement words of `scoring.agreement` instead of the consensus figures.
+        """
+        if not self.comparable:
+            return (
+                "Fewer than 3 people answered in one of the two votes, so the two cannot be "
+                "compared without showing how they voted."
+            )
+        before, after = self.before, self.after
+        if numbers:
+            was = f"consensus {_consensus(before)}"
+            now = _consensus(after)
+        else:
+            was = _agreement(before)
+            now = _agreement(after)
+        if self.moved:
+            return f"Discussion moved the room from {_median(before)} ({was}) to {_median(after)} ({now})."
+        if numbers:
+            return (
+                f"After discussion the room still says {_median(after)}: consensus "
+                f"{_consensus(before)} before, {_consensus(after)} after."
+            )
+        return (
+            f"After discussion the room still says {_median(after)}: "
+            f"{_agreement(before)} before, {_agreement(after)} after."
+        )
+
+
+def _median(summary: VoteSummary) -> str:
+    return summary.median.label if summary.median is not None else "no stage (only \u201cdon\u2019t know\u201d)"
+
+
+def _consensus(summary: VoteSummary) -> str:
+    return f"{summary.consensus:.2f}" if summary.consensus is not None else "none"
+
+
+def _agreement(summary: VoteSummary) -> str:
+    words = agreement(summary.consensus)
+    return words.lower() if words else "no stage chosen"
