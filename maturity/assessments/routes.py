@@ -232,31 +232,38 @@ def _rating_page(assessment: Assessment, view, form, kind: str, element=None):
     ), _status_code(form)
 
 
+def _save_rating(assessment: Assessment, view, form, kind: str, save, saved: str, element=None):
+    """The rating pages' POST and GET: run `save` with the valid form and go back to the strand
+    page with a banner, or show the page again (with the refusal, if any)."""
+    if form.validate_on_submit():
+        try:
+            save()
+        except OperationError as error:
+            form.rating.errors = [str(error)]
+        else:
+            flash(f"{'Agreed' if kind == 'agreed' else 'Self'} rating saved for {saved}.", "success")
+            return _back_to_strand(assessment, view.strand)
+    return _rating_page(assessment, view, form, kind, element)
+
+
 @bp.route("/<int:assessment_id>/strands/<strand_key>/self-rating", methods=["GET", "POST"])
 def self_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
     _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
     row = view.rating_row
     form = _rating_form(RatingForm, "self", row and row.self_rating, row and row.self_rationale)
-    if form.validate_on_submit():
-        try:
-            operations.set_self_rating(assessment, strand, form.rating.data, form.rationale.data, _me())
-        except OperationError as error:
-            form.rating.errors = [str(error)]
-        else:
-            flash(f"Self rating saved for {strand.short_name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "self")
+    return _save_rating(
+        assessment, view, form, "self", saved=view.strand.short_name,
+        save=lambda: operations.set_self_rating(assessment, view.strand, form.rating.data, form.rationale.data, _me()),
+    )
 
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating", methods=["GET", "POST"])
 def element_rating(assessment_id: int, strand_key: str, element_key: str):
     assessment = _assessment(assessment_id, "manage")
     _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
     element_view = next((e for e in view.elements if e.element.key == element_key), None)
     if element_view is None:
         abort(404)
@@ -268,38 +275,26 @@ def element_rating(assessment_id: int, strand_key: str, element_key: str):
         RatingForm, f"element-{element.key}", row and row.self_rating, row and row.self_rationale,
         rationale_required=False,
     )
-    if form.validate_on_submit():
-        try:
-            operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me())
-        except OperationError as error:
-            form.rating.errors = [str(error)]
-        else:
-            flash(f"Self rating saved for {element.name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "element", element_view)
+    return _save_rating(
+        assessment, view, form, "element", saved=element.name, element=element_view,
+        save=lambda: operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me()),
+    )
 
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
 def agreed_rating(assessment_id: int, strand_key: str):
     assessment = _assessment(assessment_id, "manage")
     _, view = _strand_or_404(assessment, strand_key)
-    strand = view.strand
     if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
         return locked
     row = view.rating_row
     form = _rating_form(AgreedRatingForm, "agreed", row and row.agreed_rating, row and row.agreed_rationale)
-    if form.validate_on_submit():
-        try:
-            operations.set_agreed_rating(
-                assessment, strand, form.rating.data, form.rationale.data, _me(),
-                inputs=view.agreed_inputs(),
-            )
-        except OperationError as error:
-            form.rating.errors = [str(error)]
-        else:
-            flash(f"Agreed rating saved for {strand.short_name}.", "success")
-            return _back_to_strand(assessment, strand)
-    return _rating_page(assessment, view, form, "agreed")
+    return _save_rating(
+        assessment, view, form, "agreed", saved=view.strand.short_name,
+        save=lambda: operations.set_agreed_rating(
+            assessment, view.strand, form.rating.data, form.rationale.data, _me(), inputs=view.agreed_inputs()
+        ),
+    )
 
 
 # --------------------------------------------------------------------------------------------
