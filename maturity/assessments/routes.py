@@ -232,6 +232,14 @@ def _rating_page(assessment: Assessment, view, form, kind: str, element=None):
     ), _status_code(form)
 
 
+def _open_to_rating(assessment_id: int, strand_key: str):
+    """The assessment and strand view a rating page is for, and the redirect to answer with
+    instead when the ratings are locked (else None)."""
+    assessment = _assessment(assessment_id, "manage")
+    _, view = _strand_or_404(assessment, strand_key)
+    return assessment, view, _refuse_if_locked(assessment, strand_key)
+
+
 def _save_rating(assessment: Assessment, view, form, kind: str, save, saved: str, element=None):
     """The rating pages' POST and GET: run `save` with the valid form and go back to the strand
     page with a banner, or show the page again (with the refusal, if any)."""
@@ -248,9 +256,8 @@ def _save_rating(assessment: Assessment, view, form, kind: str, save, saved: str
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/self-rating", methods=["GET", "POST"])
 def self_rating(assessment_id: int, strand_key: str):
-    assessment = _assessment(assessment_id, "manage")
-    _, view = _strand_or_404(assessment, strand_key)
-    if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
+    assessment, view, locked = _open_to_rating(assessment_id, strand_key)
+    if locked is not None:
         return locked
     row = view.rating_row
     form = _rating_form(RatingForm, "self", row and row.self_rating, row and row.self_rationale)
@@ -283,9 +290,8 @@ def element_rating(assessment_id: int, strand_key: str, element_key: str):
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
 def agreed_rating(assessment_id: int, strand_key: str):
-    assessment = _assessment(assessment_id, "manage")
-    _, view = _strand_or_404(assessment, strand_key)
-    if (locked := _refuse_if_locked(assessment, strand_key)) is not None:
+    assessment, view, locked = _open_to_rating(assessment_id, strand_key)
+    if locked is not None:
         return locked
     row = view.rating_row
     form = _rating_form(AgreedRatingForm, "agreed", row and row.agreed_rating, row and row.agreed_rationale)

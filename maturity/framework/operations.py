@@ -65,30 +65,19 @@ def save_framework(parsed: core.Framework, content_hash: str) -> LoadResult:
     wanted_features: set[str] = set()
 
     for s_pos, p_strand in enumerate(parsed.strands, start=1):
-        strand = strands_by_key.pop(p_strand.key, None)
-        if strand is None:
-            strand = Strand(framework=version, key=p_strand.key)
-            db.session.add(strand)
-        strand.position = s_pos
-        strand.name = p_strand.name
-        strand.short_name = p_strand.short_name
-        strand.purpose = p_strand.purpose
-        strand.what_to_look_for = list(p_strand.what_to_look_for)
-        strand.measures = p_strand.measures
-        strand.evidence_sources = list(p_strand.evidence_sources)
-        strand.label = p_strand.label
+        strand = _kept_or_added(strands_by_key, p_strand.key, Strand, framework=version)
+        _set(
+            strand, position=s_pos, name=p_strand.name, short_name=p_strand.short_name,
+            purpose=p_strand.purpose, what_to_look_for=list(p_strand.what_to_look_for),
+            measures=p_strand.measures, evidence_sources=list(p_strand.evidence_sources), label=p_strand.label,
+        )
         elements_by_key = {e.key: e for e in strand.elements}
         for e_pos, p_element in enumerate(p_strand.elements, start=1):
-            element = elements_by_key.pop(p_element.key, None)
-            if element is None:
-                element = Element(strand=strand, key=p_element.key)
-                db.session.add(element)
-            element.position = e_pos
-            element.name = p_element.name
-            element.label = p_element.label
-            element.summaries = {
-                str(stage_value[d.stage]): d.summary for d in p_element.descriptors
-            }
+            element = _kept_or_added(elements_by_key, p_element.key, Element, strand=strand)
+            _set(
+                element, position=e_pos, name=p_element.name, label=p_element.label,
+                summaries={str(stage_value[d.stage]): d.summary for d in p_element.descriptors},
+            )
             db.session.flush()
             for descriptor in p_element.descriptors:
                 for f_pos, p_feature in enumerate(descriptor.features, start=1):
@@ -117,6 +106,22 @@ def save_framework(parsed: core.Framework, content_hash: str) -> LoadResult:
             db.session.delete(feature)
     db.session.flush()
     return LoadResult(version, created=created, changed=True)
+
+
+def _kept_or_added(stored: dict, key: str, model: type, **parent):
+    """The row stored under `key`, taken out of `stored` (so what is left there is what the file
+    no longer has), or a new `model` row with that key under its parent, added to the session."""
+    row = stored.pop(key, None)
+    if row is None:
+        row = model(key=key, **parent)
+        db.session.add(row)
+    return row
+
+
+def _set(row, **values) -> None:
+    """Give a row the values the file has for it."""
+    for name, value in values.items():
+        setattr(row, name, value)
 
 
 def feature_in_use(feature: Feature) -> bool:
