@@ -7,7 +7,7 @@ Objects of an area the user has no part in answer 404, so ids reveal nothing; a 
 the right role gets 403.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from flask import abort
@@ -34,14 +34,20 @@ def area_id_of(obj: Any) -> int:
     return obj.area_id
 
 
-def can(user: Any, need: str, obj: Any) -> bool:
-    """Whether a user may do `need` to an area-scoped object (or an Area)."""
-    if need not in NEEDS:
+def settled(user: Any, need: str, needs: Collection[str]) -> bool | None:
+    """What every access rule answers before looking at roles: no to someone signed out, yes to
+    the national team; None when it depends on the user's role. An unknown need is a bug."""
+    if need not in needs:
         raise ValueError(f"unknown need {need!r}")
     if user is None or not user.is_authenticated:
         return False
-    if user.is_admin:
-        return True
+    return True if user.is_admin else None
+
+
+def can(user: Any, need: str, obj: Any) -> bool:
+    """Whether a user may do `need` to an area-scoped object (or an Area)."""
+    if (answer := settled(user, need, NEEDS)) is not None:
+        return answer
     role = user.role_in(area_id_of(obj))
     if role and need in ROLE_CAN.get(role, set()):
         return True

@@ -75,12 +75,8 @@ def register() -> None:
 
 def review_allows(user: Any, need: str, review: PeerReview) -> bool:
     """Whether a user may "view" a review, "review" it (write as reviewer) or "manage" it."""
-    if need not in REVIEW_NEEDS:
-        raise ValueError(f"unknown need {need!r}")
-    if user is None or not user.is_authenticated:
-        return False
-    if user.is_admin:
-        return True
+    if (answer := access.settled(user, need, REVIEW_NEEDS)) is not None:
+        return answer
     role = user.role_in(review.assessment.area_id)
     named = review.is_open and review.is_reviewer(user)
     if need == "view":
