@@ -1,5 +1,7 @@
 """The evidence register: list, filter and search; add, edit, review and remove; download files."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -51,7 +53,7 @@ def _features(form: EvidenceForm) -> list[Feature]:
     return queries.features_by_id(form.chosen_feature_ids)
 
 
-def _store(form: EvidenceForm):
+def _store(form: EvidenceForm) -> uploads.StoredFile | None:
     if form.checked_file is None:
         return None
     return uploads.store(form.checked_file, current_app.config["UPLOAD_FOLDER"])
@@ -140,6 +142,21 @@ def register(assessment_id: int):
     )
 
 
+@contextmanager
+def _saved_with(stored: uploads.StoredFile | None) -> Iterator[None]:
+    """Commit the evidence change made inside the block now, not after the view: a file just
+    stored must never outlive a row that failed to save, so on any failure the change is rolled
+    back and the file removed."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if stored is not None:
+            uploads.remove(current_app.config["UPLOAD_FOLDER"], stored.key)
+        raise
+
+
 @bp.route("/assessments/<int:assessment_id>/evidence/new", methods=["GET", "POST"])
 @login_required
 def new(assessment_id: int):
@@ -147,16 +164,10 @@ def new(assessment_id: int):
     form = EvidenceForm.for_new(assessment, current_user)
     if form.validate_on_submit():
         stored = _store(form)
-        try:
+        with _saved_with(stored):
             evidence = operations.add_evidence(
                 assessment, current_user, form.fields(), _features(form), stored
             )
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            if stored is not None:
-                uploads.remove(current_app.config["UPLOAD_FOLDER"], stored.key)
-            raise
         flash(f"‘{evidence.title}’ added to the evidence register as a draft.", "success")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
     return _render_form(form, assessment, None)
@@ -182,21 +193,11 @@ def edit(evidence_id: int):
     if form.validate_on_submit():
         stored = _store(form)
         was = evidence.status
-        try:
+        with _saved_with(stored):
             unused = operations.update_evidence(
-                evidence,
-                current_user,
-                form.fields(),
-                _features(form),
-                stored,
+                evidence, current_user, form.fields(), _features(form), stored,
                 remove_file=bool(form.remove_file.data),
             )
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            if stored is not None:
-                uploads.remove(current_app.config["UPLOAD_FOLDER"], stored.key)
-            raise
         uploads.remove(current_app.config["UPLOAD_FOLDER"], unused)
         flash(_saved_message(evidence, was), "success")
         return redirect(url_for("evidence.show", evidence_id=evidence.id))
