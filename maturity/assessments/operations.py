@@ -130,17 +130,34 @@ def set_self_rating(
     code = rating_code(code)
     rationale = _clean(rationale)
     row = strand_row(assessment, strand)
+    changed, old = _give_self_rating(row, code, rationale)
+    if changed:
+        row.self_rated_by = user
+        row.self_rated_at = utcnow()
+        _recorded(assessment, user, "self_rating", strand.short_name, old, code, rationale)
+    return row
+
+
+def _give_self_rating(
+    row: StrandRating | ElementRating, code: str, rationale: str | None
+) -> tuple[bool, str | None]:
+    """Give a rating row its new self rating: (whether that changed it, the rating it had)."""
     old = row.self_rating
     if old == code and row.self_rationale == rationale:
-        return row
+        return False, old
     row.self_rating = code
     row.self_rationale = rationale
-    row.self_rated_by = user
-    row.self_rated_at = utcnow()
+    return True, old
+
+
+def _recorded(
+    assessment: Assessment, user: User | None, kind: str, subject: str, old: str | None, code: str,
+    rationale: str | None,
+) -> None:
+    """Write the change, then its line in the history."""
     db.session.flush()
-    record_history(assessment, user, "self_rating", strand.short_name, old, code, note=rationale)
+    record_history(assessment, user, kind, subject, old, code, note=rationale)
     db.session.flush()
-    return row
 
 
 def set_element_rating(
@@ -156,17 +173,12 @@ def set_element_rating(
     if row is None:
         row = ElementRating(element=element)
         assessment.element_ratings.append(row)
-    old = row.self_rating
-    if old == code and row.self_rationale == rationale:
-        return row
-    row.self_rating = code
-    row.self_rationale = rationale
-    row.rated_by_id = user.id if user is not None else None
-    row.rated_at = utcnow()
-    db.session.flush()
-    subject = f"{element.strand.short_name}: {element.name}"
-    record_history(assessment, user, "element_rating", subject, old, code, note=rationale)
-    db.session.flush()
+    changed, old = _give_self_rating(row, code, rationale)
+    if changed:
+        row.rated_by_id = user.id if user is not None else None
+        row.rated_at = utcnow()
+        subject = f"{element.strand.short_name}: {element.name}"
+        _recorded(assessment, user, "element_rating", subject, old, code, rationale)
     return row
 
 

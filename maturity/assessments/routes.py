@@ -256,15 +256,35 @@ def _save_rating(assessment: Assessment, view, form, kind: str, save, saved: str
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/self-rating", methods=["GET", "POST"])
 def self_rating(assessment_id: int, strand_key: str):
+    return _strand_rating(assessment_id, strand_key, "self")
+
+
+@bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
+def agreed_rating(assessment_id: int, strand_key: str):
+    return _strand_rating(assessment_id, strand_key, "agreed")
+
+
+def _strand_rating(assessment_id: int, strand_key: str, kind: str):
+    """A strand's self rating or agreed rating, on its own page."""
     assessment, view, locked = _open_to_rating(assessment_id, strand_key)
     if locked is not None:
         return locked
     row = view.rating_row
-    form = _rating_form(RatingForm, "self", row and row.self_rating, row and row.self_rationale)
-    return _save_rating(
-        assessment, view, form, "self", saved=view.strand.short_name,
-        save=lambda: operations.set_self_rating(assessment, view.strand, form.rating.data, form.rationale.data, _me()),
+    agreed = kind == "agreed"
+    form = _rating_form(
+        AgreedRatingForm if agreed else RatingForm, kind,
+        row and (row.agreed_rating if agreed else row.self_rating),
+        row and (row.agreed_rationale if agreed else row.self_rationale),
     )
+
+    def save() -> None:
+        rating, rationale = form.rating.data, form.rationale.data
+        if agreed:
+            operations.set_agreed_rating(assessment, view.strand, rating, rationale, _me(), inputs=view.agreed_inputs())
+        else:
+            operations.set_self_rating(assessment, view.strand, rating, rationale, _me())
+
+    return _save_rating(assessment, view, form, kind, save=save, saved=view.strand.short_name)
 
 
 @bp.route("/<int:assessment_id>/strands/<strand_key>/elements/<element_key>/rating", methods=["GET", "POST"])
@@ -285,21 +305,6 @@ def element_rating(assessment_id: int, strand_key: str, element_key: str):
     return _save_rating(
         assessment, view, form, "element", saved=element.name, element=element_view,
         save=lambda: operations.set_element_rating(assessment, element, form.rating.data, form.rationale.data, _me()),
-    )
-
-
-@bp.route("/<int:assessment_id>/strands/<strand_key>/agreed-rating", methods=["GET", "POST"])
-def agreed_rating(assessment_id: int, strand_key: str):
-    assessment, view, locked = _open_to_rating(assessment_id, strand_key)
-    if locked is not None:
-        return locked
-    row = view.rating_row
-    form = _rating_form(AgreedRatingForm, "agreed", row and row.agreed_rating, row and row.agreed_rationale)
-    return _save_rating(
-        assessment, view, form, "agreed", saved=view.strand.short_name,
-        save=lambda: operations.set_agreed_rating(
-            assessment, view.strand, form.rating.data, form.rationale.data, _me(), inputs=view.agreed_inputs()
-        ),
     )
 
 
