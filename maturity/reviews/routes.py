@@ -7,7 +7,7 @@ does not allow the action.
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from maturity.access import can, get_or_404
@@ -129,6 +129,12 @@ def _choose_reviewing_area(assessment: Assessment) -> tuple[ChooseAreaForm, Area
     return choose, reviewing_area
 
 
+def _back_to_review(review: PeerReview, message: str, anchor: str = "") -> Response:
+    """To the review's page with a confirmation banner (and to a part of it with `anchor`)."""
+    flash(message, "success")
+    return redirect(url_for(".show", review_id=review.id) + anchor)
+
+
 def _request_review(assessment: Assessment, reviewing_area: Area, reviewers: list, form: RequestReviewForm):
     """Request the review the valid form asks for: a redirect to it, or None with the form's
     error when the request is refused."""
@@ -138,12 +144,11 @@ def _request_review(assessment: Assessment, reviewing_area: Area, reviewers: lis
     except OperationError as error:
         form.reviewers.errors = [str(error)]
         return None
-    flash(
+    return _back_to_review(
+        review,
         f"Peer review requested from {reviewing_area.name}. The reviewers can now read "
         "this assessment, its evidence and its workshop results until the review is closed.",
-        "success",
     )
-    return redirect(url_for(".show", review_id=review.id))
 
 
 @bp.route("/assessments/<int:assessment_id>/peer-reviews/new", methods=["GET", "POST"])
@@ -230,8 +235,7 @@ def strand(review_id: int, strand_key: str):
             review, strand, _me(), form.peer_rating.data, form.position.data,
             form.strengths.data, form.development.data, form.questions.data,
         )
-        flash(f"{strand.name}: peer rating saved.", "success")
-        return redirect(url_for(".show", review_id=review.id) + f"#strand-{strand.key}")
+        return _back_to_review(review, f"{strand.name}: peer rating saved.", anchor=f"#strand-{strand.key}")
     figures = reports.assessment_figures(review.assessment)
     return render_template(
         "reviews/strand.html",
@@ -253,8 +257,7 @@ def summary(review_id: int):
     form = SummaryForm(obj=review)
     if form.validate_on_submit():
         operations.record_summary(review, _me(), form.summary.data)
-        flash("Overall summary saved.", "success")
-        return redirect(url_for(".show", review_id=review.id) + "#summary")
+        return _back_to_review(review, "Overall summary saved.", anchor="#summary")
     return render_template("reviews/summary.html", review=review, form=form), (
         400 if form.errors else 200
     )
@@ -271,12 +274,11 @@ def submit(review_id: int):
     if missing:
         return _render_review(review, missing)
     operations.submit(review, _me(), strands)
-    flash(
+    return _back_to_review(
+        review,
         f"Peer review submitted to {review.assessment.area.name}. "
         "They will answer each challenge before closing the review.",
-        "success",
     )
-    return redirect(url_for(".show", review_id=review.id))
 
 
 @bp.route("/peer-reviews/<int:review_id>/strands/<strand_key>/answer", methods=["GET", "POST"])
@@ -292,8 +294,9 @@ def answer(review_id: int, strand_key: str):
     form = ResponseForm(obj=entry)
     if form.validate_on_submit():
         operations.respond(entry, _me(), form.response.data)
-        flash(f"{strand.name}: answer to the challenge saved.", "success")
-        return redirect(url_for(".show", review_id=review.id) + f"#strand-{strand.key}")
+        return _back_to_review(
+            review, f"{strand.name}: answer to the challenge saved.", anchor=f"#strand-{strand.key}"
+        )
     return render_template(
         "reviews/answer.html", review=review, strand=strand, entry=entry, form=form
     ), (400 if form.errors else 200)
@@ -307,5 +310,6 @@ def close(review_id: int):
     except OperationError as error:
         flash(str(error))
         return redirect(url_for(".show", review_id=review.id))
-    flash("Peer review closed. The reviewers no longer have access to this assessment.", "success")
-    return redirect(url_for(".show", review_id=review.id))
+    return _back_to_review(
+        review, "Peer review closed. The reviewers no longer have access to this assessment."
+    )
