@@ -122,13 +122,17 @@ def _clean(text: str | None) -> str | None:
     return text or None
 
 
+def _rating_given(assessment: Assessment, code: str, rationale: str | None) -> tuple[str, str | None]:
+    """The rating and rationale given, checked and tidied, once the ratings may still change."""
+    _check_unlocked(assessment)
+    return rating_code(code), _clean(rationale)
+
+
 def set_self_rating(
     assessment: Assessment, strand: Strand, code: str, rationale: str | None, user: User | None
 ) -> StrandRating:
     """Record the desktop self rating of a strand, with its rationale."""
-    _check_unlocked(assessment)
-    code = rating_code(code)
-    rationale = _clean(rationale)
+    code, rationale = _rating_given(assessment, code, rationale)
     row = strand_row(assessment, strand)
     changed, old = _give_self_rating(row, code, rationale)
     if changed:
@@ -164,9 +168,7 @@ def set_element_rating(
     assessment: Assessment, element: Element, code: str, rationale: str | None, user: User | None
 ) -> ElementRating:
     """Record the desktop self rating of one element of a strand."""
-    _check_unlocked(assessment)
-    code = rating_code(code)
-    rationale = _clean(rationale)
+    code, rationale = _rating_given(assessment, code, rationale)
     if element.strand.framework_id != assessment.framework_id:
         raise OperationError("That element belongs to a different version of the model")
     row = assessment.element_rating_for(element)
@@ -191,9 +193,7 @@ def set_agreed_rating(
     inputs: dict[str, Any] | None = None,
 ) -> StrandRating:
     """Record the rating agreed with partners, why, and a snapshot of what it was decided from."""
-    _check_unlocked(assessment)
-    code = rating_code(code)
-    rationale = _clean(rationale)
+    code, rationale = _rating_given(assessment, code, rationale)
     if rationale is None:
         raise OperationError("Say why the partnership agreed this rating")
     row = strand_row(assessment, strand)

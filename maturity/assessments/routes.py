@@ -431,6 +431,18 @@ def _render_status(assessment: Assessment, advance_form=None, back_form=None):
     ), (400 if failed is not None else 200)
 
 
+def _moved(assessment: Assessment, field, banner: str, move):
+    """Run a status move: to the assessment page with "<banner> ‘<new status>’", or None with
+    the refusal put on `field` so the status page shows it."""
+    try:
+        new_status = move()
+    except OperationError as error:
+        field.errors = [str(error)]
+        return None
+    flash(f"{banner} \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
+    return redirect(url_for(".show", assessment_id=assessment.id))
+
+
 @bp.get("/<int:assessment_id>/status")
 def status(assessment_id: int):
     assessment = _assessment(assessment_id, "manage")
@@ -443,20 +455,14 @@ def advance(assessment_id: int):
     target = operations.next_status(assessment)
     form = AdvanceForm(prefix="advance", needs_governance=target == "confirmed")
     if form.validate_on_submit():
-        try:
-            new_status = operations.advance(
-                assessment, _me(),
-                expected=form.expected.data or None,
-                governance=operations.Governance(
-                    form.governance_board.data, form.governance_date.data, form.governance_minute.data
-                ),
-                note=form.note.data,
-            )
-        except OperationError as error:
-            form.submit.errors = [str(error)]
-        else:
-            flash(f"The assessment is now \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
-            return redirect(url_for(".show", assessment_id=assessment.id))
+        governance = operations.Governance(
+            form.governance_board.data, form.governance_date.data, form.governance_minute.data
+        )
+        moved = _moved(assessment, form.submit, "The assessment is now", lambda: operations.advance(
+            assessment, _me(), expected=form.expected.data or None, governance=governance, note=form.note.data
+        ))
+        if moved is not None:
+            return moved
     return _render_status(assessment, advance_form=form)
 
 
@@ -465,13 +471,12 @@ def step_back(assessment_id: int):
     assessment = _assessment(assessment_id, "manage")
     form = StepBackForm(prefix="back")
     if form.validate_on_submit():
-        try:
-            new_status = operations.step_back(assessment, _me(), form.reason.data)
-        except OperationError as error:
-            form.reason.errors = [str(error)]
-        else:
-            flash(f"The assessment is back at \u2018{ASSESSMENT_STATUSES[new_status]}\u2019.", "success")
-            return redirect(url_for(".show", assessment_id=assessment.id))
+        moved = _moved(
+            assessment, form.reason, "The assessment is back at",
+            lambda: operations.step_back(assessment, _me(), form.reason.data),
+        )
+        if moved is not None:
+            return moved
     return _render_status(assessment, back_form=form)
 
 

@@ -1,6 +1,6 @@
 """The evidence register: list, filter and search; add, edit, review and remove; download files."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 
@@ -173,6 +173,14 @@ def new(assessment_id: int):
     return _render_form(form, assessment, None)
 
 
+def _evidence_allowed(evidence_id: int, allowed: Callable[[Evidence], bool], refusal: str) -> Evidence:
+    """An evidence item the user may contribute to and, by `allowed`, change in this way (else 403)."""
+    evidence = access.get_or_404(Evidence, evidence_id, need="contribute")
+    if not allowed(evidence):
+        abort(403, refusal)
+    return evidence
+
+
 def _saved_message(evidence: Evidence, was: str) -> str:
     """What an edit says once saved: an accepted or rejected item that changed is a draft again."""
     if was == evidence.status:
@@ -186,9 +194,10 @@ def _saved_message(evidence: Evidence, was: str) -> str:
 @bp.route("/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(evidence_id: int):
-    evidence = access.get_or_404(Evidence, evidence_id, need="contribute")
-    if not may_edit(evidence):
-        abort(403, "Only a coordinator, the person who added it or its owner organisation can change this evidence.")
+    evidence = _evidence_allowed(
+        evidence_id, may_edit,
+        "Only a coordinator, the person who added it or its owner organisation can change this evidence.",
+    )
     form = EvidenceForm.for_edit(evidence)
     if form.validate_on_submit():
         stored = _store(form)
@@ -264,9 +273,10 @@ def review(evidence_id: int):
 @bp.route("/evidence/<int:evidence_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete(evidence_id: int):
-    evidence = access.get_or_404(Evidence, evidence_id, need="contribute")
-    if not may_delete(evidence):
-        abort(403, "Only a coordinator, or the person who added it before it is accepted, can remove this evidence.")
+    evidence = _evidence_allowed(
+        evidence_id, may_delete,
+        "Only a coordinator, or the person who added it before it is accepted, can remove this evidence.",
+    )
     form = DeleteForm()
     if form.validate_on_submit():
         assessment_id = evidence.assessment_id
