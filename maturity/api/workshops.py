@@ -85,7 +85,7 @@ OPENAPI_SCHEMAS: dict = {
         "required": [
             "id", "position", "strand", "element", "state", "revealed", "results_available",
             "votes", "manual_votes", "summary", "by_organisation_type", "one_voice",
-            "self_rating", "flags",
+            "self_rating", "flags", "revote_of", "shift",
         ],
         "properties": {
             "id": {"type": "integer"},
@@ -135,6 +135,20 @@ OPENAPI_SCHEMAS: dict = {
                 "description": "Each shown group's median once, and the hidden groups together as one voice; null when every group is hidden",
             },
             "self_rating": _nullable(_ref("RoomRating")),
+            "revote_of": {
+                **_nullable(
+                    {
+                        "type": "object",
+                        "required": ["id", "position"],
+                        "properties": {"id": {"type": "integer"}, "position": {"type": "integer"}},
+                    }
+                ),
+                "description": "For a revote (the strand voted on again after discussion): the round it votes on again; null otherwise",
+            },
+            "shift": {
+                **_nullable(_ref("Shift")),
+                "description": "For a revote whose first round's result is available too: how discussion moved the room; null otherwise",
+            },
             "flags": {
                 "type": "array",
                 "items": {
@@ -146,6 +160,29 @@ OPENAPI_SCHEMAS: dict = {
                         "detail": {"type": "string"},
                     },
                 },
+            },
+        },
+    },
+    "Shift": {
+        "type": "object",
+        "description": (
+            "A revote beside its strand's first vote, built from the two rounds' published room "
+            "figures only. The revote hides every organisation type the first vote hid, so the "
+            "two cannot be compared to work out a small group's votes (docs/anonymity.md)."
+        ),
+        "required": ["first_round", "before", "after", "moved", "words"],
+        "properties": {
+            "first_round": {
+                "type": "object",
+                "required": ["id", "position"],
+                "properties": {"id": {"type": "integer"}, "position": {"type": "integer"}},
+            },
+            "before": {**_nullable(_ref("VoteSummary")), "description": "The first vote; null when fewer than 3 answered"},
+            "after": {**_nullable(_ref("VoteSummary")), "description": "The vote after discussion; null when fewer than 3 answered"},
+            "moved": {"type": ["boolean", "null"], "description": "Whether the median changed; null when the two cannot be compared"},
+            "words": {
+                "type": "string",
+                "examples": ["Discussion moved the room from Developing (consensus 0.52) to Developing–Maturing (0.71)."],
             },
         },
     },

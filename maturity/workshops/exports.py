@@ -32,6 +32,8 @@ ROUND_HEADERS = [
     "Consensus",
     "Self rating",
     "Flags",
+    "Votes again on round",
+    "How discussion moved the room",
 ]
 GROUP_HEADERS = [
     "Round",
@@ -83,9 +85,13 @@ def round_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
             ]
         elif report.withheld:
             row += [f"{SUPPRESSED_FEWER} votes, not shown", "", report.tally.manual_total]
-            row += [""] * (len(ROUND_HEADERS) - len(row))
+            row += [""] * (len(ROUND_HEADERS) - len(row) - 2)
         else:
-            row += ["not shown yet"] + [""] * (len(ROUND_HEADERS) - len(row) - 1)
+            row += ["not shown yet"] + [""] * (len(ROUND_HEADERS) - len(row) - 3)
+        row += [
+            round_.revote_of.position if round_.revote_of is not None else "",
+            report.shift.words() if report.shift is not None else "",
+        ]
         rows.append(row)
     return rows
 
@@ -108,6 +114,57 @@ def group_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
                     round(s.consensus, 2) if s.consensus is not None else "",
                 ]
             rows.append(row)
+    return rows
+
+
+SHIFT_HEADERS = [
+    "Strand",
+    "First round",
+    "Vote again in round",
+    *(f"{name}, first vote" for name in STAGES.values()),
+    "Don't know, first vote",
+    *(f"{name}, after discussion" for name in STAGES.values()),
+    "Don't know, after discussion",
+    "Median, first vote",
+    "Median, after discussion",
+    "Consensus, first vote",
+    "Consensus, after discussion",
+    "How discussion moved the room",
+]
+
+
+def _shift_side(summary) -> tuple[list[Any], list[Any]]:
+    """(counts and don't know, [median, consensus]) of one side of a shift; blank when withheld."""
+    if summary is None:
+        return [""] * 5, ["", ""]
+    return (
+        [*(summary.counts[stage] for stage in STAGES), summary.abstentions],
+        [
+            summary.median.label if summary.median is not None else "",
+            round(summary.consensus, 2) if summary.consensus is not None else "",
+        ],
+    )
+
+
+def shift_rows(reports: Iterable[RoundReport]) -> list[list[Any]]:
+    rows = []
+    for report in reports:
+        before_counts, before_figures = _shift_side(report.shift.before)
+        after_counts, after_figures = _shift_side(report.shift.after)
+        rows.append(
+            [
+                report.round.strand.name,
+                report.first.position,
+                report.round.position,
+                *before_counts,
+                *after_counts,
+                before_figures[0],
+                after_figures[0],
+                before_figures[1],
+                after_figures[1],
+                report.shift.words(),
+            ]
+        )
     return rows
 
 
@@ -142,6 +199,21 @@ def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> Response:
             "so that nobody's vote can be worked out (docs/anonymity.md)."
         ]
     )
+
+    shifts = [r for r in reports if r.shift is not None and r.first is not None]
+    if shifts:
+        moved = book.create_sheet("After discussion")
+        moved.append(SHIFT_HEADERS)
+        for cell in moved[1]:
+            cell.font = Font(bold=True)
+        append_rows(moved, shift_rows(shifts))
+        moved.append([])
+        moved.append(
+            [
+                "Each vote is published on its own; the vote again hides every organisation type "
+                "the first vote hid, so the two cannot be compared to work out a small group's votes."
+            ]
+        )
 
     manual = book.create_sheet("Counted by hand")
     manual.append(["Round", "Strand or element", "Stage", "Votes", "Note"])

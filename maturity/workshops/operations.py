@@ -26,6 +26,7 @@ from maturity.core.anonymity import (
     SUPPRESSED_FEWER,
     publishable,
 )
+from maturity.core.revotes import Shift
 from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.errors import OperationError
@@ -622,6 +623,23 @@ def _published_medians(round_: Round) -> list[dict[str, str]]:
     ]
 
 
+def _first_vote(final: Round, final_tally: queries.Tally) -> dict[str, Any]:
+    """The strand's first vote, kept beside the final one when the room voted again: its room
+    figures as they were published, and the shift in words. Each person still counts once: the
+    carried figures are the final round's."""
+    first = final.first_vote
+    tally = queries.tally(db.session, first.id)
+    shift = Shift(publishable(tally.summary()), publishable(final_tally.summary()))
+    return {
+        "round_id": first.id,
+        "position": first.position,
+        "final_position": final.position,
+        **_figures(tally.summary()),
+        "manual": tally.manual_total,
+        "shift": shift.words(),
+    }
+
+
 def _withheld(total: int) -> dict[str, Any]:
     empty = dict.fromkeys(("n", "abstentions", "counts", "mean", "median", "consensus"))
     return {**empty, "total": total, "withheld": SUPPRESSED_FEWER}
@@ -659,10 +677,13 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     }
     elements = [r for r in rounds if r.element is not None]
     if not elements:
-        tally = tallies[rounds[0].id]
+        final = rounds[0]
+        tally = tallies[final.id]
         figures = {**result, **_figures(tally.summary()), "manual": tally.manual_total}
         if not figures.get("withheld"):
-            figures["groups"] = _published_medians(rounds[0])
+            figures["groups"] = _published_medians(final)
+        if final.is_revote:
+            figures["first_vote"] = _first_vote(final, tally)
         return figures
     ballots: list[tuple[Hashable, int | None]] = list(queries.person_votes(db.session, ids))
     ballots += hand_counted_people(tallies[r.id].manual for r in rounds)

@@ -100,6 +100,20 @@ def group_json(group: GroupSummary) -> dict[str, Any]:
     }
 
 
+def shift_json(report: RoundReport) -> dict[str, Any] | None:
+    """A revote's shift from its strand's first vote, from the two published room summaries."""
+    shift = report.shift
+    if shift is None or report.first is None:
+        return None
+    return {
+        "first_round": {"id": report.first.id, "position": report.first.position},
+        "before": summary_json(shift.before) if shift.before is not None else None,
+        "after": summary_json(shift.after) if shift.after is not None else None,
+        "moved": shift.moved,
+        "words": shift.words(),
+    }
+
+
 def report_json(report: RoundReport) -> dict[str, Any]:
     """One round for the API: figures only when available, as on the results page."""
     round_ = report.round
@@ -122,6 +136,12 @@ def report_json(report: RoundReport) -> dict[str, Any]:
         "one_voice": None,
         "self_rating": None,
         "flags": [],
+        "revote_of": (
+            {"id": round_.revote_of.id, "position": round_.revote_of.position}
+            if round_.revote_of is not None
+            else None
+        ),
+        "shift": shift_json(report),
     }
     if report.available:
         data.update(

@@ -19,13 +19,17 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from maturity.auth.tokens import create_token
-from maturity.core.anonymity import group_name, publish_round
+from maturity.core.anonymity import group_name, publish_revotes, publish_round
 from maturity.core.scoring import STAGES
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.extensions import db
 from maturity.models import StrandRating
 from maturity.workshops import operations, queries
-from tests.support.anonymity_attacker import attacker_wins
+from tests.support.anonymity_attacker import (
+    attacker_wins,
+    publish_each_alone,
+    revote_attacker_wins,
+)
 from tests.support.workshops import join, vote
 
 DK = "dont-know"
@@ -83,8 +87,8 @@ def label(name: str) -> str:
     return name.casefold()
 
 
-def expected_figures(pairs):
-    published = publish_round(pairs)
+def expected_figures(pairs, published=None):
+    published = published or publish_round(pairs)
     manual = published.group(queries.MANUAL_GROUP)
     manual_counts = None
     if manual is not None and not manual.suppressed:
@@ -299,3 +303,113 @@ def test_every_channel_publishes_only_what_the_rule_allows_and_the_attacker_fail
     assert {label(ORGANISATION_TYPES["schools"]), label(group_name(None))} <= {
         name for r in api["rounds"] for name in api_figures(r)["groups"]
     }
+
+
+# --------------------------------------------------------------------------------------------
+# A revote: the first and final rounds of a strand, read from every channel and differenced
+# --------------------------------------------------------------------------------------------
+
+#: (first vote, vote again) of the same people, by position in the ballots.
+REVOTES = [
+    # The first vote hides health with a school and two people who gave no kind; the vote again
+    # spreads out and, published alone, would show health unchanged: the school's vote would
+    # then be the first pool minus health's tally.
+    (
+        [("police", 3)] * 3 + [("police", 2), ("health", 2), ("health", 2), ("health", 3), (None, 1), (None, 1), ("schools", 1)],
+        [3, 4, 4, DK, 2, 2, 3, DK, 1, 1],
+    ),
+    # A small group changing its mind in a room where everything else is shown.
+    ([("police", 2)] * 3 + [("health", 3)] * 3 + [("housing", 1)], [2, 2, 2, 3, 3, 3, 2]),
+]
+
+
+def test_a_revote_publishes_both_rounds_by_the_rule_everywhere_and_differencing_them_fails(
+    app, client, login, coordinator, make_assessment, make_workshop  # noqa: F811
+):
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    whole = [s for s in assessment.framework.strands if len(s.elements) <= 1][: len(REVOTES)]
+    workshop = make_workshop(assessment=assessment, rounds=[(s, None) for s in whole])
+    login(coordinator)
+    live: dict[int, dict] = {}
+    pairs_of: list[tuple[int, int]] = []
+    for strand, (ballots, again) in zip(whole, REVOTES, strict=True):
+        first = next(r for r in workshop.rounds if r.strand_id == strand.id)
+        operations.go_to(workshop, first.id)
+        operations.open_round(workshop, first.id)
+        db.session.commit()
+        phones = []
+        for kind, stage in ballots:
+            phones.append(join(app, workshop, kind))
+            assert vote(phones[-1], workshop, first.id, stage).status_code == 200
+        operations.reveal_round(workshop, True, first.id)
+        db.session.commit()
+        final = operations.revote(workshop, first.id)
+        db.session.commit()
+        for phone, stage in zip(phones, again, strict=True):
+            assert vote(phone, workshop, final.id, stage).status_code == 200
+        operations.reveal_round(workshop, True, final.id)
+        db.session.commit()
+        live[final.id] = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+        pairs_of.append((first.id, final.id))
+    operations.end_workshop(workshop)
+    db.session.commit()
+
+    _, token = create_token(coordinator, "attacker")
+    db.session.commit()
+    api = client.get(
+        f"/api/v1/workshops/{workshop.id}/results", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    api_rounds = {r["id"]: r for r in api["rounds"]}
+    csv_rows = list(csv.reader(io.StringIO(client.get(f"/workshops/{workshop.id}/results.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    book = load_workbook(io.BytesIO(client.get(f"/workshops/{workshop.id}/results.xlsx").get_data()))
+    xlsx_rounds = list(book["Rounds"].iter_rows(min_row=5, values_only=True))
+    xlsx_groups = list(book["By organisation type"].iter_rows(min_row=2, values_only=True))
+    moved = list(book["After discussion"].iter_rows(min_row=2, values_only=True))
+    for strand in whole:
+        assert client.post(f"/workshops/{workshop.id}/strands/{strand.id}/carry").status_code == 302
+    db.session.expire_all()
+    carried = {
+        row.room_result["round_id"]: row.room_result
+        for row in db.session.scalars(select(StrandRating).where(StrandRating.assessment_id == assessment.id))
+        if row.room_result
+    }
+
+    workshop = queries.load_workshop(db.session, workshop.id)
+    rounds = {r.id: r for r in workshop.rounds}
+    pairs_by_round = queries.group_votes(db.session, list(rounds))
+    for first_id, final_id in pairs_of:
+        first_pairs, final_pairs = pairs_by_round[first_id], pairs_by_round[final_id]
+        published = publish_revotes([first_pairs, final_pairs])
+        for round_id, rule in zip((first_id, final_id), published, strict=True):
+            round_ = rounds[round_id]
+            expected = expected_figures(pairs_by_round[round_id], rule)
+            assert page_figures(client, workshop, round_) == expected
+            assert api_figures(api_rounds[round_id]) == {k: expected[k] for k in ("room", "groups", "one_voice")}
+            index = round_.position - 1
+            assert sheet_counts(csv_rows[1 + index], *ROUND_COLUMNS) == expected["room"]
+            assert sheet_counts(xlsx_rounds[index], *ROUND_COLUMNS) == expected["room"]
+            groups = {
+                label(row[2]): sheet_counts(row, *GROUP_COLUMNS)
+                for row in xlsx_groups if row[0] == round_.position
+            }
+            assert groups == expected["groups"]
+        before, after = (counts_of(p.room) for p in published)
+        # The shift: on the projector, in the API, the export and the carried snapshot, only
+        # the two rooms' published tallies.
+        shift = live[final_id]["shift"]
+        assert json_counts(shift["before"]) == before and json_counts(live[final_id]["result"]) == after
+        api_shift = api_rounds[final_id]["shift"]
+        assert json_counts(api_shift["before"]) == before and json_counts(api_shift["after"]) == after
+        assert api_rounds[final_id]["revote_of"]["id"] == first_id
+        row = next(r for r in moved if r[2] == rounds[final_id].position)
+        assert (*row[3:7], row[7]) == before and (*row[8:12], row[12]) == after
+        snapshot = carried[final_id]
+        assert json_counts(snapshot) == after
+        assert json_counts(snapshot["first_vote"]) == before and snapshot["first_vote"]["round_id"] == first_id
+        # Everything published for both rounds is what the rule allows; differencing fails.
+        assert revote_attacker_wins(first_pairs, final_pairs) is None, (first_pairs, final_pairs)
+    # The first room shows why the revote hides what the first vote hid.
+    first_id, final_id = pairs_of[0]
+    assert revote_attacker_wins(
+        pairs_by_round[first_id], pairs_by_round[final_id], publish_each_alone
+    ) is not None

@@ -144,6 +144,12 @@ def test_carrying_takes_the_final_round_and_people_count_once(app, client, login
     # Six people, counted once, with their second say: not twelve votes.
     assert result["round_id"] == final.id and result["total"] == 6
     assert result["counts"] == {"1": 0, "2": 2, "3": 4, "4": 0} and result["median"] == "maturing"
+    # The snapshot keeps the first vote beside the final one, with the shift in words.
+    assert result["first_vote"]["round_id"] == first.id and result["first_vote"]["total"] == 6
+    assert result["first_vote"]["counts"] == {"1": 1, "2": 4, "3": 0, "4": 1}
+    assert result["first_vote"]["shift"].startswith("Discussion moved the room from Developing")
+    page = client.get(f"/assessments/{workshop.assessment_id}/strands/{leadership.key}").get_data(as_text=True)
+    assert "After discussion" in page and "Discussion moved the room from Developing" in page
     # Who took part: the same kinds of partner, whether they voted once or twice.
     held_workshops, took_part = participation(workshop.assessment)
     index = held_workshops.index(db.session.get(Workshop, workshop.id))
@@ -180,7 +186,7 @@ def test_the_shift_shows_on_the_results_page_and_the_projector_in_the_room_s_wor
     page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
     assert "How discussion moved the room" in page
     assert "Discussion moved the room from Developing (consensus 0.81) to Developing–Maturing (0.74)." in page
-    assert 'data-chart="shift"' in page and "Votes for each stage, before and after discussion" in page
+    assert 'data-chart="shift"' in page and "Before and after discussion: votes per stage" in page
 
 
 def test_a_revote_hides_every_group_the_first_vote_hid(app, client, login, coordinator, make_assessment, make_workshop):

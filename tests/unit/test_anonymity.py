@@ -21,7 +21,12 @@ from maturity.core.anonymity import (
     publishable,
 )
 from maturity.core.scoring import Rating, summarise_votes
-from tests.support.anonymity_attacker import ANSWERS, attacker_wins
+from tests.support.anonymity_attacker import (
+    ANSWERS,
+    attacker_wins,
+    publish_each_alone,
+    revote_attacker_wins,
+)
 
 PROPERTY = settings(database=None, max_examples=300, deadline=None)
 ATTACK = settings(database=None, max_examples=400, deadline=None)
@@ -251,3 +256,43 @@ def test_one_voice_is_built_from_the_shown_groups_and_the_pool(votes):
             pool -= Counter(v for n, v in votes if group_name(n) == g.group)
         expected.append(summarise_votes(pool.elements()).median_low)
     assert published.one_voice == summarise_votes(expected)
+
+
+# --------------------------------------------------------------------------------------------
+# A revote: the first and final rounds of a strand, differenced
+# --------------------------------------------------------------------------------------------
+
+
+@st.composite
+def revoted_rooms(draw):
+    """A room and its vote again: the same people (only those who voted first may vote again),
+    some of them changing their answer; mostly people in small groups, so that the attacker's
+    premise (larger groups kept their answers) often holds."""
+    first = draw(rooms())
+    sizes = Counter(group_name(g) for g, _ in first)
+    final = []
+    for name, answer in first:
+        odds = 2 if sizes[group_name(name)] < SUPPRESS_BELOW else 8
+        if draw(st.integers(1, odds)) == 1:
+            answer = draw(st.sampled_from(ANSWERS))
+        final.append((name, answer))
+    return first, final
+
+
+def test_the_revote_attacker_beats_publishing_each_round_alone():
+    # Health (3) is hidden with a school and two people who gave no kind in the first vote;
+    # the vote again spreads out and, published alone, shows health unchanged. First pool minus
+    # health's tally leaves three "early" answers: the school's vote.
+    first = [("Police", M)] * 3 + [("Police", D)] + [("Health", D), ("Health", D), ("Health", M)]
+    first += [(None, E), (None, E), ("Schools", E)]
+    final = [("Police", M), ("Police", MA), ("Police", MA), ("Police", None)]
+    final += [("Health", D), ("Health", D), ("Health", M), (None, None), (None, E), ("Schools", E)]
+    assert revote_attacker_wins(first, final, publish_each_alone) == (0, "Schools")
+    assert revote_attacker_wins(first, final) is None
+
+
+@settings(database=None, max_examples=150, deadline=None)
+@given(revoted_rooms())
+def test_the_attacker_cannot_difference_a_revote_to_pin_down_a_small_group(rooms_):
+    first, final = rooms_
+    assert revote_attacker_wins(first, final) is None
