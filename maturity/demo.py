@@ -226,20 +226,34 @@ def _run_workshop(assessment: Assessment, spec: dict, coordinator: User | None) 
     chooser = random.Random(spec.get("seed", 0))
     sizes = Counter()
     for r in spec["rounds"]:
-        sizes[r["strand"]] = max(sizes[r["strand"]], sum(r["votes"].values()))
+        votes = [r["votes"], *([r["revote"]] if r.get("revote") else [])]
+        sizes[r["strand"]] = max(sizes[r["strand"]], *(sum(v.values()) for v in votes))
     voters_of = {strand: chooser.sample(people, size) for strand, size in sizes.items()}
-    for round_, r in zip(workshop.rounds, spec["rounds"], strict=True):
+
+    def hold(round_id: int, votes: dict[str, int], voters: list) -> None:
+        ballots = [VOTES[stage] for stage, count in votes.items() for _ in range(count)]
+        for person, stage in zip(voters, ballots, strict=False):
+            workshops.cast_vote(workshop.id, round_id, person.id, stage)
+
+    originals = list(workshop.rounds)
+    for round_, r in zip(originals, spec["rounds"], strict=True):
         workshops.open_round(workshop, round_.id)
-        ballots = [VOTES[stage] for stage, count in r["votes"].items() for _ in range(count)]
-        for person, stage in zip(voters_of[r["strand"]], ballots, strict=False):
-            workshops.cast_vote(workshop.id, round_.id, person.id, stage)
+        # Each person in the room gives one of the votes, in an order of the seed's choosing.
+        voters = voters_of[r["strand"]]
+        hold(round_.id, r["votes"], voters)
         for stage, count in (r.get("hand_counts") or {}).items():
             workshops.add_manual_tally(
                 workshop, round_.id, VOTES[stage], count, spec.get("hand_count_note"), coordinator
             )
         workshops.close_round(workshop, round_.id)
         workshops.reveal_round(workshop, True, round_.id)
-        if round_.position < len(workshop.rounds):
+        if r.get("revote"):
+            # Discussed, then voted again by the same people (a new round after this one).
+            again = workshops.revote(workshop, round_.id)
+            hold(again.id, r["revote"], chooser.sample(voters, len(voters)))
+            workshops.close_round(workshop, again.id)
+            workshops.reveal_round(workshop, True, again.id)
+        if round_ is not originals[-1]:
             workshops.move(workshop, +1)
     workshops.end_workshop(workshop)
     if not assessments.is_locked(assessment):

@@ -94,7 +94,7 @@ def test_hampshire_s_workshop_is_run_through_the_live_operations(app, framework)
     assert workshop.title == spec["title"] and workshop.status == "closed"
     assert db.session.scalar(select(func.count()).select_from(Participant)) == sum(spec["participants"].values())
     assert db.session.scalar(select(func.count()).select_from(Vote)) == sum(
-        sum(r["votes"].values()) for r in spec["rounds"]
+        sum(r["votes"].values()) + sum((r.get("revote") or {}).values()) for r in spec["rounds"]
     )
     assert all(r.round.revealed and r.round.state == "closed" for r in build_reports(workshop))
     carried = {
@@ -104,6 +104,16 @@ def test_hampshire_s_workshop_is_run_through_the_live_operations(app, framework)
     }
     assert set(carried) == {r["strand"] for r in spec["rounds"]}
     assert all(result["workshop_id"] == workshop.id for result in carried.values())
+    # Workforce development was discussed and voted on again: the shift shows, and the carried
+    # result is the vote after discussion with the first vote kept beside it.
+    workforce = carried["workforce-development"]
+    assert workforce["median"] == "developing-maturing" and workforce["total"] == 24
+    assert workforce["first_vote"]["median"] == "developing"
+    assert workforce["first_vote"]["shift"].startswith(
+        "Discussion moved the room from Developing (consensus "
+    )
+    shifts = [r for r in build_reports(workshop) if r.shift is not None]
+    assert [r.round.strand.key for r in shifts] == ["workforce-development"]
 
 
 def test_cheshire_west_s_review_of_hampshire(app, client, framework):
