@@ -74,20 +74,9 @@
         maintainAspectRatio: false,
         animation: { duration: 300 },
         plugins: {
-          // With a revote: which bars are which, in neutral swatches (lighter: the first vote).
-          legend: {
-            display: !!before,
-            labels: {
-              color: "#0b0c0c",
-              font: { size: fontPx(0.026) },
-              generateLabels: function () {
-                return [
-                  { text: "First vote (lighter)", fillStyle: "#b1b4b6", strokeStyle: "#505a5f", lineWidth: 2 },
-                  { text: "After discussion", fillStyle: "#505a5f", strokeStyle: "#505a5f", lineWidth: 0 }
-                ];
-              }
-            }
-          },
+          // With a revote the table beside the chart names the two columns, and its caption
+          // says which bars are the first vote; a legend would take the bars' room.
+          legend: { display: false },
           tooltip: { enabled: false }
         },
         scales: {
@@ -128,6 +117,7 @@
     var shift = state.shift || null;
     var before = shift && shift.before ? shift.before : null;
     show("p-shift", !!shift);
+    show("p-shift-key", !!shift);
     text("p-shift", shift ? shift.words : "");
     text("p-votes-heading", shift ? "After discussion" : "Votes");
     var beforeCells = root.querySelectorAll("#p-table [data-before], #p-table td[data-before-stage]");

@@ -51,7 +51,7 @@ def _arrange_world(live) -> SimpleNamespace:
         )
         from maturity.extensions import db
         from maturity.framework.operations import latest_framework
-        from maturity.models import Area, Assessment, PeerReview, Workshop
+        from maturity.models import Area, Assessment, PeerReview, Round, Workshop
         from maturity.workshops import operations as workshops
 
         hampshire = db.session.scalar(select(Area).where(Area.name == "Hampshire"))
@@ -60,6 +60,10 @@ def _arrange_world(live) -> SimpleNamespace:
         other = db.session.scalar(select(Assessment).where(Assessment.area_id == cheshire.id).order_by(Assessment.id))
         recorded = db.session.scalar(select(Workshop).where(Workshop.assessment_id == first.id))
         review = db.session.scalar(select(PeerReview).where(PeerReview.assessment_id == first.id))
+        # The demo workshop votes again on workforce development: its round shows the shift.
+        revote = db.session.scalar(
+            select(Round.id).where(Round.workshop_id == recorded.id, Round.revote_of_id.is_not(None))
+        )
 
         # An area of our own with two cycles (a trend) and a live workshop.
         framework = latest_framework()
@@ -80,7 +84,7 @@ def _arrange_world(live) -> SimpleNamespace:
         workshops.open_round(live_workshop)
         return SimpleNamespace(
             hampshire=hampshire.id, first=first.id, other=other.id, recorded=recorded.id,
-            review=review.id, own_coordinator=own["coordinator"].email, own_area=own["area"].id,
+            review=review.id, revote=revote, own_coordinator=own["coordinator"].email, own_area=own["area"].id,
             later=later.id, workshop=live_workshop.id, code=live_workshop.join_code, framework=framework.id,
         )
 
@@ -172,6 +176,7 @@ PAGES = {
     "summary": _visit("coordinator", "/assessments/{first}/summary"),
     "trend": _visit("own", "/assessments/{later}/trend"),
     "workshop results": _visit("coordinator", "/workshops/{recorded}/results"),
+    "round results after a revote": _visit("coordinator", "/workshops/{recorded}/rounds/{revote}/results"),
     "peer review": _visit("coordinator", "/peer-reviews/{review}"),
     "comparison": _visit("national", "/compare?a={first}&b={other}"),
     "comparison picker with an error": _comparison_picker_with_an_error,
@@ -183,7 +188,7 @@ PAGES = {
 }
 
 #: Pages that draw charts: each chart must have its table beside it.
-CHART_PAGES = ["trend", "comparison", "national benchmark", "area benchmark"]
+CHART_PAGES = ["trend", "comparison", "national benchmark", "area benchmark", "workshop results", "round results after a revote"]
 
 
 @pytest.mark.parametrize("name", list(PAGES))

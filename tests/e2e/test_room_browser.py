@@ -187,6 +187,56 @@ def test_the_projector_fits_five_projector_sizes_in_every_state(live_server, bro
     page.context.close()
 
 
+def test_the_projector_fits_five_projector_sizes_with_the_shift_after_a_revote(live_server, browser):
+    room = _room(live_server)
+    page = new_page(browser, viewport={"width": 1280, "height": 800}, bypass_csp=True)  # axe is injected
+    errors: list[str] = []
+    watch_errors(page, errors)
+    sign_in(page, live_server.url, room["email"])
+    url = f"{live_server.url}/workshops/{room['workshop']}/present"
+    _change(live_server, room["workshop"], lambda w, ops: ops.open_round(w))
+    _change(live_server, room["workshop"], _votes([1, 2, 2, 2, 3, 4, None]))
+    _change(live_server, room["workshop"], lambda w, ops: ops.reveal_round(w, True))
+
+    def again(workshop, workshops):
+        from sqlalchemy import select
+
+        from maturity.extensions import db
+        from maturity.models import Participant
+
+        new = workshops.revote(workshop)
+        people = db.session.scalars(select(Participant).where(Participant.workshop_id == workshop.id))
+        for person, stage in zip(people, [2, 2, 3, 3, 3, 3, 2], strict=False):
+            workshops.record_vote(workshop.id, person.id, new.id, stage)
+        workshops.reveal_round(db.session.get(type(workshop), workshop.id), True)
+
+    _change(live_server, room["workshop"], again)
+    problems: list[str] = []
+    on_screen = [*ON_SCREEN["revealed"], "#p-shift"]
+    for width, height in PROJECTORS:
+        page.set_viewport_size({"width": width, "height": height})
+        page.goto(url)
+        page.locator("#p-shift").wait_for()
+        page.wait_for_function(
+            "() => window.Chart && Chart.getChart(document.getElementById('p-chart'))"
+            " && Chart.getChart(document.getElementById('p-chart')).data.datasets.length === 2"
+        )
+        where = f"shift at {width}x{height}"
+        problems.extend(f"{where}: {p}" for p in _fits(page, on_screen))
+        for selector in ("#p-shift", "#p-table td", "#p-table th", ".app-presenter__figure-label"):
+            if page.evaluate(_FONT_PX, selector) < 0.029 * height:
+                problems.append(f"{where}: {selector} text is under 3% of the height")
+        save_screenshot(page, f"projector-shift-{width}x{height}")
+    assert problems == [], "\n".join(problems)
+    assert page.locator("#p-shift").inner_text().startswith("Discussion moved the room from Developing (")
+    assert page.locator("#p-table th[data-before]").inner_text() == "First vote"
+    assert page.locator("#p-votes-heading").inner_text() == "After discussion"
+    violations = serious_violations(page)
+    assert violations == [], describe_violations("presenter with the shift", page.url, violations)
+    assert errors == [], errors
+    page.context.close()
+
+
 # --------------------------------------------------------------------------------------------
 # Ending the workshop
 # --------------------------------------------------------------------------------------------
