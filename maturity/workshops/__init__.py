@@ -22,14 +22,15 @@ Reads and writes:
     queries.py       loading a workshop (by id for staff, by code for the join pages, and
                      `workshop_by_code` in one small query for phones), tallies, vote rules
     operations.py    every write: set-up, the facilitator's changes (each bumps the
-                     revision), joining, recording a vote, carrying a result into the
-                     assessment
+                     revision; a revote is a new round of the strand after the first),
+                     joining, recording a vote, carrying a result into the assessment
 Building what is shown:
     state.py         the live states (typed: RoomState, PhoneState, StaffState), the room
                      state shared per worker, versions and ETags; results stay hidden here,
                      on the server, until revealed
     sse.py           the presenter's and facilitator's event stream
-    results.py       a workshop's results per round, for the results page, exports and API
+    results.py       a workshop's results per round, for the results page, exports and API,
+                     with a revote's shift from its strand's first vote (core/revotes.py)
     exports.py       the results as CSV and XLSX
 Other:
     codes.py         join codes and participant tokens (pure)
