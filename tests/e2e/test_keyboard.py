@@ -227,5 +227,14 @@ def test_a_facilitator_runs_the_console_from_the_keyboard(live_server, browser):
     tab_to(console, "button[data-shortcut=c]", backwards=True)
     console.keyboard.press("Enter")
     said("Voting is closed.")
+
+    # Discuss, then vote again: V once the room has seen the result makes a new round, open.
+    console.keyboard.press("r")
+    said("The result is showing.")
+    console.keyboard.press("v")
+    said("Voting again on this strand")
+    assert _rounds(live_server, data["workshop"]) == [
+        ("closed", True), ("open", False), ("pending", False), ("pending", False)
+    ]
     assert errors == [], errors
     console.context.close()
