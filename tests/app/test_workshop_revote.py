@@ -180,6 +180,9 @@ def test_the_shift_shows_on_the_results_page_and_the_projector_in_the_room_s_wor
     assert console["shift"]["words"] == (
         "Discussion moved the room from Developing (consensus 0.81) to Developing–Maturing (0.74)."
     )
+    console_page = client.get(f"/workshops/{workshop.id}/facilitate").get_data(as_text=True)
+    assert "Discussion moved the room from Developing (consensus 0.81)" in console_page
+    assert "voting again after discussion" in console_page and "Vote again</strong>" in console_page
     screen = client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
     assert "voting again after discussion" in screen and "First vote" in screen
     assert "Discussion moved the room from Developing (strong agreement)" in screen
