@@ -224,7 +224,7 @@ def _render_form(form: EvidenceForm, assessment: Assessment, evidence: Evidence 
         chosen=form.chosen_feature_ids,
         max_upload=uploads.human_size(max_upload_bytes()),
         accept=uploads.ACCEPT_ATTRIBUTE,
-    )
+    ), (400 if form.errors else 200)
 
 
 @bp.get("/evidence/<int:evidence_id>")
@@ -255,7 +255,7 @@ def _render_show(evidence: Evidence, form: ReviewForm | None):
         stale=evidence.is_stale(date.today(), _stale_days()),
         stale_days=_stale_days(),
         file_size=uploads.human_size(evidence.file_size) if evidence.file_size else None,
-    )
+    ), (400 if form is not None and form.errors else 200)
 
 
 @bp.post("/evidence/<int:evidence_id>/review")

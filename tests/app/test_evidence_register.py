@@ -155,7 +155,7 @@ def test_bad_input_shows_errors_and_keeps_what_was_typed(client, login, setting,
     login(setting["coordinator"])
     data = form_data(setting, description="Kept description text", **overrides)
     response = client.post(f"/assessments/{setting['assessment'].id}/evidence/new", data=data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "There is a problem" in page
     assert message in page
@@ -219,7 +219,7 @@ def test_rejecting_needs_a_reason_which_is_recorded(client, login, setting):
     evidence = add(setting, title="Unsigned data sharing agreement")
     login(setting["coordinator"])
     page = client.post(f"/evidence/{evidence.id}/review", data={"decision": "rejected", "reason": "  "})
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "Enter the reason for rejecting the evidence" in page.get_data(as_text=True)
     db.session.refresh(evidence)
     assert evidence.status == "draft"
@@ -236,7 +236,7 @@ def test_bad_decision_is_refused(client, login, setting):
     evidence = add(setting)
     login(setting["coordinator"])
     response = client.post(f"/evidence/{evidence.id}/review", data={"decision": "promoted"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     db.session.refresh(evidence)
     assert evidence.status == "draft"
 

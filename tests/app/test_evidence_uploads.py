@@ -118,7 +118,7 @@ BAD = [
 def test_wrong_type_by_content_is_refused_and_nothing_is_stored(app, client, login, place, why, name, build, message):
     login(place["coordinator"])
     response = post(client, place, upload_data(place, build(), name))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "There is a problem" in page and message in page
     assert "Data sharing figures" in page  # what was typed is kept
@@ -136,14 +136,14 @@ def test_path_traversal_name_never_reaches_the_disk(app, client, login, place, t
     assert [f.name for f in files] == [evidence.file_key]
     assert all(f.parent == Path(app.config["UPLOAD_FOLDER"]) for f in files)
     refused = post(client, place, upload_data(place, b"root:x:0:0", "../../etc/passwd"))
-    assert refused.status_code == 200
+    assert refused.status_code == 400
     assert len(stored_files(app)) == 1
 
 
 def test_missing_confirmation_stores_nothing(app, client, login, place):
     login(place["coordinator"])
     response = post(client, place, upload_data(place, pdf_bytes(), "report.pdf", confirm=False))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "Confirm the file holds no personal data about identifiable families" in page
     assert stored_files(app) == []
@@ -161,7 +161,7 @@ def test_file_over_the_per_file_limit_is_a_form_error(app, client, login, place)
     login(place["coordinator"])
     big = pdf_bytes() + b"%" * 20_000
     response = post(client, place, upload_data(place, big, "big.pdf"))
-    assert response.status_code == 200
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert "The selected file must be smaller than 10 KB" in page
     assert stored_files(app) == []
@@ -202,7 +202,7 @@ def test_a_bad_replacement_keeps_the_current_file(app, client, login, place):
     post(client, place, upload_data(place, pdf_bytes(), "first.pdf"))
     evidence = db.session.scalar(select(Evidence))
     data = upload_data(place, html_bytes(), "second.pdf")
-    assert client.post(f"/evidence/{evidence.id}/edit", data=data, content_type="multipart/form-data").status_code == 200
+    assert client.post(f"/evidence/{evidence.id}/edit", data=data, content_type="multipart/form-data").status_code == 400
     db.session.refresh(evidence)
     assert evidence.file_name == "first.pdf"
     assert [f.name for f in stored_files(app)] == [evidence.file_key]
