@@ -61,6 +61,9 @@ def test_a_revealed_result_comes_with_the_screen(app, make_workshop):
     assert state["result"]["agreement"] in ("Strong agreement", "Mixed views", "Split")
     assert state["result"]["agreement"] in panel and "What the middle vote and agreement mean" in panel
     assert "from 0.8" in panel and "from 0.5" in panel
+    cells = 'class="govuk-table__header">{}</th><td class="govuk-table__cell govuk-table__cell--numeric">{}</td>'
+    for name, count in (("Developing", 1), ("Maturing", 2), ("Mature", 0), ("Don’t know", 0)):
+        assert cells.format(name, count) in panel, name
 
 
 def test_a_vote_can_ask_for_its_screen_with_the_vote_marked(app, make_workshop):
