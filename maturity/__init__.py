@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         assessments,
         auth,
         evidence,
+        families,
         framework,
         main,
         reviews,
@@ -152,5 +153,5 @@ def _register_blueprints(app: Flask) -> None:
     )
     from maturity.reports import benchmark, compare
 
-    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, reviews, compare, benchmark, api):
+    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, families, reviews, compare, benchmark, api):
         app.register_blueprint(package.bp)

@@ -1,4 +1,5 @@
-"""Flask commands: `flask --app app framework load PATH`, `users create`, `seed-demo`, `bootstrap`."""
+"""Flask commands: `flask --app app framework load PATH`, `users create`, `seed-demo`, `bootstrap`,
+`delete-old-family-answers` (run it daily: deletes families' answers past their retention)."""
 
 import click
 from flask import Flask, current_app
@@ -104,8 +105,23 @@ def bootstrap_command() -> None:
         click.echo(f"  {login['email']:<42} {login['who']}")
 
 
+@click.command("delete-old-family-answers")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Count retention from this day (YYYY-MM-DD) instead of today.")
+def delete_old_family_answers_command(today) -> None:
+    """Delete families' answers older than their questionnaire's retention setting."""
+    from maturity.families.operations import delete_expired_answers
+    from maturity.models.base import utcnow
+
+    day = today.date() if today is not None else utcnow().date()
+    deleted = delete_expired_answers(day)
+    db.session.commit()
+    click.echo(f"Deleted {deleted} family answer{'' if deleted == 1 else 's'} past retention.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(framework_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(bootstrap_command)
+    app.cli.add_command(delete_old_family_answers_command)

@@ -41,14 +41,30 @@ KINDS = ("qualitative", "quantitative")
 
 
 def supported_feature_ids(assessment: Assessment) -> set[int]:
-    """Ids of the features linked to at least one evidence item that has not been rejected."""
+    """Ids of the features linked to at least one evidence item that has not been rejected,
+    and of those the published family questionnaire results support (maturity.core.families):
+    the one set the evidence rule reads."""
     query = (
         select(evidence_features.c.feature_id)
         .join(Evidence, Evidence.id == evidence_features.c.evidence_id)
         .where(Evidence.assessment_id == assessment.id, Evidence.status != "rejected")
         .distinct()
     )
-    return set(db.session.scalars(query))
+    return set(db.session.scalars(query)) | family_feature_ids(assessment)
+
+
+def family_feature_ids(assessment: Assessment) -> set[int]:
+    """Ids of the assessment's framework features that published family results support."""
+    from maturity.families.queries import supported_feature_keys
+
+    keys = supported_feature_keys(assessment)
+    if not keys:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Feature.id).where(Feature.framework_id == assessment.framework_id, Feature.key.in_(keys))
+        )
+    )
 
 
 def empty_counts() -> dict[str, int]:

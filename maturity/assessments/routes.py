@@ -27,6 +27,7 @@ from maturity.core.action_plan import RAG_LABELS, RAG_MEANINGS
 from maturity.core.scoring import STAGES, parse_rating
 from maturity.errors import OperationError
 from maturity.extensions import db
+from maturity.families import queries as family_queries
 from maturity.models import (
     ACTION_STATUSES,
     ASSESSMENT_STATUSES,
@@ -205,6 +206,7 @@ def strand(assessment_id: int, strand_key: str):
         locked=operations.is_locked(assessment),
         evidence_by_feature=queries.evidence_by_feature(assessment, strand),
         actions=queries.strand_actions(assessment, strand),
+        family=family_queries.strand_family_results(assessment, strand),
     )
 
 
@@ -490,6 +492,7 @@ HISTORY_KINDS = {
     "evidence": "Evidence",
     "evidence_status": "Evidence status",
     "peer_rating": "Peer rating",
+    "family_questionnaire": "Family questionnaire",
 }
 RATING_KINDS = {"self_rating", "element_rating", "agreed_rating", "room_result", "peer_rating"}
 

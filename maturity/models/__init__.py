@@ -18,6 +18,12 @@ from maturity.models.evidence import (
     Evidence,
     evidence_features,
 )
+from maturity.models.families import (
+    QUESTIONNAIRE_STATUSES,
+    FamilyAnswer,
+    FamilyQuestionnaire,
+    FamilyResponse,
+)
 from maturity.models.framework import Element, Feature, FrameworkVersion, Strand
 from maturity.models.reviews import (
     REVIEW_POSITIONS,
@@ -37,6 +43,10 @@ from maturity.models.workshops import (
 )
 
 __all__ = [
+    "QUESTIONNAIRE_STATUSES",
+    "FamilyAnswer",
+    "FamilyQuestionnaire",
+    "FamilyResponse",
     "ACTION_STATUSES",
     "ASSESSMENT_STATUSES",
     "EVIDENCE_KINDS",

@@ -112,6 +112,10 @@ FORMS = {
     "StrandReviewForm": (lambda p: {}, None),
     "SummaryForm": (lambda p: {}, None),
     "ResponseForm": (lambda p: {}, None),
+    "FamilyAnswerForm": (lambda p: {}, None),
+    "FamilyTranscriptionForm": (lambda p: {}, None),
+    "FamilyQuestionnaireForm": (lambda p: {}, None),
+    "FamilyButtonForm": (lambda p: {}, None),
     "CompareForm": (lambda p: {}, lambda form, p: [setattr(f, "choices", [("", "Choose"), (str(p.assessment.id), "A"), (str(p.second.id), "B")]) for f in (form.a, form.b)]),
 }
 
@@ -361,8 +365,22 @@ VALID = {
     ),
     "SummaryForm": lambda p: pairs_of(summary=text(10000)),
     "ResponseForm": lambda p: pairs_of(response=text(5000)),
+    "FamilyAnswerForm": lambda p: _family_answers(),
+    "FamilyTranscriptionForm": lambda p: _family_answers(),
+    "FamilyQuestionnaireForm": lambda p: st.integers(1, 36).flatmap(lambda n: st.sampled_from([str(n), f" {n} "])).map(lambda v: [("retention_months", v)]),
+    "FamilyButtonForm": lambda p: st.just([]),
     "CompareForm": lambda p: st.permutations([str(p.assessment.id), str(p.second.id)]).map(lambda ab: [("a", ab[0]), ("b", ab[1])]),
 }
+
+
+def _family_answers():
+    """Any subset of the questions answered on the scale, and an optional comment."""
+    from maturity.core.families import MAX_COMMENT, QUESTION_KEYS, SCALE
+
+    answers = st.dictionaries(st.sampled_from(QUESTION_KEYS), st.sampled_from(list(SCALE)))
+    return st.tuples(answers, st.one_of(st.none(), text(MAX_COMMENT))).map(
+        lambda t: list(t[0].items()) + ([("comment", t[1])] if t[1] is not None else [])
+    )
 
 
 def _parts(start: date, days: int) -> list[str]:

@@ -36,6 +36,10 @@ PUBLIC = {
     "workshops.participate": "anyone with the join code may take part; the code is the secret",
     "live.participant_state_json": "anyone with the join code may take part; the code is the secret",
     "live.vote": "anyone with the join code may take part; the code is the secret",
+    "families.answer": "families answer with no account; the questionnaire's random code is the secret",
+    "families.thanks": "families answer with no account; the questionnaire's random code is the secret",
+    "families.privacy": "families answer with no account; the questionnaire's random code is the secret",
+    "families.printable": "families answer with no account; the questionnaire's random code is the secret",
 }
 
 #: Routes that take ids in the query string: endpoint -> the query arguments, filled like FILL.
@@ -73,6 +77,8 @@ def _fill_values(world) -> dict:
         "token_id": a.token.id,
         "user_id": a.coordinator.id,
         "membership_id": a.membership.id,
+        "questionnaire_id": a.family.id,
+        "response_id": a.family_response.id,
         # Global things, the same in every area: only the object ids around them are A's.
         "strand_id": a.round.strand_id,
         "strand_key": "leadership",
@@ -90,12 +96,12 @@ def _fill_values(world) -> dict:
 FILL = {
     "area_id", "assessment_id", "evidence_id", "action_id", "workshop_id", "round_id", "tally_id",
     "review_id", "token_id", "user_id", "membership_id", "strand_id", "strand_key", "element_key",
-    "framework_id", "key", "code", "filename",
+    "framework_id", "key", "code", "filename", "questionnaire_id", "response_id",
 }
 #: Arguments naming an object that belongs to one area (or one person).
 SCOPED = {
     "area_id", "assessment_id", "evidence_id", "action_id", "workshop_id", "round_id", "tally_id",
-    "review_id", "token_id", "user_id", "membership_id",
+    "review_id", "token_id", "user_id", "membership_id", "questionnaire_id", "response_id",
 }
 
 
@@ -104,6 +110,7 @@ def _build_area(name: str, make_area, make_user, make_assessment, framework, upl
     from maturity.auth import tokens
     from maturity.evidence import operations as evidence
     from maturity.evidence import uploads
+    from maturity.families import operations as families
     from maturity.workshops import operations as workshops
 
     area = make_area(name)
@@ -129,10 +136,14 @@ def _build_area(name: str, make_area, make_user, make_assessment, framework, upl
     tally = workshops.add_manual_tally(workshop, round_.id, 2, 4, f"{name} secret tally", coordinator)
     token, token_value = tokens.create_token(coordinator, f"{name} secret token")
     membership = next(m for m in coordinator.memberships if m.area_id == area.id)
+    family = families.create_questionnaire(assessment, coordinator)
+    families.open_questionnaire(family, coordinator)
+    family_response = families.transcribe(family, {"one-worker": "no"}, f"{name} secret family comment")
     db.session.commit()
     return SimpleNamespace(
         area=area, assessment=assessment, evidence=item, action=action, workshop=workshop, round=round_,
-        tally=tally, token=token, token_value=token_value, membership=membership, **users,
+        tally=tally, token=token, token_value=token_value, membership=membership, family=family,
+        family_response=family_response, **users,
     )
 
 
@@ -155,7 +166,8 @@ def world(app, make_area, make_user, make_assessment, framework):
         "Zephyrshire secret description", "Zephyrshire secret rationale", "Zephyrshire secret action",
         "Zephyrshire secret workshop", "Zephyrshire secret tally", "Zephyrshire secret file",
         "Zephyrshire secret request note", "Zephyrshire secret token", a.workshop.join_code,
-        a.workshop.display_code, a.coordinator.email, a.token.prefix,
+        a.workshop.display_code, a.coordinator.email, a.token.prefix, "Zephyrshire secret family comment",
+        a.family.code,
     ]
     return SimpleNamespace(
         a=a, b=b, c=c, named=named, unnamed=unnamed, unnamed_token=unnamed_token, framework=framework, secrets=secrets
