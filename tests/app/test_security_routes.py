@@ -323,7 +323,7 @@ def test_ids_of_another_area_in_form_fields_are_refused(app, client, world):
         data={"title": "Borrowed owner", "kind": "qualitative", "organisation_id": str(a.area.organisations[0].id),
               "source_type": "__other__", "source_other": "x", "features": [str(leadership_feature)]},
     )
-    assert evidence.status_code == 200 and "There is a problem" in evidence.get_data(as_text=True)
+    assert evidence.status_code == 400 and "There is a problem" in evidence.get_data(as_text=True)
     action = client.post(
         f"/assessments/{b.assessment.id}/strands/leadership/actions",
         data={"action-description": "Borrowed owner", "action-owner_id": str(a.area.organisations[0].id), "action-status": "not_started"},
