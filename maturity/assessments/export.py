@@ -62,6 +62,7 @@ def key_evidence(view: StrandView) -> str:
         parts.append(view.rationale)
     if view.accepted_titles:
         parts.append("Accepted evidence: " + "; ".join(view.accepted_titles))
+    parts.extend(view.family_findings)
     return "\n".join(parts)
 
 

@@ -106,6 +106,8 @@ class StrandView:
     supported: int
     feature_count: int
     accepted_titles: list[str] = field(default_factory=list)
+    #: published family questionnaire results in words (family experience strand only)
+    family_findings: list[str] = field(default_factory=list)
 
     @property
     def current_rating(self) -> Rating | None:
@@ -212,6 +214,7 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
     supported_ids = queries.supported_feature_ids(assessment)
     counts = queries.evidence_counts(assessment)
     titles = queries.accepted_titles_by_strand(assessment) if with_titles else {}
+    findings = queries.family_findings(assessment) if with_titles else {}
     strand_rows = {r.strand_id: r for r in assessment.strand_ratings}
     element_rows = {r.element_id: r for r in assessment.element_ratings}
     peer = queries.peer_ratings(assessment)
@@ -273,6 +276,7 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
                 supported=len(supported_keys),
                 feature_count=len(all_features),
                 accepted_titles=titles.get(strand.id, []),
+                family_findings=findings.get(strand.key, []),
             )
         )
     return views

@@ -67,6 +67,19 @@ def family_feature_ids(assessment: Assessment) -> set[int]:
     )
 
 
+def family_findings(assessment: Assessment) -> dict[str, list[str]]:
+    """Per strand key: the published family questionnaire results in words, for the summary
+    and exports; illustrative demo answers say so."""
+    from maturity.core.families import STRAND_KEY
+    from maturity.families.queries import assessment_results
+
+    questionnaire, results = assessment_results(assessment)
+    if results is None or not results.questions:
+        return {}
+    label = "Family questionnaire (illustrative)" if questionnaire.illustrative else "Family questionnaire"
+    return {STRAND_KEY: [f"{label}: {result.sentence}" for result in results.questions]}
+
+
 def empty_counts() -> dict[str, int]:
     return {"qualitative": 0, "quantitative": 0, "total": 0}
 

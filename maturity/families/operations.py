@@ -4,7 +4,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from maturity.core.families import MAX_COMMENT, QUESTION_KEYS, SCALE, retention_cutoff
 from maturity.errors import OperationError
@@ -41,6 +41,14 @@ def _unused_code() -> str:
 def open_questionnaire(questionnaire: FamilyQuestionnaire, user: User | None) -> None:
     if questionnaire.is_open:
         raise OperationError("The family questionnaire is already open.")
+    if questionnaire.is_closed:
+        # Results are published once it closes; more answers after that would change the figures
+        # by a family or two, and the difference would show those families' answers.
+        raise OperationError(
+            "A closed family questionnaire cannot be opened again: its results are published, and "
+            "adding a few answers would let anyone see what those families said. Start a new one "
+            "with the next assessment cycle."
+        )
     before = questionnaire.status_label
     questionnaire.status = "open"
     questionnaire.opened_at = utcnow()
@@ -113,8 +121,12 @@ def transcribe(
 ) -> FamilyResponse:
     """A paper answer typed in by a worker, marked as transcribed. Who typed it is not kept,
     so the answer stays as anonymous as the paper form."""
-    if questionnaire.status == "setup":
-        raise OperationError("Open the questionnaire before typing in paper answers.", 409)
+    if not questionnaire.is_open:
+        raise OperationError(
+            "Paper answers can be typed in only while the questionnaire is open"
+            + (": once it is closed its results are published and must not change." if questionnaire.is_closed else "."),
+            409,
+        )
     return _add_response(questionnaire, answers, comment, device_hash=None, transcribed=True)
 
 
@@ -131,17 +143,26 @@ def hide_comment(response: FamilyResponse, user: User | None) -> None:
 
 
 def delete_expired_answers(today: date) -> int:
-    """Delete every response past its questionnaire's retention; returns how many went."""
+    """Delete the responses past their questionnaire's retention; returns how many went.
+
+    While a questionnaire is open nothing of it is published, so each response goes on its own
+    day. A closed one's results are published, and deleting a few responses would change them
+    by those families' answers; so all its responses go together, once the oldest is past
+    retention, and its results stop being published.
+    """
     deleted = 0
     for questionnaire in db.session.scalars(select(FamilyQuestionnaire)):
         cutoff = retention_cutoff(today, questionnaire.retention_months)
-        ids = list(
-            db.session.scalars(
-                select(FamilyResponse.id).where(
-                    FamilyResponse.questionnaire_id == questionnaire.id, FamilyResponse.answered_on < cutoff
-                )
+        expired = FamilyResponse.questionnaire_id == questionnaire.id
+        if not questionnaire.is_closed:
+            expired = expired & (FamilyResponse.answered_on < cutoff)
+        else:
+            oldest = db.session.scalar(
+                select(func.min(FamilyResponse.answered_on)).where(FamilyResponse.questionnaire_id == questionnaire.id)
             )
-        )
+            if oldest is None or oldest >= cutoff:
+                continue
+        ids = list(db.session.scalars(select(FamilyResponse.id).where(expired)))
         if ids:
             db.session.execute(delete(FamilyAnswer).where(FamilyAnswer.response_id.in_(ids)))
             db.session.execute(delete(FamilyResponse).where(FamilyResponse.id.in_(ids)))

@@ -27,6 +27,7 @@ from maturity.models import StrandRating
 from maturity.workshops import operations, queries
 from tests.support.anonymity_attacker import (
     attacker_wins,
+    family_attacker_wins,
     publish_each_alone,
     revote_attacker_wins,
 )
@@ -413,3 +414,90 @@ def test_a_revote_publishes_both_rounds_by_the_rule_everywhere_and_differencing_
     assert revote_attacker_wins(
         pairs_by_round[first_id], pairs_by_round[final_id], publish_each_alone
     ) is not None
+
+
+# --------------------------------------------------------------------------------------------
+# Family questionnaire: every channel that shows family results, read after every change
+# --------------------------------------------------------------------------------------------
+
+
+def family_figures(texts) -> dict[str, tuple[int, int]] | None:
+    """The figures the texts publish, {question key: (yes, answered)}, or None when none."""
+    import re
+
+    from maturity.core.families import QUESTIONS
+
+    said = {question.said: question.key for question in QUESTIONS}
+    found: dict[str, tuple[int, int]] = {}
+    for text in texts:
+        for yes, answered, phrase in re.findall(r"(\d+) of (\d+) famil(?:y|ies) said they ([a-z ]+)", text):
+            key = said.get(phrase.strip())
+            assert key is not None, phrase
+            figures = (int(yes), int(answered))
+            assert found.setdefault(key, figures) == figures, "two channels disagree"
+    return found or None
+
+
+def family_channels(client, questionnaire, token) -> list[str]:
+    base = f"/assessments/{questionnaire.assessment_id}"
+    return [
+        client.get(f"{base}/strands/family-experience").get_data(as_text=True),
+        client.get(f"{base}/summary").get_data(as_text=True),
+        client.get(f"{base}/summary.csv").get_data(as_text=True),
+        client.get(f"{base}/family-questionnaire").get_data(as_text=True),
+        str(client.get(f"/api/v1{base}/family-results", headers={"Authorization": f"Bearer {token}"}).get_json()),
+    ]
+
+
+def test_the_family_attacker_can_win():
+    assert family_attacker_wins([(9, {"one-worker": (5, 9)})])
+    assert family_attacker_wins([(10, {"one-worker": (5, 10)}), (11, {"one-worker": (6, 11)})])
+    assert family_attacker_wins([(10, {"one-worker": (5, 10)}), (20, {"one-worker": (6, 11)})])
+    assert family_attacker_wins([(10, {"one-worker": (5, 10)}), (10, {"one-worker": (5, 10)})]) is None
+
+
+def test_family_results_give_no_family_away_through_any_channel(app, client, login, coordinator, make_assessment, runner):
+    from maturity.core.families import QUESTION_KEYS, SCALE
+    from maturity.errors import OperationError
+    from maturity.families import operations as families
+
+    login(coordinator)
+    _, token = create_token(coordinator, "Dashboard")
+    rng = random.Random(14)
+    for total in (9, 14):
+        assessment = make_assessment(coordinator.memberships[0].area, title=f"Cycle {total}", user=coordinator)
+        questionnaire = families.create_questionnaire(assessment, coordinator)
+        families.open_questionnaire(questionnaire, coordinator)
+        db.session.commit()
+        observations = [(0, family_figures(family_channels(client, questionnaire, token)))]
+        for n in range(1, total + 1):
+            answers = {key: rng.choice(list(SCALE)) for key in QUESTION_KEYS if rng.random() < 0.9}
+            if n % 2:
+                phone = app.test_client()
+                assert phone.post(f"/family/{questionnaire.code}", data=answers).status_code == 303
+            else:
+                families.transcribe(questionnaire, answers, None)
+                db.session.commit()
+            observations.append((n, family_figures(family_channels(client, questionnaire, token))))
+        assert all(figures is None for _, figures in observations), "published while open"
+        families.close_questionnaire(questionnaire, coordinator)
+        db.session.commit()
+        observations.append((total, family_figures(family_channels(client, questionnaire, token))))
+        # Attempts to change a published result by a family or two are refused.
+        for attempt in (families.open_questionnaire, lambda q, u: families.transcribe(q, {"one-worker": "no"}, None)):
+            try:
+                attempt(questionnaire, coordinator)
+            except OperationError:
+                db.session.rollback()
+            else:
+                raise AssertionError("a closed questionnaire took a change")
+        phone = app.test_client()
+        assert phone.post(f"/family/{questionnaire.code}", data={"one-worker": "no"}).status_code == 410
+        observations.append((total, family_figures(family_channels(client, questionnaire, token))))
+        runner.invoke(args=["delete-old-family-answers", "--today", "2099-01-01"])
+        observations.append((0, family_figures(family_channels(client, questionnaire, token))))
+        if total < 10:
+            assert all(figures is None for _, figures in observations)
+        else:
+            assert observations[-2][1] is not None and observations[-1][1] is None
+        assert family_attacker_wins(observations) is None, observations

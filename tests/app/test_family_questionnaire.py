@@ -134,27 +134,48 @@ def test_people_outside_the_area_get_nothing(client, login, make_area, make_user
     assert client.post(f"/family-questionnaires/{questionnaire.id}/close").status_code == 404
 
 
-def test_results_are_held_back_at_nine_families_and_shown_at_ten(client, login, coordinator, questionnaire):
+@pytest.fixture
+def make_questionnaire(make_assessment, coordinator):
+    def make(yes: int, no: int = 0, close: bool = True):
+        assessment = make_assessment(coordinator.memberships[0].area, user=coordinator)
+        questionnaire = operations.create_questionnaire(assessment, coordinator)
+        operations.open_questionnaire(questionnaire, coordinator)
+        add_families(questionnaire, yes, no)
+        if close:
+            operations.close_questionnaire(questionnaire, coordinator)
+        db.session.commit()
+        return questionnaire
+
+    return make
+
+
+def test_results_are_held_back_at_nine_families_and_shown_at_ten(client, login, coordinator, make_questionnaire):
     login(coordinator)
-    strand_url = f"/assessments/{questionnaire.assessment_id}/strands/family-experience"
-    add_families(questionnaire, MIN_FAMILIES - 1)
-    operations.close_questionnaire(questionnaire, coordinator)
-    db.session.commit()
-    assert queries.results_for(questionnaire) is None
-    page = client.get(strand_url).get_data(as_text=True)
-    assert "9 families have answered" in page and "of 9 families said" not in page
-    operations.open_questionnaire(questionnaire, coordinator)
-    add_families(questionnaire, 0, no=1)
-    # Ten answered, but open: still held back.
-    assert "of 10 families said" not in client.get(strand_url).get_data(as_text=True)
-    operations.close_questionnaire(questionnaire, coordinator)
-    db.session.commit()
-    page = client.get(strand_url).get_data(as_text=True)
+    nine = make_questionnaire(MIN_FAMILIES - 1)
+    assert queries.results_for(nine) is None
+    page = client.get(f"/assessments/{nine.assessment_id}/strands/family-experience").get_data(as_text=True)
+    assert "9 families have answered" in page and "families said" not in page
+    open_ten = make_questionnaire(9, no=1, close=False)
+    page = client.get(f"/assessments/{open_ten.assessment_id}/strands/family-experience").get_data(as_text=True)
+    assert "10 families have answered" in page and "families said" not in page
+    ten = make_questionnaire(9, no=1)
+    page = client.get(f"/assessments/{ten.assessment_id}/strands/family-experience").get_data(as_text=True)
     assert "9 of 10 families said they had one worker they knew" in page
     assert "Counts as evidence" in page
 
 
-def test_family_results_count_through_the_evidence_rule(client, login, coordinator, questionnaire):
+def test_a_closed_questionnaire_stays_as_published(client, login, coordinator, make_questionnaire):
+    questionnaire = make_questionnaire(10)
+    login(coordinator)
+    client.post(f"/family-questionnaires/{questionnaire.id}/open")
+    db.session.refresh(questionnaire)
+    assert questionnaire.is_closed
+    response = client.post(f"/family-questionnaires/{questionnaire.id}/transcribe", data={"one-worker": "no"})
+    assert response.status_code == 409 and "published" in response.get_data(as_text=True)
+    assert queries.response_count(questionnaire) == 10
+
+
+def test_family_results_count_through_the_evidence_rule(coordinator, questionnaire):
     from maturity.assessments.queries import supported_feature_ids
     from maturity.models import Feature
 
@@ -221,3 +242,54 @@ def test_retention_command_deletes_only_answers_past_retention(runner, questionn
     assert list(db.session.scalars(select(FamilyResponse.id).order_by(FamilyResponse.id))) == kept
     assert db.session.scalar(select(func.count()).select_from(FamilyAnswer)) == 2 * len(QUESTION_KEYS)
     assert db.session.get(FamilyQuestionnaire, questionnaire.id) is not None
+
+
+def test_a_closed_questionnaire_loses_all_its_answers_at_once(runner, make_questionnaire):
+    questionnaire = make_questionnaire(12)
+    questionnaire.retention_months = 1
+    rows = list(db.session.scalars(select(FamilyResponse).where(FamilyResponse.questionnaire_id == questionnaire.id)))
+    rows[0].answered_on = date(2026, 10, 1)
+    for row in rows[1:]:
+        row.answered_on = date(2026, 11, 20)
+    db.session.commit()
+    # Deleting only the oldest would change the published figures by one family's answers.
+    result = runner.invoke(args=["delete-old-family-answers", "--today", "2026-11-15"])
+    assert "Deleted 12 family answers" in result.output
+    assert queries.response_count(questionnaire) == 0 and queries.results_for(questionnaire) is None
+
+
+def test_summary_exports_and_api_carry_the_published_results(client, login, coordinator, make_questionnaire):
+    questionnaire = make_questionnaire(31, no=17)
+    login(coordinator)
+    sentence = "31 of 48 families said they had one worker they knew"
+    base = f"/assessments/{questionnaire.assessment_id}"
+    assert sentence in client.get(f"{base}/summary").get_data(as_text=True)
+    assert sentence in client.get(f"{base}/summary.csv").get_data(as_text=True)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(BytesIO(client.get(f"{base}/summary.xlsx").data))
+    cells = [str(cell.value) for row in workbook["Summary"].iter_rows() for cell in row if cell.value]
+    assert any(sentence in cell for cell in cells)
+    from maturity.auth import tokens
+
+    _, token = tokens.create_token(coordinator, "Dashboard")
+    db.session.commit()
+    data = client.get(f"/api/v1{base}/family-results", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert data["results_available"] is True and data["questionnaire"]["families_answered"] == 48
+    first = data["results"][0]
+    assert first["sentence"] == sentence and first["said_yes"] == 31 and first["counts_as_evidence"] is True
+    assert "comment" not in str(data)
+
+
+def test_api_gives_no_results_below_ten(client, coordinator, make_questionnaire):
+    from maturity.auth import tokens
+
+    questionnaire = make_questionnaire(9)
+    _, token = tokens.create_token(coordinator, "Dashboard")
+    db.session.commit()
+    data = client.get(
+        f"/api/v1/assessments/{questionnaire.assessment_id}/family-results", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert data["results_available"] is False and data["results"] == []

@@ -231,3 +231,41 @@ def revote_attacker_wins(first, final, publish=publish_revotes) -> tuple[int, st
 def publish_each_alone(rounds):
     """The rule before revotes hid what the first vote hid: each round published on its own."""
     return [publish_round(votes) for votes in rounds]
+
+
+# --------------------------------------------------------------------------------------------
+# Family questionnaire results (maturity.core.families)
+# --------------------------------------------------------------------------------------------
+
+
+def family_attacker_wins(observations) -> str | None:
+    """Every publication of one questionnaire's results that anyone saw, in order, as
+    (families who had answered, published figures {question: (yes, answered)} or None).
+
+    Wins, saying how, when a publication shows figures from fewer than MIN_FAMILIES families, or
+    when two publications differ by fewer than MIN_FAMILIES families' answers: the difference is
+    then those few families' answers.
+    """
+    from maturity.core.families import MIN_FAMILIES
+
+    shown = []
+    for families, figures in observations:
+        if figures is None:
+            continue
+        if families < MIN_FAMILIES:
+            return f"figures published from {families} families"
+        for question, (_yes, answered) in figures.items():
+            if answered < MIN_FAMILIES:
+                return f"{question}: figures from {answered} families"
+        shown.append((families, figures))
+    for (families_a, a), (families_b, b) in zip(shown, shown[1:], strict=False):
+        if a == b:
+            continue
+        if 0 < abs(families_a - families_b) < MIN_FAMILIES:
+            return f"publications {families_a} and {families_b} differ by {abs(families_a - families_b)} families"
+        for question in set(a) | set(b):
+            answered_a = a.get(question, (0, 0))[1]
+            answered_b = b.get(question, (0, 0))[1]
+            if 0 < abs(answered_a - answered_b) < MIN_FAMILIES:
+                return f"{question}: publications differ by {abs(answered_a - answered_b)} families"
+    return None
