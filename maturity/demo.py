@@ -22,6 +22,8 @@ from maturity.config import ROOT
 from maturity.core.scoring import STAGE_KEYS, summarise_counts
 from maturity.evidence import operations as evidence
 from maturity.extensions import db
+from maturity.families import operations as family_operations
+from maturity.families import queries as family_queries
 from maturity.models import (
     Area,
     Assessment,
@@ -261,6 +263,33 @@ def _run_workshop(assessment: Assessment, spec: dict, coordinator: User | None) 
             workshops.carry_room_result(workshop, strands[key], coordinator)
 
 
+def _seed_family_questionnaire(assessment: Assessment, spec: dict, coordinator: User | None) -> None:
+    """An illustrative family questionnaire, closed, with `families` made-up responses built from
+    how many gave each answer to each question; the first `transcribed` came on paper."""
+    if family_queries.questionnaire_of(assessment) is not None:
+        return
+    questionnaire = family_operations.create_questionnaire(
+        assessment, coordinator, spec.get("retention_months"), illustrative=True
+    )
+    family_operations.open_questionnaire(questionnaire, coordinator)
+    families = int(spec["families"])
+    responses: list[dict[str, str]] = [{} for _ in range(families)]
+    for key, counts in (spec.get("answers") or {}).items():
+        answers = [answer for answer, count in counts.items() for _ in range(int(count))]
+        if len(answers) > families:
+            raise ValueError(f"family questionnaire: {key} has more answers than families")
+        for response, answer in zip(responses, answers, strict=False):
+            response[key] = answer
+    comments = list(spec.get("comments") or [])
+    for number, answers in enumerate(responses):
+        comment = comments[number] if number < len(comments) else None
+        if number < int(spec.get("transcribed", 0)):
+            family_operations.transcribe(questionnaire, answers, comment)
+        else:
+            family_operations.answer(questionnaire, f"demo-{number}", answers, comment)
+    family_operations.close_questionnaire(questionnaire, coordinator)
+
+
 def seed_assessment(spec: dict, framework: FrameworkVersion) -> Assessment | None:
     """One assessment as its file describes it; an existing one only gains missing evidence."""
     area = db.session.scalar(select(Area).where(Area.name == spec["area"]))
@@ -276,6 +305,8 @@ def seed_assessment(spec: dict, framework: FrameworkVersion) -> Assessment | Non
         assessment.illustrative_note = " ".join((spec.get("illustrative_note") or "").split()) or None
         _rate(assessment, spec, coordinator)
     _add_evidence(assessment, spec.get("evidence") or [], coordinator)
+    if spec.get("family_questionnaire"):
+        _seed_family_questionnaire(assessment, spec["family_questionnaire"], coordinator)
     if spec.get("workshop"):
         _run_workshop(assessment, spec["workshop"], coordinator)
     while assessment.status != spec.get("status", "draft") and assessments.next_status(assessment):

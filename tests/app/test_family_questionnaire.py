@@ -293,3 +293,19 @@ def test_api_gives_no_results_below_ten(client, coordinator, make_questionnaire)
         f"/api/v1/assessments/{questionnaire.assessment_id}/family-results", headers={"Authorization": f"Bearer {token}"}
     ).get_json()
     assert data["results_available"] is False and data["results"] == []
+
+
+def test_the_demo_shows_illustrative_family_results(app, client, framework):
+    from maturity.demo import load_yaml, seed_demo
+    from maturity.models import Assessment, User
+
+    seed_demo()
+    db.session.commit()
+    hampshire = db.session.scalar(select(Assessment).where(Assessment.title == "Early help maturity self-assessment 2016").join(Assessment.area).where(Assessment.area.has(name="Hampshire")))
+    questionnaire = queries.questionnaire_of(hampshire)
+    assert questionnaire.illustrative and questionnaire.is_closed and queries.response_count(questionnaire) == 48
+    coordinator = db.session.scalar(select(User).where(User.email == "coordinator@hampshire.example.org"))
+    client.post("/sign-in", data={"email": coordinator.email, "password": load_yaml("areas.yaml")["password"]})
+    page = client.get(f"/assessments/{hampshire.id}/strands/family-experience").get_data(as_text=True)
+    assert "31 of 46 families said they had one worker they knew" in page
+    assert "Illustrative: these answers are made-up demo data" in page
