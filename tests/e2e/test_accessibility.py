@@ -64,6 +64,10 @@ def _arrange_world(live) -> SimpleNamespace:
         revote = db.session.scalar(
             select(Round.id).where(Round.workshop_id == recorded.id, Round.revote_of_id.is_not(None))
         )
+        # The demo's family questionnaire is closed (its results show on the strand page).
+        from maturity.families.queries import questionnaire_of
+
+        family_code = questionnaire_of(first).code
 
         # An area of our own with two cycles (a trend) and a live workshop.
         framework = latest_framework()
@@ -86,6 +90,7 @@ def _arrange_world(live) -> SimpleNamespace:
             hampshire=hampshire.id, first=first.id, other=other.id, recorded=recorded.id,
             review=review.id, revote=revote, own_coordinator=own["coordinator"].email, own_area=own["area"].id,
             later=later.id, workshop=live_workshop.id, code=live_workshop.join_code, framework=framework.id,
+            family_code=family_code,
         )
 
     return arrange(live, build)
@@ -185,6 +190,12 @@ PAGES = {
     "facilitator console": _visit("own", "/workshops/{workshop}/facilitate"),
     "model": _visit("coordinator", "/model/"),
     "model strand": _visit("coordinator", "/model/{framework}/strands/leadership"),
+    "family experience strand with family results": _visit("coordinator", "/assessments/{first}/strands/family-experience"),
+    "family questionnaire for staff": _visit("coordinator", "/assessments/{first}/family-questionnaire"),
+    "family questionnaire set-up": _visit("own", "/assessments/{later}/family-questionnaire"),
+    "family privacy notice": _visit("visitor", "/family/{family_code}/privacy"),
+    "family paper version": _visit("visitor", "/family/{family_code}/print"),
+    "family closed questionnaire": _visit("visitor", "/family/{family_code}"),
 }
 
 #: Pages that draw charts: each chart must have its table beside it.
