@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 CSV_MIMETYPE = "text/csv"
@@ -52,6 +53,28 @@ def append_rows(sheet: Worksheet, rows: Iterable[Iterable[Any]]) -> None:
     """Add rows to a worksheet through the safe-cell rule."""
     for row in rows:
         sheet.append(safe_row(row))
+
+
+def table_sheet(
+    workbook: Workbook,
+    title: str,
+    headings: list[str],
+    rows: Iterable[Iterable[Any]],
+    note: str | None = None,
+    first: bool = False,
+) -> Worksheet:
+    """A sheet holding one table: bold headings, the rows through the safe-cell rule, and a note
+    under them after a blank row. `first` uses the workbook's first sheet instead of a new one."""
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title
+    sheet.append(headings)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    append_rows(sheet, rows)
+    if note:
+        sheet.append([])
+        append_rows(sheet, [[note]])
+    return sheet
 
 
 def _attachment(body: str | bytes, mimetype: str, filename: str) -> Response:

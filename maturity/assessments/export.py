@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Response
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -163,12 +163,7 @@ def _action_rows(assessment: Assessment, views: list[StrandView]) -> Iterator[li
 
 
 def _sheet(workbook: Workbook, title: str, headings: list[str], rows: Iterable[list[Any]], widths: dict[int, int], first: bool = False):
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(headings)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    exports.append_rows(sheet, rows)
+    sheet = exports.table_sheet(workbook, title, headings, rows, first=first)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, datetime):

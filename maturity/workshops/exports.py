@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask import Response
@@ -12,7 +12,7 @@ from openpyxl.styles import Font
 
 from maturity.core.anonymity import SUPPRESSED_FEWER
 from maturity.core.scoring import STAGES, Rating
-from maturity.exports import append_rows, csv_response, xlsx_response
+from maturity.exports import append_rows, csv_response, table_sheet, xlsx_response
 from maturity.models import Workshop
 from maturity.templating import format_date
 from maturity.workshops.results import RoundReport
@@ -187,50 +187,33 @@ def results_xlsx(workshop: Workshop, reports: list[RoundReport]) -> Response:
         cell.font = Font(bold=True)
     append_rows(sheet, round_rows(reports))
 
-    groups = book.create_sheet("By organisation type")
-    groups.append(GROUP_HEADERS)
-    for cell in groups[1]:
-        cell.font = Font(bold=True)
-    append_rows(groups, group_rows(reports))
-    groups.append([])
-    groups.append(
-        [
-            f"Groups of {SUPPRESSED_FEWER} voters are hidden, and larger ones with them when needed, "
-            "so that nobody's vote can be worked out (docs/anonymity.md)."
-        ]
+    table_sheet(
+        book, "By organisation type", GROUP_HEADERS, group_rows(reports),
+        note=f"Groups of {SUPPRESSED_FEWER} voters are hidden, and larger ones with them when needed, "
+        "so that nobody's vote can be worked out (docs/anonymity.md).",
     )
-
     shifts = [r for r in reports if r.shift is not None and r.first is not None]
     if shifts:
-        moved = book.create_sheet("After discussion")
-        moved.append(SHIFT_HEADERS)
-        for cell in moved[1]:
-            cell.font = Font(bold=True)
-        append_rows(moved, shift_rows(shifts))
-        moved.append([])
-        moved.append(
-            [
-                "Each vote is published on its own; the vote again hides every organisation type "
-                "the first vote hid, so the two cannot be compared to work out a small group's votes."
-            ]
+        table_sheet(
+            book, "After discussion", SHIFT_HEADERS, shift_rows(shifts),
+            note="Each vote is published on its own; the vote again hides every organisation type "
+            "the first vote hid, so the two cannot be compared to work out a small group's votes.",
         )
+    table_sheet(book, "Counted by hand", ["Round", "Strand or element", "Stage", "Votes", "Note"], manual_rows(reports))
+    return xlsx_response(book, filename(workshop, "xlsx"))
 
-    manual = book.create_sheet("Counted by hand")
-    manual.append(["Round", "Strand or element", "Stage", "Votes", "Note"])
-    for cell in manual[1]:
-        cell.font = Font(bold=True)
+
+def manual_rows(reports: list[RoundReport]) -> Iterator[list]:
+    """The hand counts of the rounds whose hand counts may be shown (they are a group too:
+    hidden ones stay hidden)."""
     for report in reports:
-        if not report.manual_shown:  # hand counts are a group too: hidden ones stay hidden
+        if not report.manual_shown:
             continue
         for tally in report.round.manual_tallies:
-            append_rows(
-                manual,
-                [[
-                    report.round.position,
-                    report.round.title,
-                    STAGES.get(tally.stage, "Don't know") if tally.stage else "Don't know",
-                    tally.count,
-                    tally.note or "",
-                ]],
-            )
-    return xlsx_response(book, filename(workshop, "xlsx"))
+            yield [
+                report.round.position,
+                report.round.title,
+                STAGES.get(tally.stage, "Don't know") if tally.stage else "Don't know",
+                tally.count,
+                tally.note or "",
+            ]
