@@ -23,6 +23,10 @@ SUPPRESS_BELOW = 3
 NOT_GIVEN = "not given"
 SUPPRESSED_FEWER = f"fewer than {SUPPRESS_BELOW}"
 SUPPRESSED_COMPLEMENT = "hidden so that a smaller group's votes cannot be worked out"
+#: Why a vote again publishes only its count (PublishedRound.withheld).
+WITHHELD_REVOTE = (
+    "compared with the earlier vote, this vote's figures would show how a smaller group voted"
+)
 SUPPRESSED_EARLIER = (
     "hidden as in the earlier vote on this strand, so that comparing the two votes cannot give a "
     "smaller group's votes away"
@@ -56,6 +60,9 @@ class PublishedRound:
     one_voice: VoteSummary | None
     #: How many people the hidden groups hold together (the room minus the shown groups).
     hidden: int
+    #: A vote again whose room figures cannot be shown beside the earlier vote's without giving a
+    #: small group away (publish_revotes): only the count is published, like a room under 3.
+    withheld: bool = False
 
     def group(self, name: str) -> GroupSummary | None:
         """The named group's entry, or None when nobody from it answered."""
@@ -81,14 +88,20 @@ def _group_order(name: str) -> tuple[bool, str, str]:
 
 
 def publish_round(
-    votes: Iterable[tuple[str | None, int | None]], hide: Iterable[str] = ()
+    votes: Iterable[tuple[str | None, int | None]],
+    hide: Iterable[str] = (),
+    known: Iterable[str] = (),
 ) -> PublishedRound:
     """The figures of a round that may be published: room, groups and one voice, made safe.
 
     `votes` are (group, vote) pairs: the group is the kind of organisation (None or blank for
     not given; hand counts form a group of their own) and the vote 1-4, or None for don't know.
     `hide` names groups to hide whatever their size: for a revote, the groups the earlier vote
-    on the strand hid (`publish_revotes`).
+    on the strand hid. `known` names groups whose answers are as good as published already: for
+    a revote, the groups the earlier vote showed, which anyone assuming they kept their answers
+    can take out of this round's hidden pool. They never count as cover for a smaller group, and
+    when the other hidden groups are too few to cover it, only the count is published
+    (`publish_revotes`).
     """
     grouped: dict[str, list[int | None]] = {}
     for group, vote in votes:
@@ -105,7 +118,11 @@ def publish_round(
     for name in {group_name(group) for group in hide}:
         if name in summaries and name not in reasons:
             reasons[name] = SUPPRESSED_EARLIER
+    known_names = {group_name(group) for group in known}
     hidden = sum(summaries[name].total for name in reasons)
+    # The people whose answers nothing else published gives away: the hidden pool's real cover.
+    cover = sum(summaries[name].total for name in reasons if name not in known_names)
+    uncovered = False
     if hidden:
         # Room minus the shown groups is the hidden groups' pooled tally. If everyone in the pool
         # could have given the same answer, a pool that did would say what each of them said;
@@ -114,11 +131,13 @@ def publish_round(
         most_common = 0 if room_unanimous else max(Counter(everyone).values())
         needed = max(SUPPRESS_BELOW, most_common + 1)
         for name in sorted(summaries, key=lambda name: (summaries[name].total, _group_order(name))):
-            if hidden >= needed:
+            if cover >= needed:
                 break
-            if name not in reasons:
+            if name not in reasons and name not in known_names:
                 reasons[name] = SUPPRESSED_COMPLEMENT
                 hidden += summaries[name].total
+                cover += summaries[name].total
+        uncovered = cover < needed
 
     if total < SUPPRESS_BELOW:
         # The room itself is a group of fewer than 3: publish nothing but the count.
@@ -127,6 +146,16 @@ def publish_round(
             for name in sorted(summaries, key=_group_order)
         )
         return PublishedRound(total=total, room=None, groups=groups, one_voice=None, hidden=total)
+    if uncovered:
+        # A vote again where the groups known from the earlier vote leave too few to cover a
+        # smaller group: its figures would give that group away. Only the count, as under 3.
+        groups = tuple(
+            GroupSummary(group=name, suppressed=True, summary=None, reason=WITHHELD_REVOTE)
+            for name in sorted(summaries, key=_group_order)
+        )
+        return PublishedRound(
+            total=total, room=None, groups=groups, one_voice=None, hidden=total, withheld=True
+        )
 
     groups = tuple(
         GroupSummary(group=name, suppressed=True, summary=None, reason=reasons[name])
@@ -163,14 +192,18 @@ def publish_revotes(
     same people again; if it showed a group the first round hid, the first round's hidden pool
     minus that group's new tally would give the smaller groups' votes away to anyone assuming
     that group had not changed its mind. Hiding the same groups again (and more when the revote's
-    own tally needs it) keeps the pools comparable only as wholes. Which groups are hidden still
-    depends only on published figures and group sizes (docs/anonymity.md, rule 4).
+    own tally needs it) keeps the pools comparable only as wholes. The groups an earlier vote
+    showed are `known`: they give a smaller group no cover in the vote again, and when what is
+    left cannot cover it, the vote again publishes only its count (`withheld`). Which groups are
+    hidden still depends only on published figures and group sizes (docs/anonymity.md).
     """
     published: list[PublishedRound] = []
+    known: set[str] = set()
     for votes in rounds:
         earlier = published[-1] if published else None
         hide = [g.group for g in earlier.groups if g.suppressed] if earlier is not None else []
-        published.append(publish_round(votes, hide=hide))
+        published.append(publish_round(votes, hide=hide, known=known))
+        known |= {g.group for g in published[-1].groups if not g.suppressed}
     return published
 
 

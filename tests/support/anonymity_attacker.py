@@ -174,14 +174,11 @@ def attack_revote(first, final, publish=publish_revotes) -> dict[tuple[int, str]
     if not smalls:
         return found
     if not linked:
-        # Nothing to read across: each round is attacked as it was published (the revote with
-        # the groups the first vote hid, which is public).
-        forced = hidden[0]
+        # Nothing to read across: each round is attacked as it was published (the revote after
+        # the first vote as published, which is public).
         alone = [
             attack(rounds[0], lambda votes: publish([votes])[0]),
-            attack(rounds[1], lambda votes: publish_round(votes, hide=forced))
-            if publish is publish_revotes
-            else attack(rounds[1], lambda votes: publish([rounds[0], votes])[1]),
+            attack(rounds[1], lambda votes: publish([rounds[0], votes])[1]),
         ]
         return {(i, name): alone[i][name] for i, name in smalls}
     for mine1 in completions(hidden[0], sizes[0], pools[0]):

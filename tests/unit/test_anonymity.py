@@ -295,4 +295,4 @@ def test_the_revote_attacker_beats_publishing_each_round_alone():
 @given(revoted_rooms())
 def test_the_attacker_cannot_difference_a_revote_to_pin_down_a_small_group(rooms_):
     first, final = rooms_
-    assert revote_attacker_wins(first, final) is None
+    assert revote_attacker_wins(first, final) is None, (first, final)
