@@ -24,6 +24,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from maturity.core.anonymity import (
     SUPPRESS_BELOW,
     SUPPRESSED_FEWER,
+    WITHHELD_REVOTE,
     publishable,
 )
 from maturity.core.revotes import Shift
@@ -679,6 +680,9 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     if not elements:
         final = rounds[0]
         tally = tallies[final.id]
+        if queries.room_withheld(db.session, final):
+            # A revote the anonymity rule holds back beside its first vote: only the count.
+            return {**result, **_withheld(tally.total), "withheld": WITHHELD_REVOTE, "manual": tally.manual_total}
         figures = {**result, **_figures(tally.summary()), "manual": tally.manual_total}
         if not figures.get("withheld"):
             figures["groups"] = _published_medians(final)

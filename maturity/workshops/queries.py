@@ -300,6 +300,12 @@ def published_rounds(session: Session, rounds: Iterable[Round]) -> dict[int, Pub
     return found
 
 
+def room_withheld(session: Session, round_: Round) -> bool:
+    """Whether a revote may publish only its count: beside the earlier vote its room figures
+    would give a smaller group's votes away (anonymity.publish_revotes). Never for a first vote."""
+    return round_.is_revote and published_rounds(session, [round_])[round_.id].withheld
+
+
 def person_votes(session: Session, round_ids: Iterable[int]) -> list[tuple[int, int | None]]:
     """(participant id, stage) for every phone vote in the rounds: one query.
 

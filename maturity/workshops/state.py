@@ -208,9 +208,10 @@ def shows_result(round_: Round) -> bool:
     return round_.revealed and round_.state != "open"
 
 
-def _published(tally: queries.Tally, self_code: str | None) -> Result | None:
-    """The room's result as it may be published, or None when fewer than 3 answered."""
-    summary = publishable(tally.summary())
+def _published(tally: queries.Tally, self_code: str | None, withheld: bool = False) -> Result | None:
+    """The room's result as it may be published, or None when fewer than 3 answered or, for a
+    revote, when the anonymity rule withholds it (`withheld`, queries.room_withheld)."""
+    summary = None if withheld else publishable(tally.summary())
     if summary is None:
         return None
     data = summary_json(summary)
@@ -220,9 +221,12 @@ def _published(tally: queries.Tally, self_code: str | None) -> Result | None:
     return data
 
 
-def _show_result(state: RoomState | StaffState, tally: queries.Tally, self_code: str | None) -> None:
-    """Put the room's result in a state, or mark it withheld when fewer than 3 answered."""
-    data = _published(tally, self_code)
+def _show_result(
+    state: RoomState | StaffState, tally: queries.Tally, self_code: str | None, withheld: bool = False
+) -> None:
+    """Put the room's result in a state, or mark it withheld (fewer than 3, or a revote the
+    anonymity rule holds back)."""
+    data = _published(tally, self_code, withheld)
     if data is None:
         if tally.total:
             state["withheld"] = True
@@ -415,7 +419,7 @@ def _room_state(session: Session, workshop: Workshop) -> RoomState:
     state["round"]["stages"] = stage_options(round_, workshop)
     state["count"] = Count(total=tally.total)
     if shows_result(round_) and workshop.results_visible:
-        _show_result(state, tally, None)
+        _show_result(state, tally, None, queries.room_withheld(session, round_))
     return state
 
 
@@ -476,14 +480,17 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
             state["count"]["manual"] = tally.manual_total
         if shows_result(round_):
             ratings = queries.self_ratings(session, workshop.assessment_id)
-            _show_result(state, tally, queries.self_rating_code(round_, ratings))
-            if first is not None and shows_result(first):
+            held = queries.room_withheld(session, round_)
+            _show_result(state, tally, queries.self_rating_code(round_, ratings), held)
+            if first is not None and shows_result(first) and not held:
                 _show_shift(state, tallies[first.id], tally, first.id, numbers=view == "facilitator")
         elif view == "facilitator" and round_.state == "closed":
             # The facilitator may look before the room does, once voting has closed: a tally
             # that moved with each vote would let them match votes to the people voting.
             ratings = queries.self_ratings(session, workshop.assessment_id)
-            state["preview"] = _published(tally, queries.self_rating_code(round_, ratings))
+            state["preview"] = _published(
+                tally, queries.self_rating_code(round_, ratings), queries.room_withheld(session, round_)
+            )
             state["preview_withheld"] = state["preview"] is None and tally.total > 0
     if view == "facilitator":
         state["rounds"] = [

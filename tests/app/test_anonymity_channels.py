@@ -394,6 +394,14 @@ def test_a_revote_publishes_both_rounds_by_the_rule_everywhere_and_differencing_
                 for row in xlsx_groups if row[0] == round_.position
             }
             assert groups == expected["groups"]
+        if published[1].withheld:
+            # The rule holds the revote back beside the first vote: only its count, everywhere.
+            assert live[final_id]["result"] is None and "shift" not in live[final_id]
+            assert api_rounds[final_id]["summary"] is None and api_rounds[final_id]["shift"]["after"] is None
+            snapshot = carried.get(final_id)
+            assert snapshot is None or (snapshot["counts"] is None and "first_vote" not in snapshot)
+            assert revote_attacker_wins(first_pairs, final_pairs) is None, (first_pairs, final_pairs)
+            continue
         before, after = (counts_of(p.room) for p in published)
         # The shift: on the projector, in the API, the export and the carried snapshot, only
         # the two rooms' published tallies.

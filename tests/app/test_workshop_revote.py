@@ -218,3 +218,45 @@ def test_a_revote_hides_every_group_the_first_vote_hid(app, client, login, coord
     login(coordinator)
     page = client.get(f"/workshops/{workshop.id}/rounds/{new.id}/results").get_data(as_text=True)
     assert "Hidden as in the earlier vote on this strand" in page and "Discussion moved the room" in page
+
+
+def test_a_revote_the_rule_holds_back_shows_only_its_count_everywhere(app, client, login, coordinator, make_assessment, make_workshop):
+    """The first vote showed the police's three votes and pooled three single-person groups. In
+    the revote the single people agree (all developing): the room's figures minus the police's,
+    which anyone may assume unchanged, would say how each of them voted. So the revote publishes
+    only its count: on the phones, the projector, the console, the results page and the carried
+    result alike."""
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    kinds = ["police"] * 3 + ["health", "schools", "housing"]
+    first, phones = held(app, workshop, [1, 2, 3, 1, 3, 4], kinds)
+    final = revoted(workshop, phones, [1, 3, 4, 2, 2, 2])
+    from maturity.workshops.queries import published_rounds
+
+    workshop = load_workshop(db.session, workshop.id)
+    rounds = {r.id: r for r in workshop.rounds}
+    published = published_rounds(db.session, [rounds[final.id]])
+    assert published[first.id].shown("Police") and not published[first.id].withheld
+    assert published[final.id].withheld and published[final.id].room is None
+
+    phone = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
+    assert phone["result"] is None and phone.get("withheld") is True
+    login(coordinator)
+    for view in ("presenter", "facilitator"):
+        staff = client.get(f"/live/workshops/{workshop.id}/state?view={view}").get_json()
+        assert staff["result"] is None and staff.get("withheld") is True and "shift" not in staff, view
+    client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry")
+    db.session.expire_all()
+    carried = db.session.scalar(
+        select(StrandRating.room_result).where(
+            StrandRating.assessment_id == workshop.assessment_id, StrandRating.strand_id == leadership.id
+        )
+    )
+    assert carried is None or (carried["counts"] is None and carried["total"] == 6 and "first_vote" not in carried)
+    from maturity.auth import tokens
+
+    _, token = tokens.create_token(coordinator, "revote test")
+    db.session.commit()
+    api = client.get(f"/api/v1/workshops/{workshop.id}/results", headers={"Authorization": f"Bearer {token}"})
+    revote = next(r for r in api.get_json()["rounds"] if r["id"] == final.id)
+    assert revote["summary"] is None and revote["shift"]["after"] is None
+    assert all(g["suppressed"] and g["summary"] is None for g in revote["by_organisation_type"])
