@@ -149,9 +149,10 @@ def _register_blueprints(app: Flask) -> None:
         framework,
         main,
         reviews,
+        surveys,
         workshops,
     )
     from maturity.reports import benchmark, compare
 
-    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, families, reviews, compare, benchmark, api):
+    for package in (main, auth, admin, areas, framework, assessments, evidence, workshops, workshops.live, families, surveys, reviews, compare, benchmark, api):
         app.register_blueprint(package.bp)

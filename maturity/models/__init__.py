@@ -32,6 +32,7 @@ from maturity.models.reviews import (
     PeerStrandReview,
     peer_review_reviewers,
 )
+from maturity.models.surveys import Survey, SurveyAnswer, SurveyItem, SurveyResponse
 from maturity.models.workshops import (
     ROUND_STATES,
     WORKSHOP_STATUSES,
@@ -43,6 +44,10 @@ from maturity.models.workshops import (
 )
 
 __all__ = [
+    "Survey",
+    "SurveyAnswer",
+    "SurveyItem",
+    "SurveyResponse",
     "QUESTIONNAIRE_STATUSES",
     "FamilyAnswer",
     "FamilyQuestionnaire",

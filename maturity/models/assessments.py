@@ -95,6 +95,9 @@ class StrandRating(db.Model):
     #: the workshop room's result carried in as an input: summary figures and where they came from
     room_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     room_carried_at: Mapped[datetime | None]
+    #: a survey's result carried in as an input, like the room's: its figures and where they came from
+    survey_result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    survey_carried_at: Mapped[datetime | None]
 
     agreed_rating: Mapped[str | None] = mapped_column(String(24))
     agreed_rationale: Mapped[str | None] = mapped_column(Text)

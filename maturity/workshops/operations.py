@@ -93,7 +93,7 @@ def _unique_code() -> str:
     raise RuntimeError("could not find an unused join code")  # 31**8 codes: never in practice
 
 
-def _check_rounds(assessment: Assessment, rounds: Sequence[RoundSpec]) -> None:
+def check_rounds(assessment: Assessment, rounds: Sequence[RoundSpec]) -> None:
     if not rounds:
         raise OperationError("Choose at least one strand or element to vote on", 400)
     seen: set[tuple[int, int | None]] = set()
@@ -138,7 +138,7 @@ def create_workshop(
     user: User | None = None,
 ) -> Workshop:
     """Set up a workshop for an assessment with its rounds in order; the first is on screen."""
-    _check_rounds(assessment, rounds)
+    check_rounds(assessment, rounds)
     workshop = Workshop(
         assessment=assessment,
         title=title.strip(),
@@ -174,7 +174,7 @@ def update_workshop(
     _lock(workshop)
     if workshop.status != "setup":
         raise OperationError("A workshop can only be changed before it starts.")
-    _check_rounds(workshop.assessment, rounds)
+    check_rounds(workshop.assessment, rounds)
     workshop.title = title.strip()
     workshop.held_on = held_on
     workshop.offer_dont_know = offer_dont_know
