@@ -3,26 +3,15 @@
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select
-
 from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import Assessment, Survey, SurveyItem, User
 from maturity.models.base import utcnow
-from maturity.workshops import codes
-from maturity.workshops.operations import RoundSpec, check_rounds
+from maturity.workshops.operations import RoundSpec, check_rounds, unique_code
 
 # --------------------------------------------------------------------------------------------
 # Setting up, opening and closing
 # --------------------------------------------------------------------------------------------
-
-
-def _unique_code() -> str:
-    for _ in range(20):
-        code = codes.new_code()
-        if db.session.scalar(select(Survey.id).where(Survey.code == code)) is None:
-            return code
-    raise RuntimeError("could not find an unused survey code")  # 31**8 codes: never in practice
 
 
 def create_survey(
@@ -38,7 +27,7 @@ def create_survey(
     ask_why, breakdown, illustrative.
     """
     check_rounds(assessment, items)
-    survey = Survey(assessment=assessment, title=title, code=_unique_code(), created_by=user, **settings)
+    survey = Survey(assessment=assessment, title=title, code=unique_code(Survey.code), created_by=user, **settings)
     db.session.add(survey)
     for position, (strand, element) in enumerate(items, start=1):
         survey.items.append(SurveyItem(strand=strand, element=element, position=position))

@@ -85,12 +85,13 @@ def _check_not_ended(workshop: Workshop) -> None:
 RoundSpec = tuple[Strand, Element | None]
 
 
-def _unique_code() -> str:
+def unique_code(column=Workshop.join_code) -> str:
+    """A fresh code not yet held in `column` (workshops' join codes, surveys' codes)."""
     for _ in range(20):
         code = codes.new_code()
-        if db.session.scalar(select(Workshop.id).where(Workshop.join_code == code)) is None:
+        if db.session.scalar(select(column).where(column == code)) is None:
             return code
-    raise RuntimeError("could not find an unused join code")  # 31**8 codes: never in practice
+    raise RuntimeError("could not find an unused code")  # 31**8 codes: never in practice
 
 
 def check_rounds(assessment: Assessment, rounds: Sequence[RoundSpec]) -> None:
@@ -147,7 +148,7 @@ def create_workshop(
         allow_changes=allow_changes,
         ask_org_type=ask_org_type,
         results_visible=results_visible,
-        join_code=_unique_code(),
+        join_code=unique_code(),
         status="setup",
         revision=0,
         created_by=user,
