@@ -10,6 +10,11 @@ each other to pick out a small group that neither shows on its own.
 Pure: no Flask, no database.
 """
 
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from maturity.core.anonymity import PublishedRound, publish_round
+from maturity.core.scoring import person_median
 from maturity.core.vocabulary import ORGANISATION_TYPES
 
 #: The longest reason a person may give for a rating.
@@ -47,3 +52,49 @@ def label(question: str, value: str | None) -> str | None:
     if value is None:
         return None
     return QUESTIONS[question][1].get(value, value)
+
+
+# --------------------------------------------------------------------------------------------
+# What a finished survey may publish
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedItem:
+    """Everything about one survey question (a strand or an element) that may leave the server."""
+
+    #: the ratings, by the workshops' rule (maturity.core.anonymity.publish_round)
+    ratings: PublishedRound
+    #: the reasons people gave, sorted, with nothing that says whose, which stage or when;
+    #: empty when fewer than SUPPRESS_BELOW people answered
+    reasons: tuple[str, ...]
+
+
+def publish_item(answers: Iterable[tuple[str | None, int | None, str | None]]) -> PublishedItem:
+    """The publishable result of one question from (group, stage, reason) per person.
+
+    The group is the person's answer to the survey's breakdown question (None when not given),
+    the stage 1-4 or None for "don't know", the reason their "why?" (None or blank when they
+    gave none, or when the coordinator hid it). Reasons go out as a sorted list, never beside a
+    stage, a group or the order people answered in, and only when at least three people
+    answered the question: with one or two, a reason is as good as signed.
+    """
+    rows = list(answers)
+    ratings = publish_round((group, stage) for group, stage, _ in rows)
+    given = (reason.strip() for _, _, reason in rows if reason and reason.strip())
+    reasons = tuple(sorted(given, key=str.casefold)) if ratings.room is not None else ()
+    return PublishedItem(ratings=ratings, reasons=reasons)
+
+
+def publish_strand(ballots: Iterable[tuple[Hashable, str | None, int | None]]) -> PublishedRound:
+    """A strand asked element by element: each person once, by the median of the elements they
+    rated (the lower stage when between, as in workshops), then the workshops' rule.
+
+    `ballots` are (person, group, stage) for every element answer.
+    """
+    groups: dict[Hashable, str | None] = {}
+    stages: dict[Hashable, list[int | None]] = {}
+    for person, group, stage in ballots:
+        groups[person] = group
+        stages.setdefault(person, []).append(stage)
+    return publish_round((groups[person], person_median(votes)) for person, votes in stages.items())
