@@ -210,3 +210,25 @@ def publish_revotes(
 def publishable(summary: VoteSummary) -> VoteSummary | None:
     """A room's or strand's summary when at least 3 people are in it, else None."""
     return summary if summary.total >= SUPPRESS_BELOW else None
+
+
+def carried_figures(summary: VoteSummary) -> dict:
+    """A summary's figures as the assessment keeps them (a room's or a survey's result carried
+    in), in plain JSON values; with fewer than 3 people, only how many."""
+    if publishable(summary) is None:
+        return withheld_figures(summary.total)
+    return {
+        "n": summary.n,
+        "abstentions": summary.abstentions,
+        "total": summary.total,
+        "counts": {str(stage): summary.counts[stage] for stage in (1, 2, 3, 4)},
+        "mean": round(summary.mean, 4) if summary.mean is not None else None,
+        "median": summary.median.code if summary.median is not None else None,
+        "consensus": round(summary.consensus, 4) if summary.consensus is not None else None,
+    }
+
+
+def withheld_figures(total: int) -> dict:
+    """Only how many answered: the figures of a result the rule holds back."""
+    empty = dict.fromkeys(("n", "abstentions", "counts", "mean", "median", "consensus"))
+    return {**empty, "total": total, "withheld": SUPPRESSED_FEWER}

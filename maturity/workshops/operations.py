@@ -23,12 +23,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from maturity.core.anonymity import (
     SUPPRESS_BELOW,
-    SUPPRESSED_FEWER,
     WITHHELD_REVOTE,
+    carried_figures,
     publishable,
+    withheld_figures,
 )
 from maturity.core.revotes import Shift
-from maturity.core.scoring import VoteSummary, hand_counted_people, summarise_people
+from maturity.core.scoring import hand_counted_people, summarise_people
 from maturity.core.vocabulary import ORGANISATION_TYPES
 from maturity.errors import OperationError
 from maturity.extensions import db
@@ -598,21 +599,6 @@ def record_vote(
 # --------------------------------------------------------------------------------------------
 
 
-def _figures(summary: VoteSummary) -> dict[str, Any]:
-    """A summary's figures for the assessment; with fewer than 3 people, only how many."""
-    if publishable(summary) is None:
-        return _withheld(summary.total)
-    return {
-        "n": summary.n,
-        "abstentions": summary.abstentions,
-        "total": summary.total,
-        "counts": {str(stage): summary.counts[stage] for stage in (1, 2, 3, 4)},
-        "mean": round(summary.mean, 4) if summary.mean is not None else None,
-        "median": summary.median.code if summary.median is not None else None,
-        "consensus": round(summary.consensus, 4) if summary.consensus is not None else None,
-    }
-
-
 def _published_medians(round_: Round) -> list[dict[str, str]]:
     """The median of each partner type the round's results published, for the partner
     divergence flag wherever the carried result shows; hidden groups are left out, so the
@@ -636,15 +622,10 @@ def _first_vote(final: Round, final_tally: queries.Tally) -> dict[str, Any]:
         "round_id": first.id,
         "position": first.position,
         "final_position": final.position,
-        **_figures(tally.summary()),
+        **carried_figures(tally.summary()),
         "manual": tally.manual_total,
         "shift": shift.words(),
     }
-
-
-def _withheld(total: int) -> dict[str, Any]:
-    empty = dict.fromkeys(("n", "abstentions", "counts", "mean", "median", "consensus"))
-    return {**empty, "total": total, "withheld": SUPPRESSED_FEWER}
 
 
 def strand_rounds(workshop: Workshop, strand: Strand) -> list[Round]:
@@ -683,8 +664,8 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
         tally = tallies[final.id]
         if queries.room_withheld(db.session, final):
             # A revote the anonymity rule holds back beside its first vote: only the count.
-            return {**result, **_withheld(tally.total), "withheld": WITHHELD_REVOTE, "manual": tally.manual_total}
-        figures = {**result, **_figures(tally.summary()), "manual": tally.manual_total}
+            return {**result, **withheld_figures(tally.total), "withheld": WITHHELD_REVOTE, "manual": tally.manual_total}
+        figures = {**result, **carried_figures(tally.summary()), "manual": tally.manual_total}
         if not figures.get("withheld"):
             figures["groups"] = _published_medians(final)
         if final.is_revote:
@@ -695,7 +676,7 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
     people = summarise_people(ballots)
     too_few = any(0 < tallies[r.id].total < SUPPRESS_BELOW for r in rounds)
     result.update(
-        _withheld(people.total) if too_few else _figures(people),
+        withheld_figures(people.total) if too_few else carried_figures(people),
         manual=max(tallies[r.id].manual_total for r in rounds),
         counted="each person once",
     )
@@ -704,7 +685,7 @@ def room_result(workshop: Workshop, strand: Strand) -> dict[str, Any]:
             "key": r.element.key,
             "name": r.element.name,
             "round_id": r.id,
-            **_figures(tallies[r.id].summary()),
+            **carried_figures(tallies[r.id].summary()),
         }
         for r in elements
     ]
