@@ -235,6 +235,24 @@ def carry_in_room_result(
     return row
 
 
+def carry_in_survey_result(
+    assessment: Assessment, strand: Strand, result: dict[str, Any], user: User | None
+) -> StrandRating:
+    """Carry a survey's result into the strand as an input to the agreed rating, beside the
+    room's; `result` has the room result's figures with survey_id and survey_title."""
+    _check_unlocked(assessment)
+    row = strand_row(assessment, strand)
+    old = (row.survey_result or {}).get("median")
+    now = utcnow()
+    row.survey_result = {**result, "carried_at": now.isoformat(timespec="seconds")}
+    row.survey_carried_at = now
+    db.session.flush()
+    note = f"From the survey \u2018{result.get('survey_title')}\u2019"
+    record_history(assessment, user, "survey_result", strand.short_name, old, result.get("median"), note=note)
+    db.session.flush()
+    return row
+
+
 # --------------------------------------------------------------------------------------------
 # Lifecycle
 # --------------------------------------------------------------------------------------------

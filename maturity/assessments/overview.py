@@ -108,6 +108,8 @@ class StrandView:
     accepted_titles: list[str] = field(default_factory=list)
     #: published family questionnaire results in words (family experience strand only)
     family_findings: list[str] = field(default_factory=list)
+    #: a survey's result carried in, beside the room's (same figures)
+    survey_result: dict[str, Any] | None = None
 
     @property
     def current_rating(self) -> Rating | None:
@@ -121,6 +123,7 @@ class StrandView:
         if (
             self.supported
             or self.room_result
+            or self.survey_result
             or any(e.self_rating is not None for e in self.elements)
         ):
             return IN_PROGRESS
@@ -163,6 +166,7 @@ class StrandView:
                 e.element.key: e.self_rating.code for e in self.elements if e.self_rating
             },
             "room_result": self.room_result,
+            "survey_result": self.survey_result,
             "evidenced_stage": self.evidenced,
             "evidence_counts": dict(self.counts),
         }
@@ -270,6 +274,7 @@ def build_overview(assessment: Assessment, with_titles: bool = False) -> list[St
                 evidence=evidence,
                 room_result=room_result,
                 room=room,
+                survey_result=row.survey_result if row and row.survey_result else None,
                 counts=strand_counts,
                 flags=flags,
                 elements=element_views,

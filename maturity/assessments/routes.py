@@ -493,8 +493,10 @@ HISTORY_KINDS = {
     "evidence_status": "Evidence status",
     "peer_rating": "Peer rating",
     "family_questionnaire": "Family questionnaire",
+    "survey_result": "Survey result carried in",
+    "survey_reason_hidden": "Survey reason hidden",
 }
-RATING_KINDS = {"self_rating", "element_rating", "agreed_rating", "room_result", "peer_rating"}
+RATING_KINDS = {"self_rating", "element_rating", "agreed_rating", "room_result", "survey_result", "peer_rating"}
 
 
 def history_value(entry: HistoryEntry, value: str | None) -> str:

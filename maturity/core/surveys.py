@@ -10,6 +10,7 @@ each other to pick out a small group that neither shows on its own.
 Pure: no Flask, no database.
 """
 
+import hashlib
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
@@ -98,3 +99,9 @@ def publish_strand(ballots: Iterable[tuple[Hashable, str | None, int | None]]) -
         groups[person] = group
         stages.setdefault(person, []).append(stage)
     return publish_round((groups[person], person_median(votes)) for person, votes in stages.items())
+
+
+def reason_digest(reason: str) -> str:
+    """A short fingerprint of a reason's words: how the coordinator's "hide" button names the
+    reason without an answer's id, whose order would say who answered when."""
+    return hashlib.sha256(reason.strip().encode("utf-8")).hexdigest()[:20]

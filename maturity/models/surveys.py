@@ -72,6 +72,11 @@ class Survey(db.Model):
         return STATUSES.get(self.status, self.status)
 
     @property
+    def display_code(self) -> str:
+        """The code in two groups of four for reading aloud: "ABCD-EFGH"."""
+        return f"{self.code[:4]}-{self.code[4:]}" if len(self.code) == 8 else self.code
+
+    @property
     def asked(self) -> list[str]:
         """The optional questions this survey asks, in order (keys of core.surveys.QUESTIONS)."""
         flags = {"org_type": self.ask_org_type, "grade": self.ask_grade, "role": self.ask_role}

@@ -1,5 +1,161 @@
 """The partners' survey pages: no account; one response per device (a random token in the
-signed session cookie) or per per-person link; answers are saved question by question, so a
-person can leave and come back on the same device."""
+signed session cookie, kept only as a hash) or per per-person link; answers are saved question
+by question, so a person can leave and come back on the same device."""
 
-from maturity.surveys import bp  # noqa: F401
+import secrets
+
+from flask import abort, redirect, render_template, url_for
+
+from maturity import device_tokens
+from maturity.models import Survey, SurveyResponse
+from maturity.ratelimit import check_join_code_limit, count_unknown_code
+from maturity.surveys import bp, operations, queries
+from maturity.surveys.forms import SurveyButtonForm
+from maturity.surveys.respond_forms import (
+    REASON_HINT,
+    AboutYouForm,
+    RatingAnswerForm,
+    SurveyCodeForm,
+)
+from maturity.surveys.routes import today
+from maturity.workshops import codes
+from maturity.workshops.state import stage_options
+
+SESSION_KEY = "survey_tokens"
+MAX_REMEMBERED = 10
+
+
+def _response(survey: Survey) -> SurveyResponse | None:
+    """This device's response to the survey: through its per-person link, or its own token."""
+    token = device_tokens.token_for(SESSION_KEY, survey.code)
+    if token is None or ":" not in token:
+        return None
+    kind, raw = token.split(":", 1)
+    return queries.response_for(survey, kind, operations.token_hash(raw))
+
+
+def _remember(code: str, token: str) -> None:
+    device_tokens.remember(SESSION_KEY, code, token, MAX_REMEMBERED)
+
+
+def _survey(code: str) -> Survey:
+    """The survey with this code; a code not found counts toward the join-code limits."""
+    check_join_code_limit()
+    survey = queries.survey_with_code(codes.normalise(code))
+    if survey is None:
+        count_unknown_code()
+        abort(404)
+    return survey
+
+
+def _not_taking(survey: Survey):
+    """The page for a survey that takes no answers today, or None when it does."""
+    if survey.taking_answers(today()):
+        return None
+    return render_template("surveys/respond/closed.html", survey=survey, today=today()), 410
+
+
+def _next_page(survey: Survey, response: SurveyResponse):
+    answered = {a.item_id for a in response.answers}
+    position = next((i.position for i in survey.items if i.id not in answered), None)
+    if position is None:
+        return redirect(url_for("surveys.check", code=survey.code))
+    return redirect(url_for("surveys.question", code=survey.code, position=position))
+
+
+@bp.route("/survey", methods=["GET", "POST"])
+def enter_code():
+    form = SurveyCodeForm()
+    if form.validate_on_submit():
+        check_join_code_limit()
+        survey = queries.survey_with_code(codes.normalise(form.code.data))
+        if survey is not None:
+            return redirect(url_for("surveys.start", code=survey.code))
+        count_unknown_code()
+        form.code.errors = ["No survey has that code. Check it and try again"]
+    return render_template("surveys/respond/code.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/survey/<code>", methods=["GET", "POST"])
+def start(code: str):
+    survey = _survey(code)
+    if (closed := _not_taking(survey)) is not None:
+        return closed
+    response = _response(survey)
+    form = AboutYouForm.for_survey(survey, obj=response)
+    if form.validate_on_submit():
+        if response is None:
+            token = secrets.token_urlsafe(24)
+            response = operations.start_response(survey, operations.token_hash(token), today())
+            _remember(survey.code, "device:" + token)
+        operations.set_about(response, form.about(survey))
+        return _next_page(survey, response)
+    return render_template(
+        "surveys/respond/start.html", survey=survey, form=form, response=response
+    ), 400 if form.errors else 200
+
+
+@bp.get("/survey/<code>/p/<token>")
+def person_link(code: str, token: str):
+    survey = _survey(code)
+    response = queries.response_for(survey, "link", operations.token_hash(token))
+    if response is None:
+        count_unknown_code()
+        abort(404)
+    if (closed := _not_taking(survey)) is not None:
+        return closed
+    _remember(survey.code, "link:" + token)
+    if response.started_on is None:
+        return redirect(url_for("surveys.start", code=survey.code))
+    return _next_page(survey, response)
+
+
+@bp.route("/survey/<code>/q/<int:position>", methods=["GET", "POST"])
+def question(code: str, position: int):
+    survey = _survey(code)
+    if (closed := _not_taking(survey)) is not None:
+        return closed
+    item = next((i for i in survey.items if i.position == position), None)
+    response = _response(survey)
+    if item is None:
+        abort(404)
+    if response is None or response.started_on is None:
+        return redirect(url_for("surveys.start", code=survey.code))
+    options = stage_options(item, survey)
+    given = next((a for a in response.answers if a.item_id == item.id), None)
+    form = RatingAnswerForm(options=options, data=_given(given))
+    if form.validate_on_submit():
+        operations.save_answer(response, item, form.chosen_stage(), form.reason.data if survey.ask_why else None)
+        return _next_page(survey, response) if given is None else redirect(url_for("surveys.check", code=survey.code))
+    return render_template(
+        "surveys/respond/question.html", survey=survey, item=item, form=form, options=options,
+        hint=REASON_HINT, count=len(survey.items),
+    ), 400 if form.errors else 200
+
+
+def _given(answer) -> dict | None:
+    if answer is None:
+        return None
+    return {"stage": "dont-know" if answer.stage is None else str(answer.stage), "reason": answer.reason}
+
+
+@bp.route("/survey/<code>/check", methods=["GET", "POST"])
+def check(code: str):
+    survey = _survey(code)
+    if (closed := _not_taking(survey)) is not None:
+        return closed
+    response = _response(survey)
+    if response is None or response.started_on is None:
+        return redirect(url_for("surveys.start", code=survey.code))
+    form = SurveyButtonForm()
+    if form.validate_on_submit():
+        operations.submit_response(response)
+        return redirect(url_for("surveys.done", code=survey.code), 303)
+    answers = {a.item_id: a for a in response.answers}
+    return render_template("surveys/respond/check.html", survey=survey, response=response, answers=answers, form=form)
+
+
+@bp.get("/survey/<code>/done")
+def done(code: str):
+    survey = _survey(code)
+    return render_template("surveys/respond/done.html", survey=survey, response=_response(survey), today=today())

@@ -113,6 +113,17 @@ def default_selection(choices: list[RoundChoice]) -> dict[str, str]:
     return {c.key: str(n) for n, c in enumerate(picked, start=1)}
 
 
+def chosen(choices: list[RoundChoice], picked) -> dict[str, str]:
+    """The selection already made: `picked` are a workshop's rounds or a survey's items (each
+    with strand_id, element_id and position)."""
+    by_subject = {(c.strand.id, c.element.id if c.element else None): c for c in choices}
+    return {
+        by_subject[(p.strand_id, p.element_id)].key: str(p.position)
+        for p in picked
+        if (p.strand_id, p.element_id) in by_subject
+    }
+
+
 class RoundsField(Field):
     """The table of strands and elements with a checkbox and an order number each.
 
@@ -208,15 +219,7 @@ class WorkshopForm(FlaskForm):
             kwargs.setdefault("results_visible", True)
         super().__init__(*args, obj=workshop, **kwargs)
         choices = round_choices(framework)
-        if workshop is not None:
-            by_subject = {(c.strand.id, c.element.id if c.element else None): c for c in choices}
-            selection = {}
-            for round_ in workshop.rounds:
-                choice = by_subject.get((round_.strand_id, round_.element_id))
-                if choice is not None:
-                    selection[choice.key] = str(round_.position)
-        else:
-            selection = default_selection(choices)
+        selection = chosen(choices, workshop.rounds) if workshop is not None else default_selection(choices)
         self.rounds.set_choices(choices, selection)
 
 

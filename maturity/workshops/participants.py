@@ -10,10 +10,11 @@ import hashlib
 from collections.abc import Callable
 from typing import NoReturn, TypeVar
 
-from flask import abort, current_app, request, session
+from flask import abort, current_app, request
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 
+from maturity import device_tokens
 from maturity.extensions import db
 from maturity.models import Participant, Vote, Workshop
 from maturity.ratelimit import check_join_code_limit, count_unknown_code
@@ -26,22 +27,11 @@ MAX_REMEMBERED = 20
 
 
 def remember(code: str, token: str) -> None:
-    tokens = dict(session.get(SESSION_KEY) or {})
-    tokens.pop(code, None)
-    tokens[code] = token
-    while len(tokens) > MAX_REMEMBERED:
-        tokens.pop(next(iter(tokens)))
-    session[SESSION_KEY] = tokens
-    # Phones drop "session" cookies when the browser is closed; a participant should not be.
-    session.permanent = True
+    device_tokens.remember(SESSION_KEY, code, token, MAX_REMEMBERED)
 
 
 def token_for(code: str) -> str | None:
-    tokens = session.get(SESSION_KEY)
-    if not isinstance(tokens, dict):
-        return None
-    token = tokens.get(code)
-    return token if isinstance(token, str) and token else None
+    return device_tokens.token_for(SESSION_KEY, code)
 
 
 def token_tag(token: str) -> str:

@@ -31,16 +31,20 @@ def join_url(workshop: Workshop) -> str:
     return url_for("workshops.join_workshop", code=workshop.join_code, _external=True)
 
 
-def join_qr(workshop: Workshop) -> Markup:
-    """The join address as a QR code, an inline SVG (no style attributes, so the CSP holds)."""
+def qr_svg(url: str) -> Markup:
+    """An address as a QR code, an inline SVG (no style attributes, so the CSP holds)."""
     import segno
 
-    url = join_url(workshop)
     svg = segno.make(url, error="m").svg_inline(
         scale=1, border=2, omitsize=True, svgclass="app-qr__code", lineclass=None,
-        light="#ffffff", title=f"QR code of the join address {url}",
+        light="#ffffff", title=f"QR code of the address {url}",
     )
     return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
+
+
+def join_qr(workshop: Workshop) -> Markup:
+    """The join address as a QR code."""
+    return qr_svg(join_url(workshop))
 
 
 def _loaded(workshop_id: int, need: str) -> Workshop:

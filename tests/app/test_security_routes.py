@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -40,6 +41,12 @@ PUBLIC = {
     "families.thanks": "families answer with no account; the questionnaire's random code is the secret",
     "families.privacy": "families answer with no account; the questionnaire's random code is the secret",
     "families.printable": "families answer with no account; the questionnaire's random code is the secret",
+    "surveys.enter_code": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.start": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.person_link": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.question": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.check": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.done": "partners answer surveys with no account; the survey's code is the secret",
 }
 
 #: Routes that take ids in the query string: endpoint -> the query arguments, filled like FILL.
@@ -79,6 +86,9 @@ def _fill_values(world) -> dict:
         "membership_id": a.membership.id,
         "questionnaire_id": a.family.id,
         "response_id": a.family_response.id,
+        "survey_id": a.survey.id,
+        "position": 1,
+        "token": a.survey_link,
         # Global things, the same in every area: only the object ids around them are A's.
         "strand_id": a.round.strand_id,
         "strand_key": "leadership",
@@ -96,12 +106,14 @@ def _fill_values(world) -> dict:
 FILL = {
     "area_id", "assessment_id", "evidence_id", "action_id", "workshop_id", "round_id", "tally_id",
     "review_id", "token_id", "user_id", "membership_id", "strand_id", "strand_key", "element_key",
-    "framework_id", "key", "code", "filename", "questionnaire_id", "response_id",
+    "framework_id", "key", "code", "filename", "questionnaire_id", "response_id", "survey_id",
+    "position", "token",
 }
 #: Arguments naming an object that belongs to one area (or one person).
 SCOPED = {
     "area_id", "assessment_id", "evidence_id", "action_id", "workshop_id", "round_id", "tally_id",
     "review_id", "token_id", "user_id", "membership_id", "questionnaire_id", "response_id",
+    "survey_id",
 }
 
 
@@ -111,6 +123,7 @@ def _build_area(name: str, make_area, make_user, make_assessment, framework, upl
     from maturity.evidence import operations as evidence
     from maturity.evidence import uploads
     from maturity.families import operations as families
+    from maturity.surveys import operations as surveys
     from maturity.workshops import operations as workshops
 
     area = make_area(name)
@@ -139,11 +152,18 @@ def _build_area(name: str, make_area, make_user, make_assessment, framework, upl
     family = families.create_questionnaire(assessment, coordinator)
     families.open_questionnaire(family, coordinator)
     family_response = families.transcribe(family, {"one-worker": "no"}, f"{name} secret family comment")
+    survey = surveys.create_survey(assessment, f"{name} secret survey", [(leadership, None)], coordinator, ask_why=True)
+    surveys.open_survey(survey)
+    survey_link = surveys.add_person_links(survey, 1)[0]
+    for stage in (1, 2, 3):
+        answered = surveys.start_response(survey, f"{name}-{stage}".ljust(64, "0"), date(2016, 11, 1))
+        surveys.save_answer(answered, survey.items[0], stage, f"{name} secret survey reason")
+    surveys.close_survey(survey)
     db.session.commit()
     return SimpleNamespace(
         area=area, assessment=assessment, evidence=item, action=action, workshop=workshop, round=round_,
         tally=tally, token=token, token_value=token_value, membership=membership, family=family,
-        family_response=family_response, **users,
+        family_response=family_response, survey=survey, survey_link=survey_link, **users,
     )
 
 
@@ -167,7 +187,7 @@ def world(app, make_area, make_user, make_assessment, framework):
         "Zephyrshire secret workshop", "Zephyrshire secret tally", "Zephyrshire secret file",
         "Zephyrshire secret request note", "Zephyrshire secret token", a.workshop.join_code,
         a.workshop.display_code, a.coordinator.email, a.token.prefix, "Zephyrshire secret family comment",
-        a.family.code,
+        a.family.code, "Zephyrshire secret survey", "Zephyrshire secret survey reason", a.survey.code,
     ]
     return SimpleNamespace(
         a=a, b=b, c=c, named=named, unnamed=unnamed, unnamed_token=unnamed_token, framework=framework, secrets=secrets
