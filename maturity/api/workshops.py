@@ -184,6 +184,11 @@ OPENAPI_SCHEMAS: dict = {
                 "type": "string",
                 "examples": ["Discussion moved the room from Developing (consensus 0.52) to Developing–Maturing (0.71)."],
             },
+            "survey": {
+                "type": ["string", "null"],
+                "description": "The partners' survey result carried into the assessment for this strand, in words; null when there is none",
+                "examples": ["The partners’ survey beforehand said Developing (consensus 0.61, 14 people)."],
+            },
         },
     },
     "WorkshopResults": {

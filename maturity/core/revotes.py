@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from maturity.core.scoring import VoteSummary, agreement
+from maturity.core.scoring import VoteSummary, agreement, parse_rating
 
 
 @dataclass(frozen=True)
@@ -80,3 +80,22 @@ def _consensus(summary: VoteSummary) -> str:
 def _agreement(summary: VoteSummary) -> str:
     words = agreement(summary.consensus)
     return words.lower() if words else "no stage chosen"
+
+
+def survey_words(figures: dict | None, numbers: bool = True) -> str | None:
+    """A partners' survey carried into the assessment, in a sentence beside the shift: what the
+    people who answered beforehand said. `figures` are the carried result's (median code,
+    consensus, n, survey_title); None when there is none or it was withheld."""
+    if not figures or not figures.get("median"):
+        return None
+    median = parse_rating(figures["median"])
+    if median is None:
+        return None
+    consensus = figures.get("consensus")
+    if numbers:
+        detail = f"consensus {consensus:.2f}, " if isinstance(consensus, int | float) else ""
+        people = figures.get("n") or 0
+        detail += f"{people} {'person' if people == 1 else 'people'}"
+    else:
+        detail = (agreement(consensus) or "no stage chosen").lower() if isinstance(consensus, int | float) else "no stage chosen"
+    return f"The partners\u2019 survey beforehand said {median.label} ({detail})."

@@ -339,6 +339,18 @@ def self_ratings(session: Session, assessment_id: int) -> tuple[dict[int, str], 
     return strands, elements
 
 
+def carried_surveys(session: Session, assessment_id: int) -> dict[int, dict]:
+    """The partners' survey results carried into the assessment, by strand id."""
+    return {
+        strand_id: result
+        for strand_id, result in session.execute(
+            select(StrandRating.strand_id, StrandRating.survey_result).where(
+                StrandRating.assessment_id == assessment_id, StrandRating.survey_result.is_not(None)
+            )
+        )
+    }
+
+
 def self_rating_code(round_: Round, ratings: tuple[dict[int, str], dict[int, str]]) -> str | None:
     strands, elements = ratings
     if round_.element_id is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from maturity.core.anonymity import GroupSummary, PublishedRound
-from maturity.core.revotes import Shift
+from maturity.core.revotes import Shift, survey_words
 from maturity.core.scoring import Flag, Rating, VoteSummary, strand_flags
 from maturity.extensions import db
 from maturity.models import Round, Workshop
@@ -33,6 +33,8 @@ class RoundReport:
     shift: Shift | None = None
     #: The strand's first round, for a revote.
     first: Round | None = None
+    #: Beside a shift: the partners' survey result carried into the assessment for the strand.
+    survey: dict | None = None
 
     @property
     def has_votes(self) -> bool:
@@ -74,6 +76,7 @@ def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list
     shown = [r for r in rounds if results_available(workshop, r)]
     published = queries.published_rounds(db.session, shown)
     ratings = queries.self_ratings(db.session, workshop.assessment_id)
+    surveys: dict[int, dict] | None = None  # read once, and only when a shift is shown
     reports = []
     for round_ in rounds:
         report = RoundReport(round=round_, available=round_ in shown, tally=tallies[round_.id])
@@ -87,6 +90,8 @@ def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list
                 report.first = round_.first_vote
                 if results_available(workshop, report.first):
                     report.shift = Shift(published[report.first.id].room, report.summary)
+                    surveys = surveys if surveys is not None else queries.carried_surveys(db.session, workshop.assessment_id)
+                    report.survey = surveys.get(round_.strand_id)
         reports.append(report)
     return reports
 
@@ -111,6 +116,7 @@ def shift_json(report: RoundReport) -> dict[str, Any] | None:
         "after": summary_json(shift.after) if shift.after is not None else None,
         "moved": shift.moved,
         "words": shift.words(),
+        "survey": survey_words(report.survey),
     }
 
 

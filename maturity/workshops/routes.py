@@ -16,6 +16,7 @@ from markupsafe import Markup
 
 from maturity import access
 from maturity.assessments.queries import participation
+from maturity.core.revotes import survey_words
 from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
@@ -63,7 +64,7 @@ def _refused(error: OperationError, back: str):
 
 @bp.context_processor
 def workshop_context() -> dict:
-    return {"STAGES": STAGES, "agreement": agreement}
+    return {"STAGES": STAGES, "agreement": agreement, "survey_words": survey_words}
 
 
 def workshop_panel(assessment: Assessment) -> list[Workshop]:

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from maturity.core.anonymity import publishable
-from maturity.core.revotes import Shift
+from maturity.core.revotes import Shift, survey_words
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary, agreement
 from maturity.models import Participant, Round, Vote, Workshop
 from maturity.workshops import queries
@@ -146,6 +146,8 @@ class ShiftInfo(TypedDict):
     first_round: int
     #: The shift in words: the projector's plain agreement words, numbers on the console.
     words: str
+    #: The partners' survey carried into the assessment for the strand, in words, if any.
+    survey: NotRequired[str]
 
 
 class StaffState(LiveState):
@@ -235,13 +237,16 @@ def _show_result(
 
 
 def _show_shift(
-    state: StaffState, before: queries.Tally, after: queries.Tally, first_id: int, numbers: bool
+    state: StaffState, before: queries.Tally, after: queries.Tally, first_id: int, numbers: bool,
+    survey_figures: dict | None = None,
 ) -> None:
     """Put the first vote beside a revealed revote, from the two rooms' published tallies only."""
     shift = Shift(publishable(before.summary()), publishable(after.summary()))
     state["shift"] = ShiftInfo(
         before=_published(before, None), first_round=first_id, words=shift.words(numbers=numbers)
     )
+    if survey := survey_words(survey_figures, numbers=numbers):
+        state["shift"]["survey"] = survey
 
 
 def round_json(round_: Round, count: int) -> RoundInfo:
@@ -483,7 +488,8 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
             held = queries.room_withheld(session, round_)
             _show_result(state, tally, queries.self_rating_code(round_, ratings), held)
             if first is not None and shows_result(first) and not held:
-                _show_shift(state, tallies[first.id], tally, first.id, numbers=view == "facilitator")
+                survey = queries.carried_surveys(session, workshop.assessment_id).get(round_.strand_id)
+                _show_shift(state, tallies[first.id], tally, first.id, view == "facilitator", survey)
         elif view == "facilitator" and round_.state == "closed":
             # The facilitator may look before the room does, once voting has closed: a tally
             # that moved with each vote would let them match votes to the people voting.

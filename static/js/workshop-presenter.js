@@ -119,6 +119,8 @@
     show("p-shift", !!shift);
     show("p-shift-key", !!shift);
     text("p-shift", shift ? shift.words : "");
+    show("p-survey", !!(shift && shift.survey));
+    text("p-survey", shift && shift.survey ? shift.survey : "");
     text("p-votes-heading", shift ? "After discussion" : "Votes");
     var beforeCells = root.querySelectorAll("#p-table [data-before], #p-table td[data-before-stage]");
     for (var j = 0; j < beforeCells.length; j += 1) {

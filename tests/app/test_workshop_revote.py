@@ -260,3 +260,45 @@ def test_a_revote_the_rule_holds_back_shows_only_its_count_everywhere(app, clien
     revote = next(r for r in api.get_json()["rounds"] if r["id"] == final.id)
     assert revote["summary"] is None and revote["shift"]["after"] is None
     assert all(g["suppressed"] and g["summary"] is None for g in revote["by_organisation_type"])
+
+
+def test_the_partners_survey_stands_beside_the_shift_where_the_assessment_has_one(app, client, login, coordinator, make_assessment, make_workshop, make_survey):
+    from maturity.surveys import operations as surveys
+
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    survey = make_survey(workshop.assessment, items=[(leadership, None)], title="Before the day")
+    for n, stage in enumerate((1, 2, 2, 2)):
+        answered = surveys.start_response(survey, f"device-{n}".ljust(64, "0"), survey.created_at.date())
+        surveys.save_answer(answered, survey.items[0], stage, None)
+    surveys.close_survey(survey)
+    surveys.carry_survey_result(survey, leadership, coordinator, survey.created_at.date())
+    db.session.commit()
+    first, phones = held(app, workshop, [2, 2, 2, 3, 1, 2])
+    revoted(workshop, phones, [2, 3, 3, 2, 3, 2])
+    login(coordinator)
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert presenter["shift"]["survey"] == "The partners’ survey beforehand said Developing (strong agreement)."
+    console = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()
+    assert console["shift"]["survey"] == "The partners’ survey beforehand said Developing (consensus 0.80, 4 people)."
+    screen = client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
+    assert "The partners’ survey beforehand said Developing (strong agreement)." in screen
+    page = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert "The partners’ survey beforehand said Developing (consensus 0.80, 4 people)." in page
+    assert "Before the day" in page
+    from maturity.auth import tokens
+
+    _, token = tokens.create_token(coordinator, "survey beside the shift")
+    db.session.commit()
+    api = client.get(f"/api/v1/workshops/{workshop.id}/results", headers={"Authorization": f"Bearer {token}"}).get_json()
+    shifts = [r["shift"] for r in api["rounds"] if r.get("shift")]
+    assert [s["survey"] for s in shifts] == ["The partners’ survey beforehand said Developing (consensus 0.80, 4 people)."]
+
+
+def test_without_a_survey_the_shift_says_nothing_of_one(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, _ = leadership_workshop(make_assessment, make_workshop, coordinator)
+    _, phones = held(app, workshop, [2, 2, 2, 3, 1, 2])
+    revoted(workshop, phones, [2, 3, 3, 2, 3, 2])
+    login(coordinator)
+    presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
+    assert "survey" not in presenter["shift"]
+    assert "partners’ survey" not in client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
