@@ -33,6 +33,7 @@ SUMMARY_HEADINGS = [
     "Evidenced stage",
     "Key evidence summary",
     "Flags",
+    "Workshop and survey",
 ]
 EVIDENCE_HEADINGS = [
     "Title",
@@ -83,6 +84,7 @@ def summary_rows(views: Iterable[StrandView]) -> Iterator[list[Any]]:
             view.evidence.label,
             key_evidence(view),
             "; ".join(flag.label for flag in view.flags),
+            "; ".join(view.voices),
         ]
         if view.elements_rated_differently:
             for element in view.elements:
@@ -92,6 +94,7 @@ def summary_rows(views: Iterable[StrandView]) -> Iterator[list[Any]]:
                     *_rating_cells(element.self_rating, "Self rating" if element.self_rating else ""),
                     element.evidence.label,
                     (element.rating_row.self_rationale or "") if element.rating_row else "",
+                    "",
                     "",
                 ]
 

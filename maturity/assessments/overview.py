@@ -112,6 +112,34 @@ class StrandView:
     survey_result: dict[str, Any] | None = None
 
     @property
+    def voices(self) -> list[str]:
+        """What the workshop room and the partners' survey said, carried in, in short words:
+        "Workshop: Developing–Maturing after discussion (first vote Developing)"."""
+        said = []
+        room = self.room_result or {}
+        if (median := parse_rating(room.get("median"))) is not None:
+            first = parse_rating((room.get("first_vote") or {}).get("median"))
+            again = f" after discussion (first vote {first.label})" if first is not None else ""
+            said.append(f"Workshop: {median.label}{again}")
+        survey = self.survey_result or {}
+        if (median := parse_rating(survey.get("median"))) is not None:
+            people = survey.get("n") or 0
+            said.append(f"Partners\u2019 survey: {median.label} ({people} {'person' if people == 1 else 'people'})")
+        return said
+
+    @property
+    def voices_short(self) -> str:
+        """The same in a few characters for the printed page: "room D–M (first D), survey D"."""
+        said = []
+        room = self.room_result or {}
+        if (median := parse_rating(room.get("median"))) is not None:
+            first = parse_rating((room.get("first_vote") or {}).get("median"))
+            said.append(f"room {median.short}" + (f" (first {first.short})" if first is not None else ""))
+        if (median := parse_rating((self.survey_result or {}).get("median"))) is not None:
+            said.append(f"survey {median.short}")
+        return ", ".join(said)
+
+    @property
     def current_rating(self) -> Rating | None:
         """The agreed rating once there is one, else the self rating."""
         return self.agreed_rating or self.self_rating

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from maturity.assessments import operations
+from maturity.assessments.export import SUMMARY_HEADINGS
 from maturity.auth import tokens
 from maturity.core.scoring import FLAG_LABELS
 from maturity.extensions import db
@@ -98,7 +99,7 @@ def test_every_page_and_output_shows_the_same_flags(client, login, flagged, fram
 
     csv_text = client.get(f"/assessments/{assessment.id}/summary.csv").get_data(as_text=True)
     csv_row = next(r for r in csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))) if r[0] == "Culture")
-    seen["summary CSV"] = labels_in(csv_row[-1])
+    seen["summary CSV"] = labels_in(csv_row[SUMMARY_HEADINGS.index("Flags")])
     sheet = load_workbook(io.BytesIO(client.get(f"/assessments/{assessment.id}/summary.xlsx").data)).active
     culture_row = next(row for row in sheet.iter_rows(values_only=True) if row[0] == "Culture")
     seen["summary XLSX"] = labels_in(" ".join(str(cell) for cell in culture_row if cell))

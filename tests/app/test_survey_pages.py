@@ -188,3 +188,28 @@ def test_a_survey_not_open_or_past_its_date_takes_no_answers(app, make_survey):
     typed = phone.post("/survey", data={"code": waiting.code.lower()[:4] + "-" + waiting.code[4:]})
     assert typed.status_code == 302 and typed.headers["Location"].endswith(f"/survey/{waiting.code}")
     assert phone.post("/survey", data={"code": "nope"}).status_code == 400
+
+
+def test_the_summary_and_its_exports_say_what_the_survey_and_the_room_said(app, signed_in, coordinator, make_assessment, make_survey):
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from maturity.assessments.export import SUMMARY_HEADINGS
+
+    assessment = _assessment_of(coordinator, make_assessment)
+    strand = assessment.framework.strands[0]
+    survey = make_survey(assessment, items=[(strand, None)])
+    for stage in (2, 2, 3, 3):
+        _answer_all(app, survey, lambda item, s=stage: s)
+    operations.close_survey(survey)
+    operations.carry_survey_result(survey, strand, coordinator, date.today())
+    db.session.commit()
+    said = "Partners’ survey: Developing–Maturing (4 people)"
+    assert said in signed_in.get(f"/assessments/{assessment.id}/summary").get_data(as_text=True)
+    text = signed_in.get(f"/assessments/{assessment.id}/summary.csv").get_data(as_text=True).lstrip("\ufeff")
+    row = next(r for r in csv.reader(io.StringIO(text)) if r[0] == strand.name)
+    assert row[SUMMARY_HEADINGS.index("Workshop and survey")] == said
+    sheet = load_workbook(io.BytesIO(signed_in.get(f"/assessments/{assessment.id}/summary.xlsx").data)).active
+    assert any(said in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)

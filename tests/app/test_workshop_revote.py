@@ -302,3 +302,14 @@ def test_without_a_survey_the_shift_says_nothing_of_one(app, client, login, coor
     presenter = client.get(f"/live/workshops/{workshop.id}/state?view=presenter").get_json()
     assert "survey" not in presenter["shift"]
     assert "partners’ survey" not in client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+
+
+def test_the_one_page_summary_says_how_discussion_moved_the_carried_room(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    _, phones = held(app, workshop, [2, 2, 2, 3, 1, 2])
+    revoted(workshop, phones, [2, 3, 3, 2, 3, 2])
+    operations.carry_room_result(workshop, leadership, coordinator)
+    db.session.commit()
+    login(coordinator)
+    page = client.get(f"/assessments/{workshop.assessment_id}/summary").get_data(as_text=True)
+    assert "Workshop: Developing–Maturing after discussion (first vote Developing)" in page
