@@ -19,6 +19,9 @@ class Shift:
 
     before: VoteSummary | None
     after: VoteSummary | None
+    #: The vote again publishes only its count because, beside the first vote, its figures
+    #: would give a small group away (anonymity.publish_revotes), not because few answered.
+    held_back: bool = False
 
     @property
     def comparable(self) -> bool:
@@ -44,6 +47,11 @@ class Shift:
         (consensus 0.52) to Developing–Maturing (0.71)." Without (the projector): the plain
         agreement words of `scoring.agreement` instead of the consensus figures.
         """
+        if self.held_back:
+            return (
+                "This vote again shows only its count: beside the first vote, its figures would "
+                "show how a small group voted, so the two are not compared."
+            )
         if not self.comparable:
             return (
                 "Fewer than 3 people answered in one of the two votes, so the two cannot be "

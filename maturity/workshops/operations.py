@@ -722,6 +722,11 @@ def carry_room_result(
     result = room_result(workshop, strand)
     if result["total"] == 0:
         raise OperationError(f"Nobody voted on {strand.name}, so there is no result to carry.")
+    if result.get("withheld") == WITHHELD_REVOTE:
+        raise OperationError(
+            f"The vote again on {strand.name} shows only its count (beside the first vote its figures "
+            "would show how a small group voted), so its result cannot be carried."
+        )
     if result.get("withheld"):
         raise OperationError(
             f"Fewer than 3 people answered on {strand.name}"

@@ -89,7 +89,9 @@ def build_reports(workshop: Workshop, rounds: list[Round] | None = None) -> list
             if round_.is_revote:
                 report.first = round_.first_vote
                 if results_available(workshop, report.first):
-                    report.shift = Shift(published[report.first.id].room, report.summary)
+                    report.shift = Shift(
+                        published[report.first.id].room, report.summary, held_back=report.published.withheld
+                    )
                     surveys = surveys if surveys is not None else queries.carried_surveys(db.session, workshop.assessment_id)
                     report.survey = surveys.get(round_.strand_id)
         reports.append(report)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from maturity.core.anonymity import publishable
+from maturity.core.anonymity import SUPPRESS_BELOW, publishable
 from maturity.core.revotes import Shift, survey_words
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary, agreement
 from maturity.models import Participant, Round, Vote, Workshop
@@ -118,8 +118,11 @@ class LiveState(TypedDict):
     round: RoundInfo | None
     count: Count | None
     result: Result | None
-    #: Present (True) when the round is revealed but fewer than 3 answered: only the count shows.
+    #: Present (True) when the round is revealed but fewer than 3 answered, or a revote whose
+    #: figures beside the first vote's would give a small group away: only the count shows.
     withheld: NotRequired[bool]
+    #: Why, in words for the screen (WITHHELD_WORDS).
+    withheld_words: NotRequired[str]
     version: str
 
 
@@ -159,6 +162,7 @@ class StaffState(LiveState):
     #: A revealed revote: the first vote beside it.
     shift: NotRequired[ShiftInfo]
     preview_withheld: NotRequired[bool]
+    preview_withheld_words: NotRequired[str]
     rounds: NotRequired[list[RoundInfo]]
     org_types_voted: NotRequired[list[dict[str, Any]]]
     manual_tallies: NotRequired[list[dict[str, Any]]]
@@ -210,6 +214,18 @@ def shows_result(round_: Round) -> bool:
     return round_.revealed and round_.state != "open"
 
 
+#: Why a revealed round shows only its count, in words for the phones, projector and console.
+WITHHELD_REASONS = {
+    "few": "Fewer than 3 people voted, and with so few anyone could work out how they voted",
+    "revote": "Beside the first vote, the figures of this vote again would show how a small group voted",
+}
+
+
+def withheld_words(tally: queries.Tally, withheld: bool, then: str = "so only the count is shown") -> str:
+    """Why this tally shows only its count: WITHHELD_REASONS, then what follows from it."""
+    return f"{WITHHELD_REASONS['revote' if withheld and tally.total >= SUPPRESS_BELOW else 'few']}, {then}."
+
+
 def _published(tally: queries.Tally, self_code: str | None, withheld: bool = False) -> Result | None:
     """The room's result as it may be published, or None when fewer than 3 answered or, for a
     revote, when the anonymity rule withholds it (`withheld`, queries.room_withheld)."""
@@ -232,6 +248,7 @@ def _show_result(
     if data is None:
         if tally.total:
             state["withheld"] = True
+            state["withheld_words"] = withheld_words(tally, withheld)
         return
     state["result"] = data
 
@@ -494,10 +511,11 @@ def staff_state(session: Session, workshop: Workshop, view: str = "presenter") -
             # The facilitator may look before the room does, once voting has closed: a tally
             # that moved with each vote would let them match votes to the people voting.
             ratings = queries.self_ratings(session, workshop.assessment_id)
-            state["preview"] = _published(
-                tally, queries.self_rating_code(round_, ratings), queries.room_withheld(session, round_)
-            )
+            held = queries.room_withheld(session, round_)
+            state["preview"] = _published(tally, queries.self_rating_code(round_, ratings), held)
             state["preview_withheld"] = state["preview"] is None and tally.total > 0
+            if state["preview_withheld"]:
+                state["preview_withheld_words"] = withheld_words(tally, held, "so revealing will show only the count")
     if view == "facilitator":
         state["rounds"] = [
             {**round_json(r, len(rounds)), "count": tallies[r.id].total, "current": r is round_}

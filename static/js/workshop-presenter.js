@@ -102,6 +102,7 @@
     text("p-joined", String(state.joined));
 
     show("p-withheld", !!state.withheld);
+    text("p-withheld", state.withheld_words || "");
     show("p-result", !!result);
     if (!result) { return; }
     text("p-median", result.median ? result.median.label : "–");

@@ -240,10 +240,22 @@ def test_a_revote_the_rule_holds_back_shows_only_its_count_everywhere(app, clien
 
     phone = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
     assert phone["result"] is None and phone.get("withheld") is True
+    why = "Beside the first vote, the figures of this vote again would show how a small group voted"
+    assert why in phone["withheld_words"] and "Fewer than 3" not in phone["withheld_words"]
+    phone_page = phones[0].get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    assert why in phone_page and "Fewer than 3 people voted" not in phone_page
     login(coordinator)
     for view in ("presenter", "facilitator"):
         staff = client.get(f"/live/workshops/{workshop.id}/state?view={view}").get_json()
         assert staff["result"] is None and staff.get("withheld") is True and "shift" not in staff, view
+        assert why in staff["withheld_words"], view
+    for page in (f"/workshops/{workshop.id}/present", f"/workshops/{workshop.id}/facilitate",
+                 f"/workshops/{workshop.id}/rounds/{final.id}/results"):
+        text = client.get(page).get_data(as_text=True)
+        assert ("this vote again" in text.lower() or why in text) and "With fewer than 3" not in text, page
+    assert "Only the count: beside the first vote" in client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    refused = client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry", follow_redirects=True)
+    assert "The vote again on" in refused.get_data(as_text=True)
     client.post(f"/workshops/{workshop.id}/strands/{leadership.id}/carry")
     db.session.expire_all()
     carried = db.session.scalar(
