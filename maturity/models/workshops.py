@@ -103,6 +103,9 @@ class Round(db.Model):
     state: Mapped[str] = mapped_column(String(10), default="pending")
     #: the facilitator has shown the result; until then only the count of votes leaves the server
     revealed: Mapped[bool] = mapped_column(default=False)
+    #: when the result was first shown: from then on the round never takes votes again (its
+    #: published result would change); the facilitator votes again as a new round instead
+    revealed_at: Mapped[datetime | None]
     opened_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     #: set on a revote: the round of the same strand this one votes on again after discussion.

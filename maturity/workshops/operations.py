@@ -238,6 +238,14 @@ def open_round(workshop: Workshop, round_id: int | None = None) -> Round:
     _lock(workshop)
     _check_not_ended(workshop)
     round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
+    if round_.revealed_at is not None and round_.state != "open":
+        raise OperationError(
+            f"The room has seen the result of round {round_.position}, so voting on it cannot reopen: "
+            "its published result would change. "
+            + ("Vote again after discussion instead: that is a new round, and the results show both."
+               if round_.element is None and not any(r.revote_of_id == round_.id for r in workshop.rounds)
+               else "")
+        )
     _start(workshop)
     for other in workshop.rounds:
         if other is not round_:
@@ -272,6 +280,7 @@ def reveal_round(workshop: Workshop, revealed: bool, round_id: int | None = None
     round_ = _round_of(workshop, round_id if round_id is not None else workshop.current_round_id)
     if revealed:
         _close(round_)
+        round_.revealed_at = round_.revealed_at or utcnow()
     round_.revealed = revealed
     db.session.flush()
     return round_
@@ -719,6 +728,7 @@ def carry_room_result(
         )
     for round_ in hidden:
         round_.revealed = True
+        round_.revealed_at = round_.revealed_at or utcnow()
     result = room_result(workshop, strand)
     if result["total"] == 0:
         raise OperationError(f"Nobody voted on {strand.name}, so there is no result to carry.")

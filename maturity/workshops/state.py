@@ -64,6 +64,8 @@ class RoundInfo(TypedDict):
     state: str
     state_label: str
     revealed: bool
+    #: the room has seen this round's result at some time: it never takes votes again
+    shown: bool
     #: A revote: the strand voted on again after discussion (revote_of is the earlier round's id).
     revote_of: int | None
     #: A later round votes on this one's strand again, so it cannot be revoted a second time.
@@ -278,6 +280,7 @@ def round_json(round_: Round, count: int) -> RoundInfo:
         "state": round_.state,
         "state_label": round_.state_label,
         "revealed": round_.revealed,
+        "shown": round_.revealed_at is not None,
         "revote_of": round_.revote_of_id,
         "revoted": any(r.revote_of_id == round_.id for r in round_.workshop.rounds),
     }

@@ -26,7 +26,7 @@
     var live = state.workshop.status !== "closed";
     switch (key) {
       case "start": return state.workshop.status === "setup";
-      case "open": return live && !!round && round.state !== "open";
+      case "open": return live && !!round && round.state !== "open" && !round.shown;
       case "close": return live && !!round && round.state === "open";
       case "reveal": return !!round && !round.revealed;
       case "hide": return !!round && round.revealed;

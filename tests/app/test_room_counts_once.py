@@ -1,10 +1,12 @@
 """A strand voted element by element counts each person once (docs/anonymity.md), results are
 shown only once voting has closed, and a room of fewer than 3 shows only its count."""
 
+import pytest
 from sqlalchemy import select
 
 from maturity.core.scoring import Rating
 from maturity.demo import seed_demo
+from maturity.errors import OperationError
 from maturity.extensions import db
 from maturity.models import Area, Assessment, StrandRating, Workshop
 from maturity.workshops import operations
@@ -78,13 +80,13 @@ def test_a_strand_with_an_element_round_of_two_is_not_carried(app, client, login
     assert carried(workshop, delivery) is None
 
 
-def test_revealing_closes_voting_and_opening_again_hides(app, make_workshop):  # noqa: F811
+def test_revealing_closes_voting_and_a_shown_round_never_opens_again(app, make_workshop):  # noqa: F811
     workshop = make_workshop()
     round_ = operations.open_round(workshop)
     operations.reveal_round(workshop, True)
-    assert (round_.state, round_.revealed) == ("closed", True)
-    operations.open_round(workshop, round_.id)
-    assert (round_.state, round_.revealed) == ("open", False)
+    assert (round_.state, round_.revealed) == ("closed", True) and round_.revealed_at is not None
+    with pytest.raises(OperationError, match="cannot reopen"):
+        operations.open_round(workshop, round_.id)
 
 
 def test_a_revealed_room_of_two_shows_only_its_count(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
@@ -100,7 +102,7 @@ def test_a_revealed_room_of_two_shows_only_its_count(app, client, login, coordin
     assert presenter["count"] == {"total": 2}
     phone = phones[0].get(f"/live/join/{workshop.join_code}/state").get_json()
     assert phone["result"] is None and phone["withheld"] is True and phone["screen"].split("|")[3] == "withheld"
-    assert "Fewer than 3 votes" in client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
+    assert "Fewer than 3 people voted" in client.get(f"/workshops/{workshop.id}/present").get_data(as_text=True)
     page = client.get(f"/workshops/{workshop.id}/rounds/{round_.id}/results").get_data(as_text=True)
     assert "With fewer than 3, anyone could work out how they voted" in page
     assert "Votes for each stage" not in page

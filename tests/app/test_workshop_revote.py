@@ -325,3 +325,31 @@ def test_the_one_page_summary_says_how_discussion_moved_the_carried_room(app, cl
     login(coordinator)
     page = client.get(f"/assessments/{workshop.assessment_id}/summary").get_data(as_text=True)
     assert "Workshop: Developing–Maturing after discussion (first vote Developing)" in page
+
+
+def test_a_round_the_room_has_seen_never_takes_votes_again(app, client, login, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    first, phones = held(app, workshop, [2, 2, 3])
+    with pytest.raises(OperationError, match="cannot reopen.*Vote again after discussion"):
+        operations.open_round(workshop, first.id)
+    db.session.rollback()
+    # Hiding the result again does not make the round new: it was published.
+    operations.reveal_round(workshop, False, first.id)
+    db.session.commit()
+    with pytest.raises(OperationError, match="cannot reopen"):
+        operations.open_round(workshop, first.id)
+    db.session.rollback()
+    login(coordinator)
+    refused = client.post(f"/workshops/{workshop.id}/open", data={"round_id": first.id}, follow_redirects=True)
+    assert "cannot reopen" in refused.get_data(as_text=True)
+    assert vote(phones[0], workshop, first.id, 4).status_code in (403, 409)
+    state = client.get(f"/live/workshops/{workshop.id}/state?view=facilitator").get_json()
+    assert state["round"]["shown"] is True
+    console = client.get(f"/workshops/{workshop.id}/facilitate").get_data(as_text=True)
+    open_form = console[console.index('data-control="open"') - 200:console.index('data-control="open"') + 60]
+    assert "hidden" in open_form
+    # A round closed before anyone saw its result may still reopen.
+    operations.move(workshop, 1)
+    second = operations.open_round(workshop)
+    operations.close_round(workshop)
+    assert operations.open_round(workshop).id == second.id
