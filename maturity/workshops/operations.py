@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, bindparam, literal, select, update
+from sqlalchemy import DateTime, Integer, bindparam, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -454,13 +454,27 @@ class CastVote:
     allow_changes: bool
 
 
-def _round_refusal(workshop_id: int, round_id: int) -> OperationError | None:
-    """Why a vote for this round cannot be stored: it is not this workshop's, or not open."""
-    state = db.session.execute(
-        select(Round.state).where(Round.id == round_id, Round.workshop_id == workshop_id)
-    ).scalar_one_or_none()
-    if state is None:
+def _joined_before_first_vote_closed(participant_id: int, first_id: int) -> bool:
+    joined = db.session.scalar(select(Participant.created_at).where(Participant.id == participant_id))
+    closed = db.session.scalar(select(Round.closed_at).where(Round.id == first_id))
+    return joined is not None and closed is not None and joined <= closed
+
+
+def _round_refusal(workshop_id: int, round_id: int, participant_id: int) -> OperationError | None:
+    """Why a vote for this round cannot be stored: it is not this workshop's, not open, or a
+    vote again for the people who were there for the first vote."""
+    row = db.session.execute(
+        select(Round.state, Round.revote_of_id).where(Round.id == round_id, Round.workshop_id == workshop_id)
+    ).one_or_none()
+    if row is None:
         return OperationError("That round is not part of this workshop.", 404)
+    state, revote_of = row
+    if state == "open" and revote_of is not None and not _joined_before_first_vote_closed(participant_id, revote_of):
+        return OperationError(
+            "This is a vote again for the people who were in the room for the first vote on this "
+            "strand, to see how discussion moved them. Your vote counts from the next round.",
+            403,
+        )
     if state == "closed":
         return OperationError("Voting on this strand has closed, so your vote was not counted.")
     if state != "open":
@@ -519,6 +533,7 @@ def _vote_statement(dialect: str, overwrite: bool):
             rounds.c.id == bindparam("v_round", type_=Integer),
             rounds.c.workshop_id == bindparam("v_workshop", type_=Integer),
             rounds.c.state == "open",
+            or_(rounds.c.revote_of_id.is_(None), _was_there_for_the_first_vote(rounds)),
         )
         .with_for_update(read=True)
     )
@@ -539,6 +554,23 @@ def _vote_statement(dialect: str, overwrite: bool):
     # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
     found = _VOTE_STATEMENTS[key] = statement.returning(votes.c.id)
     return found
+
+
+def _was_there_for_the_first_vote(rounds):
+    """A vote again is for the people who were in the room for the first vote on the strand
+    (they joined before it closed): it measures how discussion moved them, and a newcomer's one
+    vote could be worked out from the difference between the two rounds."""
+    first = Round.__table__.alias("first_vote")
+    people = Participant.__table__
+    return (
+        select(literal(1, Integer))
+        .select_from(people.join(first, first.c.id == rounds.c.revote_of_id))
+        .where(
+            people.c.id == bindparam("v_participant", type_=Integer),
+            people.c.created_at <= first.c.closed_at,
+        )
+        .exists()
+    )
 
 
 def cast_vote(
@@ -566,7 +598,7 @@ def cast_vote(
         raise OperationError("This workshop does not offer \u201cdon\u2019t know\u201d: choose a stage.", 400)
     if _write_if_open(workshop_id, round_id, participant_id, stage, overwrite=rules.allow_changes):
         return CastVote(round_id, stage, rules.allow_changes)
-    refusal = _round_refusal(workshop_id, round_id)
+    refusal = _round_refusal(workshop_id, round_id, participant_id)
     if refusal is not None:
         raise refusal
     late = OperationError("Voting on this strand was not open when your vote arrived. Try again.")

@@ -353,3 +353,25 @@ def test_a_round_the_room_has_seen_never_takes_votes_again(app, client, login, c
     second = operations.open_round(workshop)
     operations.close_round(workshop)
     assert operations.open_round(workshop).id == second.id
+
+
+def test_a_vote_again_is_for_the_people_who_were_there_for_the_first_vote(app, coordinator, make_assessment, make_workshop):
+    workshop, leadership = leadership_workshop(make_assessment, make_workshop, coordinator)
+    first, phones = held(app, workshop, [2, 2, 3])
+    late = join(app, workshop, "police")
+    new = operations.revote(workshop)
+    db.session.commit()
+    refused = vote(late, workshop, new.id, 4)
+    assert refused.status_code == 403
+    assert "vote again for the people who were in the room for the first vote" in refused.get_json()["message"]
+    page = late.post(f"/join/{workshop.join_code}/vote", data={"round_id": new.id, "stage": "4"})
+    assert page.status_code == 403 and "Your vote counts from the next round" in page.get_data(as_text=True)
+    assert all(vote(phone, workshop, new.id, 3).status_code == 200 for phone in phones)
+    from maturity.workshops.queries import tally
+
+    assert tally(db.session, new.id).total == 3
+    operations.reveal_round(workshop, True)
+    operations.move(workshop, 1)
+    following = operations.open_round(workshop)
+    db.session.commit()
+    assert vote(late, workshop, following.id, 2).status_code == 200
