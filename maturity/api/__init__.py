@@ -10,4 +10,4 @@ csrf.exempt(bp)
 # Generous for dashboards refreshing, but stops anyone hammering the token check.
 limiter.limit("300 per minute")(bp)
 
-from maturity.api import compare, families, routes, workshops  # noqa: E402,F401
+from maturity.api import compare, families, routes, surveys, workshops  # noqa: E402,F401

@@ -80,6 +80,19 @@ OPENAPI_SCHEMAS: dict = {
             "consensus": {"type": ["number", "null"], "description": "Tastle–Wierman, 0 to 1"},
         },
     },
+    "PublishedGroup": {
+        "type": "object",
+        "required": ["group", "suppressed", "reason", "summary"],
+        "properties": {
+            "group": {"type": "string"},
+            "suppressed": {
+                "type": "boolean",
+                "description": "Hidden so that nobody's vote can be worked out: a group of fewer than 3, or a larger one hidden with it (docs/anonymity.md)",
+            },
+            "reason": {"type": ["string", "null"]},
+            "summary": _nullable(_ref("VoteSummary")),
+        },
+    },
     "WorkshopRound": {
         "type": "object",
         "required": [
@@ -114,22 +127,7 @@ OPENAPI_SCHEMAS: dict = {
                 **_nullable(_ref("VoteSummary")),
                 "description": "The room's figures; null until results are available, and when fewer than 3 answered (docs/anonymity.md)",
             },
-            "by_organisation_type": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["group", "suppressed", "reason", "summary"],
-                    "properties": {
-                        "group": {"type": "string"},
-                        "suppressed": {
-                            "type": "boolean",
-                            "description": "Hidden so that nobody's vote can be worked out: a group of fewer than 3, or a larger one hidden with it (docs/anonymity.md)",
-                        },
-                        "reason": {"type": ["string", "null"]},
-                        "summary": _nullable(_ref("VoteSummary")),
-                    },
-                },
-            },
+            "by_organisation_type": {"type": "array", "items": _ref("PublishedGroup")},
             "one_voice": {
                 **_nullable(_ref("VoteSummary")),
                 "description": "Each shown group's median once, and the hidden groups together as one voice; null when every group is hidden",

@@ -15,7 +15,7 @@ from maturity.errors import OperationError
 from maturity.exports import csv_response
 from maturity.extensions import db
 from maturity.models import Assessment, Survey
-from maturity.surveys import bp, operations, queries
+from maturity.surveys import bp, exports, operations, queries
 from maturity.surveys.forms import LinksForm, SurveyButtonForm, SurveyForm
 from maturity.workshops.routes import qr_svg
 
@@ -122,6 +122,26 @@ def show(survey_id: int):
         links_form=LinksForm(),
         button=SurveyButtonForm(),
     )
+
+
+def _download(survey_id: int, write):
+    survey = access.get_or_404(Survey, survey_id, "view")
+    if not survey.finished(today()):
+        flash("The results can be downloaded once the survey has closed.", "info")
+        return _back(survey)
+    return write(survey, queries.results(survey))
+
+
+@bp.get("/surveys/<int:survey_id>/results.csv")
+@login_required
+def results_csv(survey_id: int):
+    return _download(survey_id, exports.csv_response)
+
+
+@bp.get("/surveys/<int:survey_id>/results.xlsx")
+@login_required
+def results_xlsx(survey_id: int):
+    return _download(survey_id, exports.xlsx_response)
 
 
 @bp.post("/surveys/<int:survey_id>/open")

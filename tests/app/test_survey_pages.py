@@ -213,3 +213,50 @@ def test_the_summary_and_its_exports_say_what_the_survey_and_the_room_said(app, 
     assert row[SUMMARY_HEADINGS.index("Workshop and survey")] == said
     sheet = load_workbook(io.BytesIO(signed_in.get(f"/assessments/{assessment.id}/summary.xlsx").data)).active
     assert any(said in str(cell) for row in sheet.iter_rows(values_only=True) for cell in row if cell)
+
+
+def test_the_read_api_gives_counts_while_open_and_published_figures_once_finished(app, client, coordinator, make_assessment, make_survey):
+    from maturity.auth import tokens
+
+    assessment = _assessment_of(coordinator, make_assessment)
+    strand = assessment.framework.strands[0]
+    survey = make_survey(assessment, items=[(strand, None)], ask_why=True)
+    for stage, group, reason in [(2, "police", "b"), (2, "police", None), (3, "police", "a"), (1, "schools", "c")]:
+        _answer_all(app, survey, lambda item, s=stage: s, reason=reason, about={"org_type": group})
+    _, token = tokens.create_token(coordinator, "surveys")
+    db.session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = client.get(f"/api/v1/assessments/{assessment.id}/surveys", headers=headers).get_json()
+    [listed] = body["surveys"]
+    assert listed["answered"] == 4 and listed["results"] is None and not listed["finished"]
+    operations.close_survey(survey)
+    db.session.commit()
+    [listed] = client.get(f"/api/v1/assessments/{assessment.id}/surveys", headers=headers).get_json()["surveys"]
+    [strand_result] = listed["results"]
+    assert strand_result["answered"] == 4 and strand_result["summary"]["n"] == 4
+    groups = {g["group"]: g for g in strand_result["groups"]}
+    assert groups["Schools"]["suppressed"] and groups["Schools"]["summary"] is None
+    assert strand_result["questions"][0]["reasons"] == ["a", "b", "c"]
+    outsider = client.get(f"/api/v1/assessments/{assessment.id + 999}/surveys", headers=headers)
+    assert outsider.status_code == 404
+
+
+def test_the_results_download_as_csv_and_xlsx_once_finished_with_hostile_text_made_safe(app, signed_in, coordinator, make_assessment, make_survey):
+    import io
+
+    from openpyxl import load_workbook
+
+    assessment = _assessment_of(coordinator, make_assessment)
+    survey = make_survey(assessment, items=[(assessment.framework.strands[0], None)], ask_why=True, title="=cmd|A\x01B")
+    early = signed_in.get(f"/surveys/{survey.id}/results.csv")
+    assert early.status_code == 302
+    for reason in ("=HYPERLINK(\"x\")", "Plain words", None):
+        _answer_all(app, survey, lambda item: 2, reason=reason, about={"org_type": "police"})
+    operations.close_survey(survey)
+    db.session.commit()
+    text = signed_in.get(f"/surveys/{survey.id}/results.csv").get_data(as_text=True)
+    assert "Everyone,3" in text and "'=HYPERLINK" in text and "Plain words" in text
+    book = load_workbook(io.BytesIO(signed_in.get(f"/surveys/{survey.id}/results.xlsx").data))
+    assert book.sheetnames == ["Results", "Reasons"]
+    reasons = [row[2] for row in book["Reasons"].iter_rows(min_row=2, values_only=True)]
+    assert reasons == ["'=HYPERLINK(\"x\")", "Plain words"]
