@@ -20,6 +20,7 @@ from maturity.admin import operations as admin
 from maturity.assessments import operations as assessments
 from maturity.config import ROOT
 from maturity.core.scoring import STAGE_KEYS, summarise_counts
+from maturity.core.surveys import GRADES
 from maturity.evidence import operations as evidence
 from maturity.extensions import db
 from maturity.families import operations as family_operations
@@ -37,6 +38,8 @@ from maturity.models import (
     Workshop,
 )
 from maturity.reviews import operations as reviews
+from maturity.surveys import operations as survey_operations
+from maturity.surveys import queries as survey_queries
 from maturity.workshops import operations as workshops
 
 DEMO_DIR = ROOT / "seed" / "demo"
@@ -290,6 +293,48 @@ def _seed_family_questionnaire(assessment: Assessment, spec: dict, coordinator: 
     family_operations.close_questionnaire(questionnaire, coordinator)
 
 
+def _seed_survey(assessment: Assessment, spec: dict, coordinator: User | None) -> None:
+    """An illustrative partners' survey, closed, with made-up people (`people` by kind of
+    organisation, grades in turn) whose ratings add up to `ratings` per strand or element;
+    `reasons` go to the first people. Its results are carried into the assessment."""
+    if any(s.title == spec["title"] for s in survey_queries.assessment_surveys(assessment)):
+        return
+    strands = {s.key: s for s in assessment.framework.strands}
+    items = []
+    for key in spec["ratings"]:
+        if key in strands:
+            items.append((strands[key], None))
+        else:
+            element = next(e for s in strands.values() for e in s.elements if e.key == key)
+            items.append((element.strand, element))
+    survey = survey_operations.create_survey(
+        assessment, spec["title"], items, coordinator, opens_on=spec.get("opens_on"),
+        closes_on=spec.get("closes_on"), ask_grade=bool(spec.get("ask_grade")),
+        ask_why=bool(spec.get("ask_why")), breakdown=spec.get("breakdown", "org_type"), illustrative=True,
+    )
+    survey_operations.open_survey(survey)
+    chooser = random.Random(spec.get("seed", 2016))
+    grades = list(GRADES)
+    kinds = [kind for kind, count in spec["people"].items() for _ in range(int(count))]
+    people = []
+    for number, kind in enumerate(kinds):
+        response = survey_operations.start_response(survey, survey_operations.token_hash(f"demo-survey-{number}"), spec["opens_on"])
+        survey_operations.set_about(response, {"org_type": kind, "grade": grades[number % len(grades)]})
+        people.append(response)
+    for item in survey.items:
+        key = item.element.key if item.element is not None else item.strand.key
+        stages = [VOTES[name] for name, count in spec["ratings"][key].items() for _ in range(int(count))]
+        if len(stages) > len(people):
+            raise ValueError(f"survey: {key} has more ratings than people")
+        reasons = list((spec.get("reasons") or {}).get(key) or [])
+        for index, (response, stage) in enumerate(zip(chooser.sample(people, len(stages)), stages, strict=True)):
+            survey_operations.save_answer(response, item, stage, reasons[index] if index < len(reasons) else None)
+    survey_operations.close_survey(survey)
+    if not assessments.is_locked(assessment):
+        for strand in dict.fromkeys(item.strand for item in survey.items):
+            survey_operations.carry_survey_result(survey, strand, coordinator, spec["closes_on"])
+
+
 def seed_assessment(spec: dict, framework: FrameworkVersion) -> Assessment | None:
     """One assessment as its file describes it; an existing one only gains missing evidence."""
     area = db.session.scalar(select(Area).where(Area.name == spec["area"]))
@@ -307,6 +352,8 @@ def seed_assessment(spec: dict, framework: FrameworkVersion) -> Assessment | Non
     _add_evidence(assessment, spec.get("evidence") or [], coordinator)
     if spec.get("family_questionnaire"):
         _seed_family_questionnaire(assessment, spec["family_questionnaire"], coordinator)
+    if spec.get("survey"):
+        _seed_survey(assessment, spec["survey"], coordinator)
     if spec.get("workshop"):
         _run_workshop(assessment, spec["workshop"], coordinator)
     while assessment.status != spec.get("status", "draft") and assessments.next_status(assessment):

@@ -275,3 +275,24 @@ def test_an_areas_benchmark_shows_every_strand_with_the_demo_data(app, client, f
     assert "Not shown: fewer than" not in page
     for name in ("Family experience", "Leadership", "Strategy", "Culture", "Workforce", "Delivery"):
         assert name in page, name
+
+
+def test_hampshire_s_illustrative_survey_shows_its_results_beside_the_room(app, client, framework):
+    from maturity.models import Survey
+
+    seed_demo()
+    hampshire = assessment_of("Hampshire", HAMPSHIRE)
+    survey = db.session.scalar(select(Survey).where(Survey.assessment_id == hampshire.id))
+    assert survey.illustrative and survey.status == "closed"
+    password = load_yaml("areas.yaml")["password"]
+    client.post("/sign-in", data={"email": "coordinator@hampshire.example.org", "password": password})
+    page = client.get(f"/surveys/{survey.id}").get_data(as_text=True)
+    assert "Illustrative demo data" in page and "made up" in page
+    assert "30 people have answered" in page and "Ratings for each stage" in page
+    assert "Made-up demo answer" in page
+    strand = client.get(f"/assessments/{hampshire.id}/strands/workforce-development").get_data(as_text=True)
+    assert "Partners’ survey" in strand and "(illustrative)" in strand
+    workshop = db.session.scalar(select(Workshop))
+    results = client.get(f"/workshops/{workshop.id}/results").get_data(as_text=True)
+    assert "The partners’ survey beforehand said" in results and "illustrative" in results
+    assert "survey before the workshop" in client.get(f"/assessments/{hampshire.id}").get_data(as_text=True)
