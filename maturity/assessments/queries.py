@@ -104,7 +104,25 @@ def evidence_counts(assessment: Assessment) -> dict[int, dict[str, int]]:
         if kind in KINDS:
             counts[strand_id][kind] += number
         counts[strand_id]["total"] += number
+    # Published family questionnaire results are quantitative evidence from families on the
+    # family experience strand: one item, as a survey's findings would be if typed in.
+    if (strand_id := family_results_strand(assessment)) is not None:
+        counts[strand_id]["quantitative"] += 1
+        counts[strand_id]["total"] += 1
     return dict(counts)
+
+
+def family_results_strand(assessment: Assessment) -> int | None:
+    """The id of the strand published family questionnaire results speak to, or None."""
+    from maturity.core.families import STRAND_KEY
+    from maturity.families.queries import assessment_results
+
+    results = assessment_results(assessment)[1]
+    if results is None or not results.questions:
+        return None
+    return db.session.scalar(
+        select(Strand.id).where(Strand.framework_id == assessment.framework_id, Strand.key == STRAND_KEY)
+    )
 
 
 def accepted_titles_by_strand(assessment: Assessment) -> dict[int, list[str]]:

@@ -309,3 +309,36 @@ def test_the_demo_shows_illustrative_family_results(app, client, framework):
     page = client.get(f"/assessments/{hampshire.id}/strands/family-experience").get_data(as_text=True)
     assert "31 of 46 families said they had one worker they knew" in page
     assert "Illustrative: these answers are made-up demo data" in page
+
+
+def test_published_family_results_count_as_quantitative_evidence_for_the_kinds_flag(coordinator, questionnaire):
+    from maturity.assessments.overview import build_overview
+    from maturity.assessments.queries import evidence_counts
+    from maturity.evidence import operations as evidence
+    from maturity.reports.queries import assessment_figures
+
+    assessment = questionnaire.assessment
+    strand = next(s for s in assessment.framework.strands if s.key == "family-experience")
+    feature = strand.elements[0].features[0]
+    evidence.add_evidence(
+        assessment, coordinator,
+        {"title": "Case file audit", "kind": "qualitative", "organisation_id": assessment.area.organisations[0].id,
+         "source_type": "Audit"},
+        [feature], None,
+    )
+    db.session.commit()
+
+    def kinds_flagged() -> bool:
+        view = next(v for v in build_overview(assessment) if v.strand.key == "family-experience")
+        return any(f.code == "one_kind_of_evidence" for f in view.flags)
+
+    assert kinds_flagged() and evidence_counts(assessment)[strand.id]["quantitative"] == 0
+    add_families(questionnaire, 9)
+    assert kinds_flagged()  # open, and too few: nothing published, so nothing counts
+    add_families(questionnaire, 3)
+    operations.close_questionnaire(questionnaire, coordinator)
+    db.session.commit()
+    assert evidence_counts(assessment)[strand.id] == {"qualitative": 1, "quantitative": 1, "total": 2}
+    assert not kinds_flagged()
+    figures = next(f for f in assessment_figures(assessment).strands if f.key == "family-experience")
+    assert figures.quantitative == 1
