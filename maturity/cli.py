@@ -100,6 +100,13 @@ def bootstrap_command() -> None:
     if db.session.scalar(select(func.count()).select_from(Area)) == 0:
         seed_demo()
         click.echo("Loaded the framework and the demo data.")
+    # Families' answers past their retention setting go on every start, as the daily job does.
+    from maturity.families.operations import delete_expired_answers
+    from maturity.models.base import utcnow
+
+    if deleted := delete_expired_answers(utcnow().date()):
+        click.echo(f"Deleted {deleted} families' answers past their retention setting.")
+    db.session.commit()
     click.echo("\nDemo sign-ins (password for all: {}):".format(demo_logins()[0]["password"]))
     for login in demo_logins():
         click.echo(f"  {login['email']:<42} {login['who']}")

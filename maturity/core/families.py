@@ -163,3 +163,15 @@ def retention_cutoff(today, months: int):
         except ValueError:
             continue
     raise AssertionError("unreachable: every month has a first day")
+
+
+def kept(days: list, today, months: int, closed: bool) -> list[bool]:
+    """Which answers (by the day each was given) still count under the retention setting, as
+    the retention command would leave them: an open questionnaire's answers one by one, a
+    closed one's all together once its oldest is past retention (so published figures never
+    move by a few families). The command deletes them; until it runs they count for nothing."""
+    cutoff = retention_cutoff(today, months)
+    if closed:
+        gone = bool(days) and min(days) < cutoff
+        return [not gone for _ in days]
+    return [day >= cutoff for day in days]

@@ -2,12 +2,14 @@
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
-from maturity.core.families import MIN_FAMILIES, STRAND_KEY, FamilyResults, family_results
+from maturity.core.families import MIN_FAMILIES, STRAND_KEY, FamilyResults, family_results, kept
 from maturity.extensions import db
 from maturity.models import Assessment, FamilyAnswer, FamilyQuestionnaire, FamilyResponse
+from maturity.models.base import utcnow
 
 
 def questionnaire_of(assessment: Assessment) -> FamilyQuestionnaire | None:
@@ -20,10 +22,23 @@ def questionnaire_with_code(code: str) -> FamilyQuestionnaire | None:
     return db.session.scalar(select(FamilyQuestionnaire).where(FamilyQuestionnaire.code == code))
 
 
+def _days(questionnaire: FamilyQuestionnaire) -> list[tuple[int, date]]:
+    """(response id, day given) of the questionnaire's responses still within retention."""
+    rows = list(
+        db.session.execute(
+            select(FamilyResponse.id, FamilyResponse.answered_on).where(
+                FamilyResponse.questionnaire_id == questionnaire.id
+            )
+        )
+    )
+    counted = kept([day for _, day in rows], utcnow().date(), questionnaire.retention_months, questionnaire.is_closed)
+    return [row for row, keep in zip(rows, counted, strict=True) if keep]
+
+
 def response_count(questionnaire: FamilyQuestionnaire) -> int:
-    return db.session.scalar(
-        select(func.count(FamilyResponse.id)).where(FamilyResponse.questionnaire_id == questionnaire.id)
-    ) or 0
+    """How many families' answers count: those past retention do not, even before the
+    retention command deletes them."""
+    return len(_days(questionnaire))
 
 
 def has_answered(questionnaire: FamilyQuestionnaire, device_hash: str | None) -> bool:
@@ -39,19 +54,15 @@ def has_answered(questionnaire: FamilyQuestionnaire, device_hash: str | None) ->
 
 def answers_by_response(questionnaire: FamilyQuestionnaire) -> list[dict[str, str]]:
     """Every response's answers as question key -> answer, responses with no answers included."""
-    responses: dict[int, dict[str, str]] = {
-        response_id: {}
-        for response_id in db.session.scalars(
-            select(FamilyResponse.id).where(FamilyResponse.questionnaire_id == questionnaire.id)
-        )
-    }
+    responses: dict[int, dict[str, str]] = {response_id: {} for response_id, _ in _days(questionnaire)}
     rows = db.session.execute(
         select(FamilyAnswer.response_id, FamilyAnswer.question_key, FamilyAnswer.answer)
         .join(FamilyResponse, FamilyResponse.id == FamilyAnswer.response_id)
         .where(FamilyResponse.questionnaire_id == questionnaire.id)
     )
     for response_id, key, answer in rows:
-        responses[response_id][key] = answer
+        if response_id in responses:  # past retention: not counted
+            responses[response_id][key] = answer
     return list(responses.values())
 
 
@@ -75,10 +86,11 @@ def supported_feature_keys(assessment: Assessment) -> set[str]:
 
 def comments(questionnaire: FamilyQuestionnaire) -> list[FamilyResponse]:
     """Responses with a free-text answer, newest first (for the area's coordinators only)."""
+    ids = [response_id for response_id, _ in _days(questionnaire)]
     return list(
         db.session.scalars(
             select(FamilyResponse)
-            .where(FamilyResponse.questionnaire_id == questionnaire.id, FamilyResponse.comment.is_not(None))
+            .where(FamilyResponse.id.in_(ids), FamilyResponse.comment.is_not(None))
             .order_by(FamilyResponse.answered_on.desc(), FamilyResponse.id.desc())
         )
     )
@@ -86,10 +98,11 @@ def comments(questionnaire: FamilyQuestionnaire) -> list[FamilyResponse]:
 
 def counts_by_source(questionnaire: FamilyQuestionnaire) -> dict[str, int]:
     """How many answered online and how many were typed in from paper."""
+    ids = [response_id for response_id, _ in _days(questionnaire)]
     counts: dict[str, int] = defaultdict(int)
     rows = db.session.execute(
         select(FamilyResponse.transcribed, func.count(FamilyResponse.id))
-        .where(FamilyResponse.questionnaire_id == questionnaire.id)
+        .where(FamilyResponse.id.in_(ids))
         .group_by(FamilyResponse.transcribed)
     )
     for transcribed, number in rows:

@@ -342,3 +342,29 @@ def test_published_family_results_count_as_quantitative_evidence_for_the_kinds_f
     assert not kinds_flagged()
     figures = next(f for f in assessment_figures(assessment).strands if f.key == "family-experience")
     assert figures.quantitative == 1
+
+
+def test_answers_past_retention_stop_counting_before_anything_deletes_them(runner, coordinator, questionnaire, make_questionnaire):
+    from maturity.models.base import utcnow
+
+    today = utcnow().date()
+    questionnaire.retention_months = 6
+    add_families(questionnaire, 3)
+    rows = list(db.session.scalars(select(FamilyResponse).where(FamilyResponse.questionnaire_id == questionnaire.id)))
+    rows[0].answered_on = today - timedelta(days=400)
+    db.session.commit()
+    # Open: the one past retention no longer counts, though it is still stored.
+    assert queries.response_count(questionnaire) == 2
+    assert count(FamilyResponse) == 3
+    # Closed with ten families, one past retention: all stop counting together.
+    closed = make_questionnaire(12)
+    closed.retention_months = 1
+    first = db.session.scalars(select(FamilyResponse).where(FamilyResponse.questionnaire_id == closed.id)).first()
+    first.answered_on = today - timedelta(days=90)
+    db.session.commit()
+    assert queries.response_count(closed) == 0 and queries.results_for(closed) is None
+    # `flask bootstrap` (make run) deletes them, as the daily job does.
+    result = runner.invoke(args=["bootstrap"])
+    assert result.exit_code == 0, result.output
+    assert "Deleted 13 families' answers past their retention setting." in result.output
+    assert count(FamilyResponse) == 2
