@@ -20,6 +20,7 @@ from maturity.families.forms import (
     FamilyTranscriptionForm,
 )
 from maturity.models import Assessment, FamilyQuestionnaire, FamilyResponse
+from maturity.qr import qr_svg
 
 SESSION_KEY = "family_tokens"
 MAX_REMEMBERED = 10
@@ -75,11 +76,16 @@ def privacy(code: str):
     return render_template("families/privacy.html", questionnaire=_by_code(code))
 
 
+def _families_url(questionnaire: FamilyQuestionnaire) -> str:
+    return url_for("families.answer", code=questionnaire.code, _external=True)
+
+
 @bp.get("/family/<code>/print")
 def printable(code: str):
     questionnaire = _by_code(code)
     return render_template(
-        "families/print.html", questionnaire=questionnaire, questions=QUESTIONS, scale=SCALE, hint=COMMENT_HINT
+        "families/print.html", questionnaire=questionnaire, questions=QUESTIONS, scale=SCALE, hint=COMMENT_HINT,
+        url=_families_url(questionnaire), qr=qr_svg(_families_url(questionnaire)) if questionnaire.is_open else None,
     )
 
 
@@ -115,6 +121,7 @@ def _manage_context(assessment: Assessment, questionnaire: FamilyQuestionnaire |
         "comments": queries.comments(questionnaire) if questionnaire and coordinator else [],
         "minimum": MIN_FAMILIES,
         "button": FamilyButtonForm(),
+        "qr": qr_svg(_families_url(questionnaire)) if questionnaire and questionnaire.is_open else None,
     }
 
 

@@ -15,9 +15,9 @@ from maturity.errors import OperationError
 from maturity.exports import csv_response
 from maturity.extensions import db
 from maturity.models import Assessment, Survey
+from maturity.qr import qr_svg
 from maturity.surveys import bp, exports, operations, queries
 from maturity.surveys.forms import LinksForm, SurveyButtonForm, SurveyForm
-from maturity.workshops.routes import qr_svg
 
 
 def today() -> date:

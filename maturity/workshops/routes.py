@@ -21,6 +21,7 @@ from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
 from maturity.models import Assessment, Strand, Workshop
+from maturity.qr import qr_svg
 from maturity.workshops import bp, exports, operations, queries
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
 from maturity.workshops.queries import load_workshop
@@ -30,17 +31,6 @@ from maturity.workshops.state import staff_state
 
 def join_url(workshop: Workshop) -> str:
     return url_for("workshops.join_workshop", code=workshop.join_code, _external=True)
-
-
-def qr_svg(url: str) -> Markup:
-    """An address as a QR code, an inline SVG (no style attributes, so the CSP holds)."""
-    import segno
-
-    svg = segno.make(url, error="m").svg_inline(
-        scale=1, border=2, omitsize=True, svgclass="app-qr__code", lineclass=None,
-        light="#ffffff", title=f"QR code of the address {url}",
-    )
-    return Markup(svg.replace("<svg ", '<svg role="img" focusable="false" ', 1))
 
 
 def join_qr(workshop: Workshop) -> Markup:

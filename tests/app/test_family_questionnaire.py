@@ -368,3 +368,15 @@ def test_answers_past_retention_stop_counting_before_anything_deletes_them(runne
     assert result.exit_code == 0, result.output
     assert "Deleted 13 families' answers past their retention setting." in result.output
     assert count(FamilyResponse) == 2
+
+
+def test_the_families_link_has_a_qr_code_on_the_page_and_the_paper_version(client, login, coordinator, questionnaire):
+    login(coordinator)
+    page = client.get(f"/assessments/{questionnaire.assessment_id}/family-questionnaire").get_data(as_text=True)
+    url = f"http://localhost/family/{questionnaire.code}"
+    assert "QR code for the link" in page and f"QR code of the address {url}" in page and 'role="img"' in page
+    paper = client.get(f"/family/{questionnaire.code}/print").get_data(as_text=True)
+    assert f"QR code of the address {url}" in paper and f"go to {url}" in paper
+    operations.close_questionnaire(questionnaire, coordinator)
+    db.session.commit()
+    assert "<svg" not in client.get(f"/family/{questionnaire.code}/print").get_data(as_text=True)
