@@ -68,6 +68,10 @@ def _arrange_world(live) -> SimpleNamespace:
         from maturity.families.queries import questionnaire_of
 
         family_code = questionnaire_of(first).code
+        # The demo's partners' survey is closed (its results and reasons show).
+        from maturity.models import Survey
+
+        demo_survey = db.session.scalar(select(Survey.id).where(Survey.assessment_id == first.id))
 
         # An area of our own with two cycles (a trend) and a live workshop.
         framework = latest_framework()
@@ -86,11 +90,16 @@ def _arrange_world(live) -> SimpleNamespace:
                 set_agreed_rating(agreed, strand, code, "Agreed with partners", None)
         live_workshop = workshops.create_workshop(later, "Partnership workshop 2017", [(s, None) for s in framework.strands[:2]], user=own["coordinator"])
         workshops.open_round(live_workshop)
+        from maturity.surveys import operations as surveys
+
+        open_survey = surveys.create_survey(later, "Partners' survey 2017", [(s, None) for s in framework.strands[:2]],
+                                            own["coordinator"], ask_grade=True, ask_why=True)
+        surveys.open_survey(open_survey)
         return SimpleNamespace(
             hampshire=hampshire.id, first=first.id, other=other.id, recorded=recorded.id,
             review=review.id, revote=revote, own_coordinator=own["coordinator"].email, own_area=own["area"].id,
             later=later.id, workshop=live_workshop.id, code=live_workshop.join_code, framework=framework.id,
-            family_code=family_code,
+            family_code=family_code, demo_survey=demo_survey, open_survey=open_survey.id,
         )
 
     return arrange(live, build)
@@ -196,6 +205,10 @@ PAGES = {
     "family privacy notice": _visit("visitor", "/family/{family_code}/privacy"),
     "family paper version": _visit("visitor", "/family/{family_code}/print"),
     "family closed questionnaire": _visit("visitor", "/family/{family_code}"),
+    "survey results with reasons": _visit("coordinator", "/surveys/{demo_survey}"),
+    "survey set-up": _visit("own", "/assessments/{later}/surveys/new"),
+    "open survey with its QR code": _visit("own", "/surveys/{open_survey}"),
+    "close a survey": _visit("own", "/surveys/{open_survey}/close"),
 }
 
 #: Pages that draw charts: each chart must have its table beside it.
