@@ -155,11 +155,12 @@ def start_response(survey: Survey, device_hash: str, today: date) -> SurveyRespo
     return response
 
 
-def set_about(response: SurveyResponse, about: dict[str, str | None]) -> None:
-    """The person's answers to the survey's optional questions (kind of organisation, grade, role)."""
+def set_about(response: SurveyResponse, about: dict[str, str | None], today: date | None = None) -> None:
+    """The person's answers to the survey's optional questions (kind of organisation, grade,
+    role); a per-person link's response starts here, on `today` (the day only)."""
     for question, value in about.items():
         setattr(response, question, value)
-    response.started_on = response.started_on or utcnow().date()
+    response.started_on = response.started_on or today or utcnow().date()
     db.session.flush()
 
 

@@ -12,7 +12,6 @@ from maturity.ratelimit import check_join_code_limit, count_unknown_code
 from maturity.surveys import bp, operations, queries
 from maturity.surveys.forms import SurveyButtonForm
 from maturity.surveys.respond_forms import (
-    REASON_HINT,
     AboutYouForm,
     RatingAnswerForm,
     SurveyCodeForm,
@@ -88,7 +87,7 @@ def start(code: str):
             token = secrets.token_urlsafe(24)
             response = operations.start_response(survey, operations.token_hash(token), today())
             _remember(survey.code, "device:" + token)
-        operations.set_about(response, form.about(survey))
+        operations.set_about(response, form.about(survey), today())
         return _next_page(survey, response)
     return render_template(
         "surveys/respond/start.html", survey=survey, form=form, response=response
@@ -116,21 +115,34 @@ def question(code: str, position: int):
     if (closed := _not_taking(survey)) is not None:
         return closed
     item = next((i for i in survey.items if i.position == position), None)
-    response = _response(survey)
     if item is None:
         abort(404)
+    response = _response(survey)
     if response is None or response.started_on is None:
         return redirect(url_for("surveys.start", code=survey.code))
     options = stage_options(item, survey)
     given = next((a for a in response.answers if a.item_id == item.id), None)
-    form = RatingAnswerForm(options=options, data=_given(given))
+    form = RatingAnswerForm(options=options, ask_why=survey.ask_why, data=_given(given))
+    if form.is_submitted() and form.leaving_blank():
+        return redirect(url_for("surveys.saved", code=survey.code), 303)
     if form.validate_on_submit():
-        operations.save_answer(response, item, form.chosen_stage(), form.reason.data if survey.ask_why else None)
-        return _next_page(survey, response) if given is None else redirect(url_for("surveys.check", code=survey.code))
+        operations.save_answer(response, item, form.chosen_stage(), form.given_reason())
+        if form.later.data:
+            return redirect(url_for("surveys.saved", code=survey.code), 303)
+        return _next_page(survey, response)
     return render_template(
         "surveys/respond/question.html", survey=survey, item=item, form=form, options=options,
-        hint=REASON_HINT, count=len(survey.items),
+        count=len(survey.items),
     ), 400 if form.errors else 200
+
+
+@bp.get("/survey/<code>/saved")
+def saved(code: str):
+    """Leaving for later: what is saved, and how to come back."""
+    survey = _survey(code)
+    response = _response(survey)
+    answered = len(response.answers) if response is not None else 0
+    return render_template("surveys/respond/saved.html", survey=survey, answered=answered, today=today())
 
 
 def _given(answer) -> dict | None:

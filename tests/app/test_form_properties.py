@@ -31,9 +31,12 @@ from werkzeug.datastructures import MultiDict
 
 import maturity
 from maturity.auth.passwords import password_problem
-from maturity.core.scoring import RATING_CHOICES
+from maturity.core.scoring import RATING_CHOICES, STAGES
+from maturity.core.surveys import GRADES, MAX_REASON
+from maturity.core.surveys import ROLES as SURVEY_ROLES
 from maturity.core.vocabulary import AREA_KINDS, ORGANISATION_TYPES, REGIONS, ROLES
 from maturity.extensions import db
+from maturity.workshops.codes import ALPHABET
 from tests.conftest import PASSWORD
 
 PROPERTIES = settings(
@@ -116,6 +119,9 @@ FORMS = {
     "FamilyTranscriptionForm": (lambda p: {}, None),
     "FamilyQuestionnaireForm": (lambda p: {}, None),
     "FamilyButtonForm": (lambda p: {}, None),
+    "SurveyCodeForm": (lambda p: {}, None),
+    "AboutYouForm": (lambda p: {}, None),
+    "RatingAnswerForm": (lambda p: {"options": [{"value": v, "name": n} for v, n in STAGES.items()]}, None),
     "CompareForm": (lambda p: {}, lambda form, p: [setattr(f, "choices", [("", "Choose"), (str(p.assessment.id), "A"), (str(p.second.id), "B")]) for f in (form.a, form.b)]),
 }
 
@@ -369,6 +375,15 @@ VALID = {
     "FamilyTranscriptionForm": lambda p: _family_answers(),
     "FamilyQuestionnaireForm": lambda p: st.integers(1, 36).flatmap(lambda n: st.sampled_from([str(n), f" {n} "])).map(lambda v: [("retention_months", v)]),
     "FamilyButtonForm": lambda p: st.just([]),
+    "SurveyCodeForm": lambda p: st.text(alphabet=ALPHABET, min_size=8, max_size=8).flatmap(
+        lambda code: st.sampled_from([code, code.lower(), f" {code[:4]}-{code[4:]} "])).map(lambda c: [("code", c)]),
+    "AboutYouForm": lambda p: pairs_of(
+        org_type=st.sampled_from(["", *ORGANISATION_TYPES]), grade=st.sampled_from(["", *GRADES]),
+        role=st.sampled_from(["", *SURVEY_ROLES]),
+    ),
+    "RatingAnswerForm": lambda p: pairs_of(
+        stage=st.sampled_from(["1", "2", "3", "4", "dont-know"]), reason=st.one_of(st.none(), text(MAX_REASON)),
+    ),
     "CompareForm": lambda p: st.permutations([str(p.assessment.id), str(p.second.id)]).map(lambda ab: [("a", ab[0]), ("b", ab[1])]),
 }
 

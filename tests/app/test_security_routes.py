@@ -47,6 +47,7 @@ PUBLIC = {
     "surveys.question": "partners answer surveys with no account; the survey's code is the secret",
     "surveys.check": "partners answer surveys with no account; the survey's code is the secret",
     "surveys.done": "partners answer surveys with no account; the survey's code is the secret",
+    "surveys.saved": "partners answer surveys with no account; the survey's code is the secret",
 }
 
 #: Routes that take ids in the query string: endpoint -> the query arguments, filled like FILL.
