@@ -5,6 +5,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
 from maturity.assessments.operations import carry_in_survey_result
 from maturity.errors import OperationError
 from maturity.extensions import db
@@ -165,16 +168,34 @@ def set_about(response: SurveyResponse, about: dict[str, str | None], today: dat
 
 
 def save_answer(response: SurveyResponse, item: SurveyItem, stage: int | None, reason: str | None) -> SurveyAnswer:
-    """Record or change one rating (and its reason) while the survey takes answers."""
+    """Record or change one rating (and its reason) while the survey takes answers.
+
+    A phone that sends the same page twice at once (a double tap on a slow connection) makes
+    two requests that both find no answer yet: the second one's insert meets the first's row
+    and changes it instead."""
     answer = next((a for a in response.answers if a.item_id == item.id), None)
     if answer is None:
-        answer = SurveyAnswer(item=item)
-        response.answers.append(answer)
+        try:
+            with db.session.begin_nested():
+                answer = SurveyAnswer(response_id=response.id, item_id=item.id)
+                _fill(answer, stage, reason)
+                db.session.add(answer)
+        except IntegrityError:
+            answer = db.session.scalar(select(SurveyAnswer).where(
+                SurveyAnswer.response_id == response.id, SurveyAnswer.item_id == item.id
+            ))
+            if answer is None:
+                raise
+        db.session.expire(response, ["answers"])
+    _fill(answer, stage, reason)
+    db.session.flush()
+    return answer
+
+
+def _fill(answer: SurveyAnswer, stage: int | None, reason: str | None) -> None:
     answer.stage = stage
     answer.reason = (reason or "").strip() or None
     answer.reason_hidden = False
-    db.session.flush()
-    return answer
 
 
 def submit_response(response: SurveyResponse) -> None:

@@ -424,3 +424,19 @@ def test_a_partner_answering_never_uses_up_the_limit(schema, tmp_path, app, make
             db.session.remove()
     finally:
         limiter.reset()
+
+
+def test_the_same_page_sent_twice_at_once_keeps_one_answer(app, make_survey):
+    """A double tap on a slow phone: the second request finds no answer (the first has not
+    committed), then meets the first one's row when it inserts, and changes it instead."""
+    survey = make_survey()
+    phone = _started(app, survey)
+    response = _responses(survey)[0]
+    assert response.answers == []  # what the second request saw
+    with db.engine.begin() as other_request:  # the first request's answer, committed meanwhile
+        other_request.execute(SurveyAnswer.__table__.insert().values(
+            response_id=response.id, item_id=survey.items[0].id, stage=1, reason_hidden=False))
+    operations.save_answer(response, survey.items[0], 3, "Second tap")
+    db.session.commit()
+    assert _answers(_responses(survey)[0]) == {1: (3, "Second tap")}
+    assert phone.get(f"/survey/{survey.code}").status_code == 200
