@@ -161,6 +161,8 @@ def check(code: str):
         return redirect(url_for("surveys.start", code=survey.code))
     form = SurveyButtonForm()
     if form.validate_on_submit():
+        if not response.answers:
+            return _next_page(survey, response)  # nothing to send yet: to the first question
         operations.submit_response(response)
         return redirect(url_for("surveys.done", code=survey.code), 303)
     answers = {a.item_id: a for a in response.answers}

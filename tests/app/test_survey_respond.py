@@ -57,6 +57,10 @@ def test_a_partner_answers_every_question_checks_and_sends(app, make_survey):
     survey = make_survey(ask_why=True, ask_grade=True)
     phone = app.test_client()
     start = _text(phone.get(f"/survey/{survey.code}"))
+    # Sending before answering anything sends nothing: it goes to the first question.
+    phone.post(f"/survey/{survey.code}", data={})
+    assert phone.post(f"/survey/{survey.code}/check").headers["Location"].endswith("/q/1")
+    assert not _responses(survey)[0].submitted
     assert survey.items[0].name in start and "What we keep, and who sees it" in start
     assert "not your name" in start and "the day you started" in start
     assert 'name="org_type"' in start and 'name="grade"' in start and 'name="role"' not in start
