@@ -151,10 +151,18 @@ def carry_survey_result(survey: Survey, strand: Strand, user: User | None, today
 
 
 def start_response(survey: Survey, device_hash: str, today: date) -> SurveyResponse:
-    """A new response from a device (its token's hash)."""
-    response = SurveyResponse(survey=survey, device_hash=device_hash, started_on=today)
-    db.session.add(response)
-    db.session.flush()
+    """A new response from a device (its token's hash); the one it already has when two taps
+    on Start arrive at once."""
+    try:
+        with db.session.begin_nested():
+            response = SurveyResponse(survey_id=survey.id, device_hash=device_hash, started_on=today)
+            db.session.add(response)
+    except IntegrityError:
+        response = db.session.scalar(select(SurveyResponse).where(
+            SurveyResponse.survey_id == survey.id, SurveyResponse.device_hash == device_hash
+        ))
+        if response is None:
+            raise
     return response
 
 

@@ -37,6 +37,18 @@ def _remember(code: str, token: str) -> None:
     device_tokens.remember(SESSION_KEY, code, token, MAX_REMEMBERED)
 
 
+def _device_token(survey: Survey) -> str:
+    """The token this device is given for the survey on its start page (kept in its session
+    only): the same one on every request until it starts, so two taps on Start make one
+    response."""
+    held = device_tokens.token_for(SESSION_KEY, survey.code)
+    if held is not None and held.startswith("device:") and len(held) > len("device:"):
+        return held.split(":", 1)[1]
+    token = secrets.token_urlsafe(24)
+    _remember(survey.code, "device:" + token)
+    return token
+
+
 def _survey(code: str) -> Survey:
     """The survey with this code; a code not found counts toward the join-code limits."""
     check_join_code_limit()
@@ -81,12 +93,11 @@ def start(code: str):
     if (closed := _not_taking(survey)) is not None:
         return closed
     response = _response(survey)
+    token = _device_token(survey) if response is None else None
     form = AboutYouForm.for_survey(survey, obj=response)
     if form.validate_on_submit():
-        if response is None:
-            token = secrets.token_urlsafe(24)
+        if token is not None:
             response = operations.start_response(survey, operations.token_hash(token), today())
-            _remember(survey.code, "device:" + token)
         operations.set_about(response, form.about(survey), today())
         return _next_page(survey, response)
     return render_template(

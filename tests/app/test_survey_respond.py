@@ -165,7 +165,7 @@ def test_one_response_per_device_cannot_be_multiplied(app, make_survey):
     # A device's token for one survey is no use on another: that one starts from nothing.
     assert phone.post(f"/survey/{other.code}/q/1", data={"stage": "2"}).status_code == 302
     assert _responses(other) == []
-    # A session cookie made with another key is not believed: that browser starts afresh.
+    # A token the server never gave out finds no response: that browser starts from nothing.
     forged = app.test_client()
     with forged.session_transaction() as session:
         session["survey_tokens"] = {survey.code: "device:not-a-token-we-gave"}
@@ -444,3 +444,24 @@ def test_the_same_page_sent_twice_at_once_keeps_one_answer(app, make_survey):
     db.session.commit()
     assert _answers(_responses(survey)[0]) == {1: (3, "Second tap")}
     assert phone.get(f"/survey/{survey.code}").status_code == 200
+
+
+def test_two_taps_on_start_at_once_make_one_response(app, make_survey):
+    """The device's token is given on the start page, so both taps carry the same one; the second
+    to arrive finds the first one's response."""
+    survey = make_survey()
+    phone = app.test_client()
+    phone.get(f"/survey/{survey.code}")
+    with phone.session_transaction() as session:
+        token = session["survey_tokens"][survey.code].split(":", 1)[1]
+    assert phone.get(f"/survey/{survey.code}").status_code == 200  # looking again keeps it
+    with phone.session_transaction() as session:
+        assert session["survey_tokens"][survey.code] == f"device:{token}"
+    assert _responses(survey) == []  # nothing is stored for looking
+    first = operations.start_response(survey, operations.token_hash(token), date.today())
+    db.session.commit()
+    # The second tap's request had looked before the first one's response was there.
+    assert operations.start_response(survey, operations.token_hash(token), date.today()).id == first.id
+    db.session.commit()
+    assert phone.post(f"/survey/{survey.code}", data={}).headers["Location"].endswith("/q/1")
+    assert [r.id for r in _responses(survey)] == [first.id]
