@@ -122,6 +122,9 @@ FORMS = {
     "SurveyCodeForm": (lambda p: {}, None),
     "AboutYouForm": (lambda p: {}, None),
     "RatingAnswerForm": (lambda p: {"options": [{"value": v, "name": n} for v, n in STAGES.items()]}, None),
+    "SurveyForm": (lambda p: {"framework": p.framework}, None),
+    "LinksForm": (lambda p: {}, None),
+    "SurveyButtonForm": (lambda p: {}, None),
     "CompareForm": (lambda p: {}, lambda form, p: [setattr(f, "choices", [("", "Choose"), (str(p.assessment.id), "A"), (str(p.second.id), "B")]) for f in (form.a, form.b)]),
 }
 
@@ -302,6 +305,29 @@ def _evidence(place):
     )
 
 
+def _survey(place):
+    """A survey's questions as a workshop's rounds, optional open and close dates in order, the
+    optional questions asked, and a breakdown by one of the questions asked."""
+    from maturity.core.surveys import QUESTIONS
+
+    @st.composite
+    def settings(draw):
+        pairs = list(draw(_rounds(place)))
+        opens = draw(st.one_of(st.none(), st.dates(min_value=date(2000, 1, 1), max_value=date(2199, 1, 1))))
+        if opens is not None:
+            pairs += [("opens_on", v) for v in (str(opens.day), str(opens.month), str(opens.year))]
+            closes = draw(st.one_of(st.none(), st.integers(0, 365)))
+            pairs += [("closes_on", v) for v in _parts(opens, closes)] if closes is not None else []
+        breakdown = draw(st.sampled_from(list(QUESTIONS)))
+        asked = {breakdown} | set(draw(st.lists(st.sampled_from(list(QUESTIONS)), unique=True)))
+        pairs += [(f"ask_{key}", "y") for key in sorted(asked)] + [("breakdown", breakdown)]
+        if draw(st.booleans()):
+            pairs.append(("ask_why", "y"))
+        return pairs
+
+    return settings()
+
+
 #: form -> strategy of valid data (given the place)
 VALID = {
     "LoginForm": lambda p: pairs_of(email=text(254), password=text(200)),
@@ -384,6 +410,9 @@ VALID = {
     "RatingAnswerForm": lambda p: pairs_of(
         stage=st.sampled_from(["1", "2", "3", "4", "dont-know"]), reason=st.one_of(st.none(), text(MAX_REASON)),
     ),
+    "SurveyForm": _survey,
+    "LinksForm": lambda p: st.integers(1, 500).flatmap(lambda n: st.sampled_from([str(n), f" {n} "])).map(lambda v: [("count", v)]),
+    "SurveyButtonForm": lambda p: st.just([]),
     "CompareForm": lambda p: st.permutations([str(p.assessment.id), str(p.second.id)]).map(lambda ab: [("a", ab[0]), ("b", ab[1])]),
 }
 
