@@ -116,6 +116,11 @@ class Config:
     #: only the count of votes on phones can be this much behind.
     WORKSHOP_ROOM_MAX_AGE = float(os.environ.get("WORKSHOP_ROOM_MAX_AGE", "1.0"))
 
+    #: Whether phones hold an event stream instead of polling (workshops/phones.py): "auto"
+    #: streams only under gunicorn's gevent worker class, where an idle stream costs a greenlet;
+    #: a threaded server would give each phone a thread. "on" or "off" decide it outright.
+    WORKSHOP_PHONE_STREAMS = os.environ.get("WORKSHOP_PHONE_STREAMS", "auto")
+
 
 class TestConfig(Config):
     TESTING = True

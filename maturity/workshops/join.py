@@ -4,12 +4,12 @@ The voting page is a plain form that works without JavaScript; workshop-particip
 enhances it (votes sent with fetch, the page following the facilitator by polling).
 """
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from maturity.errors import OperationError
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
-from maturity.workshops import bp, codes, forms, operations, participants, queries
+from maturity.workshops import bp, codes, forms, operations, participants, phones, queries
 from maturity.workshops.forms import NOT_GIVEN, JoinCodeForm, JoinForm
 from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
 from maturity.workshops.state import personal_state, vote_message
@@ -93,7 +93,10 @@ def _participant_page(workshop, participant, status: int = 200, error: str | Non
         else "workshops/participate.html"
     )
     return (
-        render_template(template, workshop=workshop, state=state, code=workshop.join_code, vote_error=error),
+        render_template(
+            template, workshop=workshop, state=state, code=workshop.join_code, vote_error=error,
+            phone_streams=phones.streams_enabled(current_app.config),
+        ),
         status,
     )
 

@@ -10,7 +10,15 @@ presenter and facilitator hold /live/workshops/<id>/events and fall back to poll
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -19,7 +27,7 @@ from maturity.auth.sessions import load_user
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
-from maturity.workshops import forms, operations, participants, queries, sse
+from maturity.workshops import forms, operations, participants, phones, queries, sse
 from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
 from maturity.workshops.queries import Found
 from maturity.workshops.state import (
@@ -119,6 +127,45 @@ def participant_state_json(code: str):
     if screen is not None and screen != data["screen"]:
         data["panel"] = render_panel(data, found.join_code)
     return _json_with_etag(data, tag)
+
+
+NO_PHONE_STREAMS = "This server does not stream to phones: poll the state instead."
+
+
+@bp.get("/join/<code>/events")
+def phone_events(code: str):
+    """The phone's stream (workshops/phones.py): its state now, then whenever the room's
+    screen changes, and the count now and then. Only where the server holds idle connections
+    cheaply (phones.streams_enabled); elsewhere phones poll, and this answers 404."""
+    if not phones.streams_enabled(current_app.config):
+        abort(404, NO_PHONE_STREAMS)
+    _statement_by_statement()
+    token = participants.token_for(code)
+    found = _require_workshop(code, token, with_vote=True)
+    if token is None:
+        abort(401, "This browser has not joined the workshop. Open the join link again.")
+    participant_id = found.participant_id or participants.require_id(found.id, code)
+    first = _phone_state(room_of(found), found, code, found.current_round_id, found.voted, found.vote_stage)
+    options = phones.settings(current_app.config)
+    room = phones.watch(db.engine, found.id, found.join_code, options)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    environ, join_code = dict(request.environ), found.join_code
+
+    def panel(state: PhoneState) -> str:
+        """The screen, rendered in a context of this request's own (its session gives the
+        phone's CSRF token), pushed only while rendering: the stream holds no context."""
+        with app.request_context(environ):
+            return render_panel(state, join_code)
+
+    # The stream runs after this view returns: give the request's connection back now.
+    db.session.close()
+    response = Response(
+        phones.stream(room, participant_id, first, request.args.get("screen"), panel, options),
+        mimetype="text/event-stream",
+    )
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
 
 
 def _phone_state(

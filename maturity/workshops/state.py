@@ -126,6 +126,8 @@ class LiveState(TypedDict):
     #: Why, in words for the screen (WITHHELD_WORDS).
     withheld_words: NotRequired[str]
     version: str
+    #: Phones: how often to poll where they cannot stream (advised_poll_ms), by the room's size.
+    poll_ms: NotRequired[int]
 
 
 class RoomState(LiveState):
@@ -423,6 +425,21 @@ def room(
         return fresh
 
 
+#: Requests a second one room's polling phones may cost, all together: the poll interval the
+#: server advises grows with the room, so that where phones cannot stream (a threaded server,
+#: workshops/phones.py) a big room's polls do not crowd out its votes.
+POLL_BUDGET_PER_SECOND = 150
+POLL_MS_LEAST = 2000
+POLL_MS_MOST = 15000
+
+
+def advised_poll_ms(joined: int) -> int:
+    """How often a phone that cannot stream should poll: every 2 seconds up to 300 people,
+    then less often, so the room's polls stay about POLL_BUDGET_PER_SECOND (15 s at most)."""
+    wanted = joined * 1000 // POLL_BUDGET_PER_SECOND
+    return int(min(POLL_MS_MOST, max(POLL_MS_LEAST, wanted)))
+
+
 def _room_state(session: Session, workshop: Workshop) -> RoomState:
     """Everything a phone shows but the person's own vote; never changed once built."""
     info = workshop_info(workshop)
@@ -437,6 +454,7 @@ def _room_state(session: Session, workshop: Workshop) -> RoomState:
         result=None,
         writes=tally.writes,
         version=version_tag(workshop.revision, tally.writes),
+        poll_ms=advised_poll_ms(queries.joined_count(session, workshop.id)),
     )
     if round_ is None or workshop.status == "setup":
         return state

@@ -1,6 +1,11 @@
-/* The participant's phone: send votes without leaving the page, and follow the facilitator by
- * polling the small state endpoint with its ETag. The poll says which screen the phone shows,
- * and the answer carries the new screen's HTML when it has changed; a vote's answer carries the
+/* The participant's phone: send votes without leaving the page, and follow the facilitator.
+ * Where the server streams to phones (data-events-url), the phone holds one event stream and
+ * the server pushes its screen when the room's screen changes, and the count now and then; the
+ * browser reconnects by itself after sleep or a lost network, and the first message after a
+ * reconnect is the screen the phone should show, with its vote marked. Elsewhere it polls the
+ * small state endpoint with its ETag, as often as the server advises for the room's size
+ * (data-poll-ms, then each answer's poll_ms). The poll says which screen the phone shows, and
+ * the answer carries the new screen's HTML when it has changed; a vote's answer carries the
  * screen with the vote marked. So following a round, or voting, is one request. Without
  * JavaScript the form still works. */
 (function () {
@@ -13,11 +18,13 @@
   var stateUrl = host.getAttribute("data-state-url");
   var fragmentUrl = host.getAttribute("data-fragment-url");
   var voteUrl = host.getAttribute("data-vote-url");
-  var BASE_MS = 2000;
+  var eventsUrl = host.getAttribute("data-events-url");
+  var BASE_MS = Math.max(1000, parseInt(host.getAttribute("data-poll-ms"), 10) || 2000);
   var etag = null;
   var delay = BASE_MS;
   var timer = null;
   var stopped = false;
+  var streaming = false;
   var lastButton = null;
 
   function screen() {
@@ -95,10 +102,14 @@
   function schedule(ms) {
     if (stopped) { return; }
     window.clearTimeout(timer);
-    timer = window.setTimeout(poll, ms);
+    // While the stream is up the server pushes every change; one poll still follows a refused
+    // vote at once, in case the round closed under the phone.
+    timer = window.setTimeout(streaming ? pollOnce : poll, ms);
   }
 
-  function poll() {
+  function pollOnce() { poll(true); }
+
+  function poll(once) {
     var headers = { "Accept": "application/json" };
     if (etag) { headers["If-None-Match"] = etag; }
     var asked = screen();
@@ -115,14 +126,44 @@
         return response.json();
       })
       .then(function (state) {
+        if (state && state.poll_ms) { BASE_MS = Math.max(1000, state.poll_ms); }
         delay = BASE_MS;
         return state ? apply(state, asked) : null;
       })
       .catch(function () { delay = Math.min(delay * 2, 20000); })
       .then(function () {
+        if (once === true || streaming) { return; }
         // A little jitter so a room of phones does not poll in lockstep.
         schedule((document.hidden ? Math.max(delay, 8000) : delay) + Math.floor(Math.random() * 400));
       });
+  }
+
+  function stream() {
+    var source = new window.EventSource(eventsUrl + (eventsUrl.indexOf("?") === -1 ? "?" : "&") + "screen=" + encodeURIComponent(screen()));
+    streaming = true;
+    window.clearTimeout(timer);
+    source.addEventListener("state", function (event) {
+      var state;
+      try { state = JSON.parse(event.data); } catch (error) { return; }
+      apply(state, null);
+    });
+    source.addEventListener("count", function (event) {
+      try { setCount({ count: JSON.parse(event.data) }); } catch (error) { /* a broken message: the next one counts */ }
+    });
+    source.addEventListener("gone", function (event) {
+      source.close();
+      streaming = false;
+      stopped = true;
+      try { announce(JSON.parse(event.data).message, true); } catch (error) { /* nothing more to say */ }
+    });
+    source.addEventListener("error", function () {
+      // CONNECTING: the browser tries again by itself. CLOSED: the server refused the stream
+      // (not joined, workshop gone, or no streams here): poll, which says why or follows.
+      if (source.readyState === window.EventSource.CLOSED) {
+        streaming = false;
+        schedule(0);
+      }
+    });
   }
 
   function setPressed(form, button) {
@@ -173,7 +214,7 @@
       })
       .then(function () {
         if (redrawn) {
-          schedule(BASE_MS);
+          if (!streaming) { schedule(BASE_MS); }
           return;
         }
         button.disabled = false;
@@ -193,5 +234,9 @@
   }
 
   bind();
-  schedule(BASE_MS);
+  if (eventsUrl && window.EventSource) {
+    stream();
+  } else {
+    schedule(BASE_MS);
+  }
 })();

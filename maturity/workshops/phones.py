@@ -1,0 +1,276 @@
+"""Phones on Server-Sent Events: one reading of the room per worker per tick, shared by every
+phone streaming from that worker.
+
+A big room cannot poll: 2,000 phones asking every 2 seconds are 1,000 requests a second
+before anyone votes, and a reveal reaches a polling phone only at its next poll. So, where the
+server can hold thousands of idle connections (the gevent worker class: `streams_enabled`),
+each phone holds one stream, `/live/join/<code>/events`, and the server pushes to it.
+
+Per worker process and room there is one `Watch`: a background thread (a greenlet under
+gevent) that, while any phone of the room streams from this process, reads the room's marker
+(revision, vote writes) every tick through the room state the worker shares anyway
+(state.room). When the room's screen changes (a round opened, closed, revealed, moved on, the
+workshop ended) it also reads who voted what in the round on screen, in one query, so each
+phone's screen shows its own vote. Then it wakes the phones' streams, which build nothing from
+the database themselves: each takes the shared `Snapshot`, picks its own vote from it, and
+sends its screen (rendered once per screen and version for the whole room, live.render_panel).
+While votes come in only the count moves, and a stream sends it at most every `count_gap`
+seconds, longer in a bigger room, so a burst of votes costs the phones a few small messages.
+
+No vote is counted from memory: the count and the revealed figures are read from the rows
+(state._room_state), the snapshot is only what to show. Any number of worker processes and
+hosts serve one room without sticky sessions: each reads the database on its own, one small
+query per tick per room, however many phones it holds.
+
+A stream's own vote is the phone's business while a round is open: its vote's answer redraws
+its screen, and a stream sends the screen again only when the room's part of it changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from maturity.models import Vote
+from maturity.workshops import state
+from maturity.workshops.sse import format_event
+
+DEFAULTS = {
+    #: How often a watch reads its room while phones stream.
+    "WORKSHOP_PHONE_TICK_SECONDS": 0.25,
+    #: Least gap between two count messages to one phone; more in a big room (count_gap).
+    "WORKSHOP_PHONE_COUNT_GAP_SECONDS": 1.0,
+    "WORKSHOP_PHONE_HEARTBEAT_SECONDS": 20.0,
+    #: A stream ends after this long and the phone reconnects (a fresh look at its access).
+    "WORKSHOP_PHONE_STREAM_SECONDS": 600.0,
+    "WORKSHOP_PHONE_RETRY_MS": 2000,
+    #: A watch with no phone left stops after this long.
+    "WORKSHOP_PHONE_IDLE_SECONDS": 30.0,
+}
+
+def settings(config: Any) -> dict[str, float]:
+    return {key: float(config.get(key, default)) for key, default in DEFAULTS.items()}
+
+
+def streams_enabled(config: Any) -> bool:
+    """Whether phones should stream: WORKSHOP_PHONE_STREAMS "on"/"off", or "auto" (the
+    default): only where the server holds idle connections cheaply, i.e. under gevent. A
+    threaded worker gives each open stream a thread of its own, and a room would use them up."""
+    setting = str(config.get("WORKSHOP_PHONE_STREAMS", "auto")).lower()
+    if setting in ("on", "1", "true", "yes"):
+        return True
+    if setting in ("off", "0", "false", "no"):
+        return False
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency of the app
+        return False
+    return bool(monkey.is_module_patched("socket"))
+
+
+def count_gap(options: dict[str, float], streams: int) -> float:
+    """Seconds between count messages to one phone: the setting, and one more second for each
+    500 phones streaming from this process."""
+    return options["WORKSHOP_PHONE_COUNT_GAP_SECONDS"] + streams // 500
+
+
+def room_screen(room: state.LiveState) -> tuple:
+    """The part of every phone's screen the room decides (state.screen_key without the vote)."""
+    round_ = room["round"]
+    return (
+        room["workshop"]["status"],
+        round_["id"] if round_ else None,
+        round_["state"] if round_ else None,
+        "shown" if room["result"] else ("withheld" if room.get("withheld") else "hidden"),
+    )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a watch read at one tick; never changed once made."""
+
+    room: state.Room
+    screen: tuple
+    #: Who voted what in the round on screen when the room's screen last changed
+    #: (participant id -> stage, None for "don't know").
+    votes: dict[int, int | None]
+    #: Moves on with every change the phones should hear of.
+    seq: int
+    as_of: float
+
+
+@dataclass
+class Watch:
+    """One room, one worker process: reads the room every tick while phones stream."""
+
+    engine: Engine
+    workshop_id: int
+    join_code: str
+    options: dict[str, float]
+    snapshot: Snapshot | None = None
+    gone: bool = False
+    streams: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    thread: threading.Thread | None = None
+    last_stream: float = field(default_factory=time.monotonic)
+
+    def read(self) -> None:
+        """One tick: the room's shared state, and the votes when its screen changed."""
+        as_of = time.time()
+        with Session(self.engine) as session:
+            room = state.room(session, self.workshop_id, self.join_code, 0, self.options["WORKSHOP_PHONE_TICK_SECONDS"])
+            if room is None:
+                snapshot = None
+            else:
+                before = self.snapshot
+                screen = room_screen(room.state)
+                if before is not None and before.screen == screen:
+                    if before.room.version == room.version:
+                        return
+                    votes = before.votes
+                else:
+                    votes = _votes(session, room.state)
+                snapshot = Snapshot(room, screen, votes, (before.seq + 1) if before else 1, as_of)
+        with self.changed:
+            if snapshot is None:
+                self.gone = True
+            else:
+                self.snapshot = snapshot
+            self.changed.notify_all()
+
+    def run(self) -> None:
+        tick = self.options["WORKSHOP_PHONE_TICK_SECONDS"]
+        idle = self.options["WORKSHOP_PHONE_IDLE_SECONDS"]
+        while not self.gone:
+            with self.changed:
+                if self.streams == 0 and time.monotonic() - self.last_stream > idle:
+                    break
+            try:
+                self.read()
+            except Exception:  # noqa: BLE001 - a lost connection: say so, read again next tick
+                LOG.exception("Reading workshop %s for its phones failed", self.workshop_id)
+            time.sleep(tick)
+        with _WATCHES_LOCK:
+            if _WATCHES.get((self.workshop_id, self.join_code)) is self:
+                del _WATCHES[(self.workshop_id, self.join_code)]
+        with self.changed:
+            self.gone = True
+            self.changed.notify_all()
+
+    def wait(self, seq: int, timeout: float) -> Snapshot | None:
+        """The snapshot after `seq`, or the current one when `timeout` passes first."""
+        with self.changed:
+            if not self.gone and (self.snapshot is None or self.snapshot.seq == seq):
+                self.changed.wait(timeout)
+            return None if self.gone else self.snapshot
+
+
+def _votes(session: Session, room: state.RoomState) -> dict[int, int | None]:
+    round_ = room["round"]
+    if round_ is None:
+        return {}
+    rows = session.execute(select(Vote.participant_id, Vote.stage).where(Vote.round_id == round_["id"]))
+    return {participant_id: stage for participant_id, stage in rows}
+
+
+LOG = logging.getLogger(__name__)
+_WATCHES: dict[tuple[int, str], Watch] = {}
+_WATCHES_LOCK = threading.Lock()
+
+
+def watch(engine: Engine, workshop_id: int, join_code: str, options: dict[str, float]) -> Watch:
+    """The room's watch in this process, started when a phone first asks for a stream. (A
+    watch no stream has joined stops by itself after WORKSHOP_PHONE_IDLE_SECONDS.)"""
+    key = (workshop_id, join_code)
+    with _WATCHES_LOCK:
+        found = _WATCHES.get(key)
+        if found is None or found.gone:
+            found = Watch(engine, workshop_id, join_code, options)
+            _WATCHES[key] = found
+            found.thread = threading.Thread(target=found.run, name=f"phones-{workshop_id}", daemon=True)
+            found.thread.start()
+        return found
+
+
+def _counted(found: Watch, step: int) -> None:
+    with found.changed:
+        found.streams += step
+        found.last_stream = time.monotonic()
+
+
+def stream(
+    found: Watch,
+    participant_id: int,
+    first: state.PhoneState,
+    shown_screen: str | None,
+    panel: Callable[[state.PhoneState], str],
+    options: dict[str, float],
+    clock: Callable[[], float] = time.monotonic,
+) -> Iterator[str]:
+    """One phone's messages: its state now (read by the request, with its own vote), then its
+    state whenever the room's screen changes, and the count now and then while votes come in.
+    `panel` renders a state's screen; it is sent when the screen differs from the one the
+    phone shows (`shown_screen`, then whatever this stream sent last)."""
+    _counted(found, 1)
+    try:
+        yield f"retry: {int(options['WORKSHOP_PHONE_RETRY_MS'])}\n\n"
+        started = last_write = clock()
+        heartbeat = options["WORKSHOP_PHONE_HEARTBEAT_SECONDS"]
+        lifetime = options["WORKSHOP_PHONE_STREAM_SECONDS"]
+        yield _state_event(first, shown_screen, panel, time.time())
+        screen = first["screen"]
+        seq = found.snapshot.seq if found.snapshot is not None else 0
+        room_part = room_screen(first)
+        count_sent = (first["count"] or {}).get("total")
+        last_count = float("-inf")
+        while True:
+            now = clock()
+            if now - started >= lifetime:
+                yield ": the stream ends here; the phone reconnects\n\n"
+                return
+            gap = count_gap(options, found.streams)
+            snapshot = found.wait(seq, min(heartbeat, max(0.05, gap - (now - last_count))))
+            if snapshot is None:
+                yield format_event({"message": "This workshop no longer exists."}, event="gone")
+                return
+            seq = snapshot.seq
+            now = clock()
+            if snapshot.screen != room_part:
+                room_part = snapshot.screen
+                mine = snapshot.votes
+                voted = participant_id in mine
+                phone = state.personal_state(snapshot.room.state, voted, mine.get(participant_id) if voted else None)
+                yield _state_event(phone, screen, panel, snapshot.as_of)
+                screen = phone["screen"]
+                count_sent = (phone["count"] or {}).get("total")
+                last_count = last_write = now
+                continue
+            count = snapshot.room.state["count"]
+            total = count["total"] if count else None
+            if total != count_sent and now - last_count >= gap:
+                round_ = snapshot.room.state["round"]
+                yield format_event({"total": total, "round_id": round_["id"] if round_ else None}, event="count")
+                count_sent, last_count, last_write = total, now, now
+            elif now - last_write >= heartbeat:
+                yield ": keep-alive\n\n"
+                last_write = now
+    finally:
+        _counted(found, -1)
+
+
+def _state_event(
+    phone: state.PhoneState, shown: str | None, panel: Callable[[state.PhoneState], str], as_of: float
+) -> str:
+    data: dict[str, Any] = dict(phone)
+    if phone["screen"] != shown:
+        data["panel"] = panel(phone)
+    data["as_of"] = round(as_of, 3)
+    return format_event(data, event="state", event_id=phone["version"])

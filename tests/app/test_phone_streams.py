@@ -1,0 +1,217 @@
+"""Phones on an event stream (workshops/phones.py) and the poll interval advised by room size.
+
+The streams run in a second app instance (as a worker process would), with
+WORKSHOP_PHONE_STREAMS on and short ticks; the test drives the workshop through the main app
+and reads each phone's stream message by message.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import pytest
+from sqlalchemy import event
+
+from maturity.extensions import db
+from maturity.workshops import operations, phones
+from maturity.workshops.state import advised_poll_ms
+from tests.conftest import make_app
+from tests.support.workshops import join, open_current, vote
+
+
+def streaming_app(schema, tmp_path, **config):
+    settings = {
+        "UPLOAD_FOLDER": str(tmp_path),
+        "WORKSHOP_PHONE_STREAMS": "on",
+        "WORKSHOP_PHONE_TICK_SECONDS": 0.02,
+        "WORKSHOP_PHONE_COUNT_GAP_SECONDS": 0.05,
+        "WORKSHOP_PHONE_HEARTBEAT_SECONDS": 0.5,
+        "WORKSHOP_PHONE_STREAM_SECONDS": 5,
+        "WORKSHOP_PHONE_IDLE_SECONDS": 0.2,
+    }
+    return make_app(schema, **{**settings, **config})
+
+
+class Stream:
+    """A phone's open stream, read one message at a time."""
+
+    def __init__(self, client, code: str, screen: str | None = None):
+        url = f"/live/join/{code}/events" + (f"?screen={screen}" if screen is not None else "")
+        self.response = client.get(url, buffered=False)
+        assert self.response.status_code == 200, self.response.get_data(as_text=True)
+        assert self.response.mimetype == "text/event-stream"
+        self.chunks = (chunk.decode() for chunk in self.response.response)
+        assert next(self.chunks).startswith("retry:")
+
+    def next_event(self, kind: str | None = None, seconds: float = 3.0) -> tuple[str, dict]:
+        """The next message (of `kind`, when given) as (event, data), skipping comments."""
+        deadline = time.monotonic() + seconds
+        for chunk in self.chunks:
+            fields = dict(line.split(": ", 1) for line in chunk.splitlines() if ": " in line and not line.startswith(":"))
+            if "data" in fields and (kind is None or fields.get("event") == kind):
+                return fields.get("event", "message"), json.loads(fields["data"])
+            assert time.monotonic() < deadline, f"no {kind or 'message'} within {seconds} s"
+        raise AssertionError("the stream ended")
+
+    def close(self):
+        self.response.close()
+
+
+@pytest.fixture
+def room(app, schema, tmp_path, make_assessment, coordinator, make_workshop):
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    server = streaming_app(schema, tmp_path)
+    yield workshop, server
+    with server.app_context():
+        db.engine.dispose()
+
+
+def test_without_an_async_server_phones_poll_and_the_stream_is_not_offered(app, make_workshop, make_assessment, coordinator):
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    phone = join(app, workshop)
+    page = phone.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    assert 'data-poll-ms="2000"' in page and "data-events-url" not in page
+    refused = phone.get(f"/live/join/{workshop.join_code}/events")
+    assert refused.status_code == 404 and "poll the state instead" in refused.get_json()["message"]
+    assert phone.get(f"/live/join/{workshop.join_code}/state").get_json()["poll_ms"] == 2000
+
+
+def test_the_advised_poll_interval_grows_with_the_room():
+    assert advised_poll_ms(0) == advised_poll_ms(300) == 2000
+    assert advised_poll_ms(600) == 4000
+    assert advised_poll_ms(1500) == 10000
+    assert advised_poll_ms(2000) == 13333 and advised_poll_ms(100_000) == 15000
+
+
+def test_a_phone_is_pushed_each_change_of_screen_with_its_own_vote(app, room):
+    workshop, server = room
+    phone, other = join(server, workshop), join(server, workshop)
+    page = phone.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    assert f'data-events-url="/live/join/{workshop.join_code}/events"' in page
+    stream = Stream(phone, workshop.join_code, screen="not-this-screen")
+
+    _, first = stream.next_event("state")
+    assert first["round"] is None and "You\u2019re in" in first["panel"]  # its screen differed
+
+    round_ = open_current(workshop)
+    _, opened = stream.next_event("state")
+    assert opened["round"]["id"] == round_.id and opened["round"]["state"] == "open"
+    assert f'name="round_id" value="{round_.id}"' in opened["panel"] and opened["my_vote"] is None
+    assert "counts" not in json.dumps(opened)
+
+    assert vote(phone, workshop, round_.id, 3).status_code == 200
+    assert vote(other, workshop, round_.id, 1).status_code == 200
+    _, count = stream.next_event("count")
+    assert count["round_id"] == round_.id and 1 <= count["total"] <= 2
+
+    operations.close_round(workshop)
+    db.session.commit()
+    _, closed = stream.next_event("state")
+    assert closed["round"]["state"] == "closed" and closed["count"] == {"total": 2}
+    assert closed["my_vote"]["stage"] == 3 and "Your vote: <strong>Maturing</strong>" in closed["panel"]
+    assert closed["result"] is None
+
+    operations.reveal_round(workshop, True)
+    db.session.commit()
+    _, revealed = stream.next_event("state")
+    assert revealed["result"] is None or revealed.get("withheld")  # 2 voters: only the count shows
+    assert revealed["my_vote"]["stage"] == 3
+    stream.close()
+
+
+def test_a_phone_that_reconnects_gets_the_screen_it_should_show_and_no_panel_it_has(app, room):
+    workshop, server = room
+    phone = join(server, workshop)
+    round_ = open_current(workshop)
+    assert vote(phone, workshop, round_.id, "dont-know").status_code == 200
+    state = phone.get(f"/live/join/{workshop.join_code}/state").get_json()
+
+    stream = Stream(phone, workshop.join_code, screen=state["screen"])
+    _, again = stream.next_event("state")
+    assert again["screen"] == state["screen"] and "panel" not in again
+    assert again["my_vote"] == {"stage": None, "label": "Don\u2019t know"}
+    stream.close()
+
+    stale = Stream(phone, workshop.join_code, screen="a-screen-from-before-the-phone-slept")
+    _, fresh = stale.next_event("state")
+    assert fresh["screen"] == state["screen"] and "Don\u2019t know<span" in fresh["panel"]
+    stale.close()
+
+
+def test_many_phones_share_one_reading_of_the_room(app, room):
+    workshop, server = room
+    clients = [join(server, workshop) for _ in range(6)]
+    streams = [Stream(c, workshop.join_code) for c in clients]
+    for stream in streams:
+        stream.next_event("state")
+    assert len([key for key in phones._WATCHES if key[0] == workshop.id]) == 1
+
+    # While the streams take the opened round, only the room's watch reads the database:
+    # nothing is read for each phone (the watch runs in a thread of its own).
+    here = threading.get_ident()
+    read_by_streams = []
+    with server.app_context():
+        engine = db.engine
+
+    def note(*_args):
+        if threading.get_ident() == here:
+            read_by_streams.append(_args[2])
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        round_ = open_current(workshop)
+        for stream in streams:
+            _, state = stream.next_event("state")
+            assert state["round"]["id"] == round_.id and "panel" in state
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert read_by_streams == []
+    with server.app_context():
+        assert db.engine.pool.checkedout() <= 1  # at most the watch, mid-read
+    for stream in streams:
+        stream.close()
+
+
+def test_who_may_stream(app, room, make_workshop, make_assessment, coordinator):
+    workshop, server = room
+    stranger = server.test_client()
+    assert stranger.get(f"/live/join/{workshop.join_code}/events").status_code == 401
+    assert stranger.get("/live/join/ZZZZ-ZZZZ/events").status_code == 404
+    elsewhere = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area), title="Another")
+    phone = join(server, elsewhere)
+    # A browser that joined another workshop has no place in this one.
+    assert phone.get(f"/live/join/{workshop.join_code}/events").status_code == 401
+
+
+def test_a_deleted_workshop_ends_its_phones_streams(app, room):
+    workshop, server = room
+    phone = join(server, workshop)
+    stream = Stream(phone, workshop.join_code)
+    stream.next_event("state")
+    operations.delete_workshop(workshop)
+    db.session.commit()
+    kind, data = stream.next_event("gone")
+    assert kind == "gone" and "no longer exists" in data["message"]
+
+
+def test_the_count_reaches_a_phone_at_most_once_a_gap(app, schema, tmp_path, make_assessment, coordinator, make_workshop):
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    server = streaming_app(schema, tmp_path, WORKSHOP_PHONE_COUNT_GAP_SECONDS=0.6)
+    voters = [join(server, workshop) for _ in range(5)]
+    round_ = open_current(workshop)
+    stream = Stream(voters[0], workshop.join_code)
+    stream.next_event("state")
+    started = time.monotonic()
+    for voter in voters:
+        assert vote(voter, workshop, round_.id, 2).status_code == 200
+    seen = []
+    while not seen or seen[-1][1] < 5:
+        _, count = stream.next_event("count", seconds=5)
+        seen.append((time.monotonic() - started, count["total"]))
+    gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:])]
+    assert all(gap >= 0.5 for gap in gaps), seen
+    stream.close()
+    with server.app_context():
+        db.engine.dispose()
