@@ -42,9 +42,9 @@ run: $(APP_STAMP) $(DEV_SECRET)
 	@$(WITH_SECRET) $(BIN)/flask --app app bootstrap
 	@echo ""
 	@echo "Open http://$(HOST):$(PORT)/ and sign in with a demo login above."
-	@# gunicorn (one process, threaded, as a small deployment) rather than Flask's development
-	@# server, which warns on every start that it is not for production.
-	@$(WITH_SECRET) $(BIN)/gunicorn --workers 1 --threads 8 --bind $(HOST):$(PORT) --log-level warning app:app
+	@# gunicorn (one process, gevent as in production, so phones in a live workshop stream)
+	@# rather than Flask's development server, which warns on every start that it is not for production.
+	@$(WITH_SECRET) $(BIN)/gunicorn --workers 1 --worker-class gevent --worker-connections 1000 --bind $(HOST):$(PORT) --log-level warning app:app
 
 migrate: $(APP_STAMP) $(DEV_SECRET)
 	@$(WITH_SECRET) $(BIN)/flask --app app db upgrade heads

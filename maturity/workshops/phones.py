@@ -116,11 +116,17 @@ class Watch:
     join_code: str
     options: dict[str, float]
     snapshot: Snapshot | None = None
+    #: The workshop is gone (deleted): its streams say so and end.
     gone: bool = False
+    #: No phone has streamed for a while, so the reading stopped (a new stream starts it again).
+    stopped: bool = True
     streams: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
-    thread: threading.Thread | None = None
     last_stream: float = field(default_factory=time.monotonic)
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.workshop_id, self.join_code)
 
     def read(self) -> None:
         """One tick: the room's shared state, and the votes when its screen changed."""
@@ -146,31 +152,54 @@ class Watch:
                 self.snapshot = snapshot
             self.changed.notify_all()
 
-    def run(self) -> None:
-        tick = self.options["WORKSHOP_PHONE_TICK_SECONDS"]
+    def start(self) -> None:
+        """Start reading (with _WATCHES_LOCK held)."""
+        self.stopped = False
+        _WATCHES[self.key] = self
+        threading.Thread(target=self._run, name=f"phones-{self.workshop_id}", daemon=True).start()
+
+    def _idle(self) -> bool:
+        """Whether to stop: the room is gone, or no stream for a while. Decided under
+        _WATCHES_LOCK, so a stream that attaches at that moment keeps the watch reading or
+        starts it again."""
         idle = self.options["WORKSHOP_PHONE_IDLE_SECONDS"]
-        while not self.gone:
-            with self.changed:
-                if self.streams == 0 and time.monotonic() - self.last_stream > idle:
-                    break
+        with _WATCHES_LOCK, self.changed:
+            if self.gone or (self.streams == 0 and time.monotonic() - self.last_stream > idle):
+                self.stopped = True
+                if _WATCHES.get(self.key) is self:
+                    del _WATCHES[self.key]
+                self.changed.notify_all()
+                return True
+        return False
+
+    def _run(self) -> None:
+        tick = self.options["WORKSHOP_PHONE_TICK_SECONDS"]
+        failing = False
+        while not self._idle():
             try:
                 self.read()
-            except Exception:  # noqa: BLE001 - a lost connection: say so, read again next tick
-                LOG.exception("Reading workshop %s for its phones failed", self.workshop_id)
+                failing = False
+            except Exception:  # noqa: BLE001 - e.g. a lost connection: read again next tick
+                if not failing:  # once for each spell of failures, not four times a second
+                    LOG.exception("Reading workshop %s for its phones failed", self.workshop_id)
+                failing = True
             time.sleep(tick)
-        with _WATCHES_LOCK:
-            if _WATCHES.get((self.workshop_id, self.join_code)) is self:
-                del _WATCHES[(self.workshop_id, self.join_code)]
-        with self.changed:
-            self.gone = True
-            self.changed.notify_all()
 
-    def wait(self, seq: int, timeout: float) -> Snapshot | None:
-        """The snapshot after `seq`, or the current one when `timeout` passes first."""
+    def attach(self, step: int) -> None:
+        """Count a stream in (1) or out (-1); a stream coming to a stopped watch restarts it."""
+        with _WATCHES_LOCK, self.changed:
+            self.streams += step
+            self.last_stream = time.monotonic()
+            if step > 0 and self.stopped and not self.gone:
+                self.start()
+
+    def wait(self, seq: int, timeout: float) -> tuple[bool, Snapshot | None]:
+        """(whether the room is gone, the snapshot after `seq` or, when `timeout` passes first,
+        the current one: None until the first reading is done)."""
         with self.changed:
             if not self.gone and (self.snapshot is None or self.snapshot.seq == seq):
                 self.changed.wait(timeout)
-            return None if self.gone else self.snapshot
+            return self.gone, self.snapshot
 
 
 def _votes(session: Session, room: state.RoomState) -> dict[int, int | None]:
@@ -187,23 +216,15 @@ _WATCHES_LOCK = threading.Lock()
 
 
 def watch(engine: Engine, workshop_id: int, join_code: str, options: dict[str, float]) -> Watch:
-    """The room's watch in this process, started when a phone first asks for a stream. (A
-    watch no stream has joined stops by itself after WORKSHOP_PHONE_IDLE_SECONDS.)"""
+    """The room's watch in this process; it reads while streams are attached, and stops
+    WORKSHOP_PHONE_IDLE_SECONDS after the last one leaves."""
     key = (workshop_id, join_code)
     with _WATCHES_LOCK:
         found = _WATCHES.get(key)
         if found is None or found.gone:
             found = Watch(engine, workshop_id, join_code, options)
             _WATCHES[key] = found
-            found.thread = threading.Thread(target=found.run, name=f"phones-{workshop_id}", daemon=True)
-            found.thread.start()
         return found
-
-
-def _counted(found: Watch, step: int) -> None:
-    with found.changed:
-        found.streams += step
-        found.last_stream = time.monotonic()
 
 
 def stream(
@@ -219,7 +240,7 @@ def stream(
     state whenever the room's screen changes, and the count now and then while votes come in.
     `panel` renders a state's screen; it is sent when the screen differs from the one the
     phone shows (`shown_screen`, then whatever this stream sent last)."""
-    _counted(found, 1)
+    found.attach(1)
     try:
         yield f"retry: {int(options['WORKSHOP_PHONE_RETRY_MS'])}\n\n"
         started = last_write = clock()
@@ -231,39 +252,47 @@ def stream(
         room_part = room_screen(first)
         count_sent = (first["count"] or {}).get("total")
         last_count = float("-inf")
+        #: A count the phone has not been sent yet, held back until the gap has passed.
+        pending = False
         while True:
             now = clock()
             if now - started >= lifetime:
                 yield ": the stream ends here; the phone reconnects\n\n"
                 return
             gap = count_gap(options, found.streams)
-            snapshot = found.wait(seq, min(heartbeat, max(0.05, gap - (now - last_count))))
-            if snapshot is None:
+            timeout = heartbeat - (now - last_write)
+            if pending:
+                timeout = min(timeout, gap - (now - last_count))
+            gone, snapshot = found.wait(seq, max(0.01, timeout))
+            if gone:
                 yield format_event({"message": "This workshop no longer exists."}, event="gone")
                 return
-            seq = snapshot.seq
             now = clock()
-            if snapshot.screen != room_part:
-                room_part = snapshot.screen
+            if snapshot is not None and snapshot.screen != room_part:
+                seq, room_part = snapshot.seq, snapshot.screen
                 mine = snapshot.votes
                 voted = participant_id in mine
                 phone = state.personal_state(snapshot.room.state, voted, mine.get(participant_id) if voted else None)
                 yield _state_event(phone, screen, panel, snapshot.as_of)
                 screen = phone["screen"]
-                count_sent = (phone["count"] or {}).get("total")
+                count_sent, pending = (phone["count"] or {}).get("total"), False
                 last_count = last_write = now
                 continue
-            count = snapshot.room.state["count"]
-            total = count["total"] if count else None
-            if total != count_sent and now - last_count >= gap:
-                round_ = snapshot.room.state["round"]
-                yield format_event({"total": total, "round_id": round_["id"] if round_ else None}, event="count")
-                count_sent, last_count, last_write = total, now, now
-            elif now - last_write >= heartbeat:
+            if snapshot is not None:  # (None: the room's first reading is not done yet)
+                seq = snapshot.seq
+                count = snapshot.room.state["count"]
+                total = count["total"] if count else None
+                pending = total != count_sent
+                if pending and now - last_count >= gap:
+                    round_ = snapshot.room.state["round"]
+                    yield format_event({"total": total, "round_id": round_["id"] if round_ else None}, event="count")
+                    count_sent, pending, last_count, last_write = total, False, now, now
+                    continue
+            if now - last_write >= heartbeat:
                 yield ": keep-alive\n\n"
                 last_write = now
     finally:
-        _counted(found, -1)
+        found.attach(-1)
 
 
 def _state_event(

@@ -215,3 +215,44 @@ def test_the_count_reaches_a_phone_at_most_once_a_gap(app, schema, tmp_path, mak
     stream.close()
     with server.app_context():
         db.engine.dispose()
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class _QuietRoom:
+    """A watch whose room never changes: every wait lasts its whole timeout (on a fake clock)."""
+
+    def __init__(self, clock, snapshot):
+        self.clock, self.snapshot, self.streams, self.waits = clock, snapshot, 1, []
+
+    def attach(self, step):
+        pass
+
+    def wait(self, seq, timeout):
+        self.waits.append(timeout)
+        self.clock.now += timeout
+        return False, self.snapshot
+
+
+def test_a_quiet_stream_sleeps_until_its_heartbeat_instead_of_spinning(app):
+    from maturity.workshops import state
+
+    room = state.RoomState(revision=1, workshop={"id": 1, "title": "W", "status": "running", "status_label": "", "join_code": "X"},
+                           round=None, count=None, result=None, writes=0, version="1.0", poll_ms=2000)
+    snapshot = phones.Snapshot(state.Room(1, 0, 0.0, room), phones.room_screen(room), {}, 1, 0.0)
+    clock = _Clock()
+    quiet = _QuietRoom(clock, snapshot)
+    options = {**phones.DEFAULTS, "WORKSHOP_PHONE_STREAM_SECONDS": 100.0}
+    first = state.personal_state(room, False, None)
+    messages = list(phones.stream(quiet, 7, first, first["screen"], lambda s: "<p>panel</p>", options, clock=clock))
+    assert messages[0].startswith("retry:") and "event: state" in messages[1] and "panel" not in messages[1]
+    # 100 s with nothing new: a keep-alive every 20 s, and each wait as long as the heartbeat.
+    assert min(quiet.waits) >= options["WORKSHOP_PHONE_HEARTBEAT_SECONDS"] - 1e-9, quiet.waits[:5]
+    assert sum(1 for m in messages if m.startswith(": keep-alive")) == 5
+    assert messages[-1].startswith(": the stream ends here")

@@ -2,8 +2,9 @@
 
 `live_server` serves the app from a werkzeug server thread (threaded, like a small deployment)
 against a fresh SQLite file built with the migrations and the framework loaded. When
-TEST_DATABASE_URL is set it is also parametrised with gunicorn running two threaded worker
-processes on PostgreSQL, in a schema of its own. Assets are served locally (ASSET_SOURCE=local):
+TEST_DATABASE_URL is set it is also parametrised with gunicorn running two gevent worker
+processes on PostgreSQL, as in production, in a schema of its own: there the phones stream
+(workshops/phones.py), and on the werkzeug thread they poll, so both ways are tried. Assets are served locally (ASSET_SOURCE=local):
 `make assets` (scripts/fetch_assets.py) fills static/vendor. Tests are skipped, with the reason,
 when Chromium or those files are missing.
 """
@@ -147,7 +148,9 @@ def _postgres_server(tmp: Path) -> Iterator[LiveServer]:
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "--workers", "2", "--threads", "8", "--bind", f"127.0.0.1:{port}",
+        [str(gunicorn), "--workers", "2", "--worker-class", "gevent", "--worker-connections", "500",
+         # Open phone streams would hold a graceful stop for its full 30 s.
+         "--graceful-timeout", "2", "--bind", f"127.0.0.1:{port}",
          "--log-level", "warning", "app:app"],
         cwd=str(ROOT),
         env=env,
@@ -177,7 +180,8 @@ SERVERS = ["sqlite"] + (["postgresql"] if postgres_url() else [])
 
 @pytest.fixture(scope="session", params=SERVERS)
 def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
-    """The app served for real: a werkzeug thread on SQLite, or gunicorn (2 workers) on PostgreSQL."""
+    """The app served for real: a werkzeug thread on SQLite (phones poll), or gunicorn (2 gevent
+    workers) on PostgreSQL (phones stream)."""
     reason = skip_reason()
     if reason:
         pytest.skip(reason)

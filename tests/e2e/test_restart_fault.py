@@ -56,7 +56,7 @@ class Server:
         }
         gunicorn = Path(sys.executable).with_name("gunicorn")
         self.process = subprocess.Popen(
-            [str(gunicorn), "--workers", "2", "--threads", "4", "--bind", f"127.0.0.1:{self.port}",
+            [str(gunicorn), "--workers", "2", "--worker-class", "gevent", "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "app:app"],
             cwd=str(ROOT), env=env, start_new_session=True,
         )
