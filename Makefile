@@ -99,7 +99,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench-voting: $(STAMP)
-	$(BIN)/python tests/bench/bench_voting.py --participants $${PARTICIPANTS:-300} --db $${DB:-postgres}
+	$(BIN)/python tests/bench/bench_voting.py --participants $${PARTICIPANTS:-300} --rooms $${ROOMS:-1} --db $${DB:-postgres} $${BENCH_ARGS}
 
 bench-pages: $(STAMP)
 	$(BIN)/python tests/bench/bench_pages.py --db $${DB:-postgres}

@@ -71,6 +71,8 @@ FACILITATOR = "facilitator@bench.example"
 SECRET = "bench-secret-key-not-for-production"
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 ROUND_INPUT = re.compile(r'name="round_id" value="(\d+)"')
+EVENTS_URL = re.compile(r'data-events-url="([^"]+)"')
+POLL_MS = re.compile(r'data-poll-ms="(\d+)"')
 #: The phone's poll interval plus its jitter (static/js/workshop-participant.js), and the least
 #: time a person takes between the voting buttons appearing and tapping one.
 POLL_CYCLE = 2.4
@@ -97,8 +99,8 @@ def csrf_of(html: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def prepare_database(database_url: str) -> dict:
-    """Migrate, load the framework, set up the area, users, assessment and workshop."""
+def prepare_database(database_url: str, rooms: int = 1) -> list[dict]:
+    """Migrate, load the framework, set up the area, users, assessment and `rooms` workshops."""
     os.environ["DATABASE_URL"] = database_url
     from flask_migrate import upgrade
 
@@ -109,7 +111,8 @@ def prepare_database(database_url: str) -> dict:
     from maturity.framework.operations import load_file
     from maturity.workshops import operations as workshops
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url), "RATELIMIT_ENABLED": False})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sqlalchemy_url(database_url), "RATELIMIT_ENABLED": False,
+                      "SECRET_KEY": SECRET})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
         framework = load_file(app.config["FRAMEWORK_FILE"]).framework
@@ -119,12 +122,14 @@ def prepare_database(database_url: str) -> dict:
         admin.set_membership(user, area, "coordinator")
         assessment = create_assessment(area, framework, "Benchshire 2024", "2024 to 2025", user=user)
         rounds = [(strand, None) for strand in framework.strands]
-        workshop = workshops.create_workshop(assessment, "Benchmark workshop", rounds, user=user)
+        made = [
+            workshops.create_workshop(assessment, f"Benchmark workshop {n + 1}", rounds, user=user)
+            for n in range(rooms)
+        ]
         db.session.commit()
-        info = {"workshop_id": workshop.id, "code": workshop.join_code,
-                "round_ids": [r.id for r in workshop.rounds]}
+        infos = [{"workshop_id": w.id, "code": w.join_code, "round_ids": [r.id for r in w.rounds]} for w in made]
         db.engine.dispose()
-    return info
+    return infos
 
 
 def count_rows(database_url: str, round_id: int) -> dict[str, int]:
@@ -165,7 +170,8 @@ class Server:
 
 
 def start_server(
-    database_url: str, workers: int, threads: int, pool: int, tmp: Path, extra_args: list[str]
+    database_url: str, workers: int, threads: int, pool: int, tmp: Path, extra_args: list[str],
+    worker_class: str = "gevent", worker_connections: int = 5000,
 ) -> Server:
     port = free_port()
     env = {
@@ -177,9 +183,11 @@ def start_server(
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = tmp / "gunicorn.log"
+    concurrency = (["--threads", str(threads)] if worker_class == "gthread"
+                   else ["--worker-connections", str(worker_connections)])
     command = [
-        str(gunicorn), "--worker-class", "gthread", "--workers", str(workers),
-        "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
+        str(gunicorn), "--worker-class", worker_class, "--workers", str(workers),
+        *concurrency, "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "5",
         # Longer than the client keeps idle connections, so the server never closes one the
         # client is about to reuse (a benchmark artefact, not something phones see).
         "--keep-alive", "15", "--timeout", "120", "--backlog", "4096",
@@ -387,6 +395,34 @@ class Phone:
     last_stage: int | None = None
     voted: bool = False
     screen: str | None = None
+    #: From the vote page: where the phone's script would stream from, and how often it polls.
+    events_url: str | None = None
+    poll_ms: int = 2000
+    #: Each state the phone received (by stream or poll), with when (perf_counter).
+    states: list[tuple[float, dict]] = field(default_factory=list)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def note(self, state: dict) -> None:
+        self.states.append((time.perf_counter(), state))
+        if state.get("poll_ms"):
+            self.poll_ms = int(state["poll_ms"])
+        self.changed.set()
+
+    async def wait_for(self, predicate, timeout: float) -> float | None:
+        """When (perf_counter) the first state meeting `predicate` arrived, waiting for it."""
+        deadline = time.perf_counter() + timeout
+        seen = 0
+        while True:
+            for arrived, state in self.states[seen:]:
+                if predicate(state):
+                    return arrived
+            seen = len(self.states)
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                return None
+            self.changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.changed.wait(), remaining)
 
 
 async def join(run: Run, index: int) -> Phone | None:
@@ -408,7 +444,11 @@ async def join(run: Run, index: int) -> Phone | None:
             if response.status != 200:
                 run.error("join", f"GET waiting page {response.status}")
                 return None
-            await response.read()
+            page = await response.text()
+            found = EVENTS_URL.search(page)
+            phone.events_url = run.url + found.group(1) if found else None
+            found = POLL_MS.search(page)
+            phone.poll_ms = int(found.group(1)) if found else 2000
         async with session.get(f"{run.url}/live/join/{run.code}/state", headers={"Accept": "application/json"}) as response:
             if response.status != 200:
                 run.error("join", f"GET state {response.status}")
@@ -493,6 +533,7 @@ async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
             phone.etag = response.headers.get("ETag")
         stats["latencies"].append(time.perf_counter() - started)
         stats["changed"] += 1
+        phone.note(state)
         if state.get("screen") == asked:
             return  # as the script: an answer repeating the screen it asked from is not news
         if state.get("screen") != phone.screen:
@@ -505,12 +546,57 @@ async def poll_once(run: Run, phone: Phone, stats: dict) -> None:
 
 
 async def keep_polling(run: Run, phone: Phone, stats: dict, stop: asyncio.Event) -> None:
-    """The phone's script: a poll every 2 s plus up to 0.4 s of jitter, until told to stop."""
+    """The phone's script: a poll at the interval the server advises (2 s in a room of up to
+    300) plus up to 0.4 s of jitter, until told to stop."""
     while not stop.is_set():
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), 2.0 + random.uniform(0, 0.4))
+            await asyncio.wait_for(stop.wait(), phone.poll_ms / 1000 + random.uniform(0, 0.4))
         if not stop.is_set():
             await poll_once(run, phone, stats)
+
+
+async def keep_streaming(run: Run, phone: Phone, stats: dict, stop: asyncio.Event) -> None:
+    """The phone's script where the server streams: one event stream held all through, its
+    screen taken from each `state` message, reconnecting (as the browser does) if it drops."""
+    import aiohttp
+
+    while not stop.is_set():
+        url = phone.events_url + "?" + urlencode({"screen": phone.screen or ""})
+        try:
+            async with phone.session.get(
+                url, headers={"Accept": "text/event-stream"},
+                timeout=aiohttp.ClientTimeout(total=None, sock_read=120),
+            ) as response:
+                if response.status != 200:
+                    run.error("stream", f"HTTP {response.status}")
+                    await asyncio.sleep(2)
+                    continue
+                stats["connects"] += 1
+                event, data = None, None
+                async for raw in response.content:
+                    line = raw.decode("utf-8").rstrip("\n")
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                    elif line.startswith("data:"):
+                        data = line[5:].strip()
+                    elif line == "":
+                        if data and event in ("state", "count"):
+                            stats["events"] += 1
+                            if event == "state":
+                                state = json.loads(data)
+                                if state.get("screen") != phone.screen:
+                                    take_panel(phone, state)
+                                phone.note(state)
+                        elif event == "gone":
+                            run.error("stream", f"gone: {data}")
+                            return
+                        event, data = None, None
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - counted; the browser would reconnect
+            if not stop.is_set():
+                run.error("stream", repr(error))
+                await asyncio.sleep(2)
 
 
 def pick_stage(previous: int | None = None, dont_know_share: float = 0.05) -> int | None:
@@ -568,217 +654,345 @@ def tally_of(result: dict) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 
-async def run_benchmark(args, info: dict, server: Server, database_url: str) -> dict:
+def worker_cpu_seconds(master_pid: int) -> float:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ..., utime (14th field of the line), stime (15th).
+        if int(fields[1]) == master_pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+@dataclass
+class Room:
+    """One workshop of the run: its phones, facilitator and presenter."""
+
+    run: Run
+    facilitator: object = None
+    presenter_session: object = None
+    presenter: Presenter = field(default_factory=Presenter)
+    presenter_task: object = None
+    phones: list[Phone] = field(default_factory=list)
+    round_1: int | None = None
+    round_2: int | None = None
+    exact: bool = True
+    counted: int = 0
+
+
+async def run_benchmark(args, infos: list[dict], server: Server, database_url: str) -> dict:
     import aiohttp
 
-    run = Run(server.url, info["code"], info["workshop_id"])
-    report: dict = {"machine": machine()}
-
+    report: dict = {"machine": machine(), "rooms": len(infos)}
     say(f"baseline: GET /healthz from {args.concurrency} connections for {args.baseline_seconds:.0f} s")
     report["baseline_rps"] = round(await baseline(server.url, args.baseline_seconds, args.concurrency), 1)
     say(f"baseline: {report['baseline_rps']} requests/s (load {load_average()})")
 
-    run.connector = aiohttp.TCPConnector(limit=args.connections, keepalive_timeout=10)
-    facilitator = await sign_in(run)
-    presenter_session = await sign_in(run)
-    presenter = Presenter()
-    presenter_task = asyncio.create_task(presenter.follow(run, presenter_session))
+    # Phones that stream hold a connection each for the whole run: no limit on the pool then.
+    connector = aiohttp.TCPConnector(limit=0 if args.mode in ("auto", "stream") else args.connections,
+                                     keepalive_timeout=10)
+    rooms = [Room(Run(server.url, info["code"], info["workshop_id"], connector)) for info in infos]
+    for room in rooms:
+        room.facilitator = await sign_in(room.run)
+        room.presenter_session = await sign_in(room.run)
+        room.presenter_task = asyncio.create_task(room.presenter.follow(room.run, room.presenter_session))
 
-    say(f"joining {args.participants} participants ({args.join_concurrency} at a time)")
+    total = args.participants * len(rooms)
+    say(f"joining {args.participants} participants in each of {len(rooms)} room(s) ({args.join_concurrency} at a time)")
     started = time.perf_counter()
     gate = asyncio.Semaphore(args.join_concurrency)
 
-    async def gated_join(index: int):
+    async def gated_join(room: Room, index: int):
         async with gate:
-            return await join(run, index)
+            return await join(room.run, index)
 
-    joined = await asyncio.gather(*(gated_join(i) for i in range(args.participants)))
-    phones = [p for p in joined if p is not None]
+    for room in rooms:
+        joined = await asyncio.gather(*(gated_join(room, i) for i in range(args.participants)))
+        room.phones = [p for p in joined if p is not None]
+    phones = [p for room in rooms for p in room.phones]
     join_seconds = time.perf_counter() - started
-    say(f"joined {len(phones)} in {join_seconds:.1f} s ({len(phones) / join_seconds:.0f}/s, load {load_average()})")
+    say(f"joined {len(phones)} of {total} in {join_seconds:.1f} s ({len(phones) / join_seconds:.0f}/s, load {load_average()})")
     report["join_seconds"] = round(join_seconds, 1)
 
-    # ---- Round 1: votes spread over the window ---------------------------------------------
-    opened = await facilitator_action(run, facilitator, "open")
-    t_open = time.perf_counter()
-    round_1 = opened["state"]["round"]["id"]
-    say(f"round {round_1} open: votes over {args.window:.0f} s, about {args.change_share:.0%} change once")
+    mode = args.mode
+    if mode == "auto":
+        mode = "stream" if phones and phones[0].events_url else "poll"
+    if mode == "stream" and not all(p.events_url for p in phones):
+        raise RuntimeError("--mode stream, but the server does not offer phones a stream")
+    report["mode"] = mode
+    say(f"phones: {mode}" + (f" (advised poll interval {phones[0].poll_ms} ms)" if mode == "poll" and phones else ""))
+    stats = {"latencies": [], "not_modified": 0, "changed": 0, "redraws": 0, "events": 0, "connects": 0}
+    stop_following = asyncio.Event()
+    keep = {"stream": keep_streaming, "poll": keep_polling}.get(mode)
+    followers = [asyncio.create_task(keep(room.run, p, stats, stop_following)) for room in rooms for p in room.phones] if keep else []
+    if mode == "stream":
+        # Every phone holds its stream (and has had its first state) before the round opens.
+        waited = await asyncio.gather(*(p.wait_for(lambda s: True, 30) for p in phones))
+        say(f"streams open: {sum(1 for w in waited if w is not None)} of {len(phones)} (load {load_average()})")
+
+    # ---- Round 1: votes spread over the window, in every room at once ----------------------
     follow_latencies: list[float] = []
     window = args.window
+    cpu_before = worker_cpu_seconds(server.process.pid)
 
-    async def take_part(phone: Phone) -> None:
-        # The phone's script polls every 2 s plus up to 0.4 s of jitter, so each phone sees
-        # the open round within 2.4 s; the person then reads the screen and taps, at least
-        # REACTION seconds later, at a random moment of the window.
-        follow_at = random.uniform(0, min(POLL_CYCLE, window / 4))
-        first_at = random.uniform(POLL_CYCLE + REACTION, window * 0.85)
+    async def take_part(room: Room, phone: Phone, t_open: float) -> None:
+        if mode == "stream":
+            # The stream brings the opened round's screen: no request.
+            arrived = await phone.wait_for(
+                lambda s: (s.get("round") or {}).get("id") == room.round_1 and s["round"]["state"] == "open", 30)
+            if arrived is None or phone.round_id != room.round_1:
+                room.run.error("follow", "the stream never brought the opened round")
+                return
+            follow_latencies.append(arrived - t_open)
+            first_at = random.uniform(arrived - t_open + REACTION, max(arrived - t_open + REACTION, window * 0.85))
+        else:
+            # The phone's script polls every 2 s plus up to 0.4 s of jitter, so each phone sees
+            # the open round within 2.4 s; the person then reads the screen and taps, at least
+            # REACTION seconds later, at a random moment of the window.
+            cycle = phone.poll_ms / 1000 + 0.4
+            follow_at = random.uniform(0, min(cycle, window / 4))
+            first_at = random.uniform(cycle + REACTION, max(cycle + REACTION, window * 0.85))
+            await asyncio.sleep(max(0.0, t_open + follow_at - time.perf_counter()))
+            if not await follow_round(room.run, phone, follow_latencies, fresh=mode == "poll"):
+                return
+            first_at = max(first_at, time.perf_counter() - t_open + REACTION)
         change_at = random.uniform(first_at + REACTION, window) if random.random() < args.change_share else None
-        await asyncio.sleep(max(0.0, t_open + follow_at - time.perf_counter()))
-        if not await follow_round(run, phone, follow_latencies, fresh=args.poll):
-            return
-        first_at = max(first_at, time.perf_counter() - t_open + REACTION)
         await asyncio.sleep(max(0.0, t_open + first_at - time.perf_counter()))
-        first = await vote(run, phone, pick_stage())
+        first = await vote(room.run, phone, pick_stage())
         if change_at is not None and first.status == 200:
             await asyncio.sleep(max(0.0, t_open + change_at - time.perf_counter()))
-            await vote(run, phone, pick_stage(first.stage))
+            await vote(room.run, phone, pick_stage(first.stage))
 
-    poll_stats = {"latencies": [], "not_modified": 0, "changed": 0, "redraws": 0}
-    stop_polling = asyncio.Event()
-    pollers = [asyncio.create_task(keep_polling(run, p, poll_stats, stop_polling)) for p in phones] if args.poll else []
-    await asyncio.gather(*(take_part(p) for p in phones))
-    window_votes = [v for v in run.votes if v.round_id == round_1]
-    last_response = max((v.sent + v.latency for v in window_votes), default=t_open)
-    last_answered = max((v.answered_at for v in window_votes if v.status == 200), default=0.0)
-    say(f"round 1: {len(window_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening")
+    async def run_room(room: Room) -> float:
+        opened = await facilitator_action(room.run, room.facilitator, "open")
+        t_open = time.perf_counter()
+        room.round_1 = opened["state"]["round"]["id"]
+        await asyncio.gather(*(take_part(room, p, t_open) for p in room.phones))
+        return t_open
 
-    total_writes = sum(1 for v in window_votes if v.status == 200)  # each adds one to the sum
+    say(f"round 1 open in {len(rooms)} room(s): votes over {args.window:.0f} s, about {args.change_share:.0%} change once")
+    opened_at = await asyncio.gather(*(run_room(room) for room in rooms))
+    t_open = min(opened_at)
+    cpu_round_1 = worker_cpu_seconds(server.process.pid) - cpu_before
+    all_votes = [v for room in rooms for v in room.run.votes if v.round_id == room.round_1]
+    ok_1 = [v for v in all_votes if v.status == 200]
+    last_response = max((v.sent + v.latency for v in all_votes), default=t_open)
+    say(f"round 1: {len(all_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening; "
+        f"workers used {cpu_round_1:.1f} CPU s")
 
-    def has_all(state: dict) -> bool:
-        return state["as_of"] >= last_answered or (
-            (state.get("round") or {}).get("id") == round_1 and writes_of(state) >= total_writes
+    lags: list[float] = []
+    final_lags: list[float] = []
+    for room in rooms:
+        window_votes = [v for v in room.run.votes if v.round_id == room.round_1]
+        room_last = max((v.sent + v.latency for v in window_votes), default=t_open)
+        last_answered = max((v.answered_at for v in window_votes if v.status == 200), default=0.0)
+        total_writes = sum(1 for v in window_votes if v.status == 200)  # each adds one to the sum
+        round_1 = room.round_1
+
+        def has_all(state: dict, last_answered=last_answered, total_writes=total_writes, round_1=round_1) -> bool:
+            return state["as_of"] >= last_answered or (
+                (state.get("round") or {}).get("id") == round_1 and writes_of(state) >= total_writes
+            )
+
+        final = await room.presenter.wait_for(has_all, timeout=20)
+        if final:
+            final_lags.append(max(0.0, room.presenter.first_time_with(last_answered, total_writes) - room_last))
+        missing = 0
+        for record in window_votes:
+            if record.status != 200:
+                continue
+            seen = room.presenter.first_time_with(record.answered_at, total_writes)
+            if seen is None:
+                missing += 1
+            else:
+                lags.append(max(0.0, seen - (record.sent + record.latency)))
+        if missing:
+            room.run.error("presenter", f"{missing} votes never shown on the presenter screen")
+
+    # ---- Close and reveal: how long the revealed result takes to reach every phone --------
+    reveal_latencies: list[float] = []
+    never_revealed = 0
+
+    async def reveal_room(room: Room) -> None:
+        nonlocal never_revealed
+        expected = expected_tally(room.phones)
+        await facilitator_action(room.run, room.facilitator, "close")
+        await facilitator_action(room.run, room.facilitator, "reveal")
+        t_reveal = time.perf_counter()
+        round_1 = room.round_1
+        if mode in ("stream", "poll"):
+            def revealed(state: dict) -> bool:
+                round_ = state.get("round") or {}
+                return round_.get("id") == round_1 and bool(round_.get("revealed"))
+
+            arrivals = await asyncio.gather(*(p.wait_for(revealed, 20) for p in room.phones))
+            for arrived in arrivals:
+                if arrived is None:
+                    never_revealed += 1
+                else:
+                    # A poll answer may have arrived just before the reveal's own response did.
+                    reveal_latencies.append(max(0.0, arrived - t_reveal))
+        shown = await room.presenter.wait_for(
+            lambda s: s.get("result") is not None and (s.get("round") or {}).get("id") == round_1, timeout=20
         )
+        counted = tally_of(shown["result"]) if shown else None
+        rows = count_rows(database_url, round_1)
+        room.counted = sum(counted.values()) if counted else 0
+        room.exact = counted == expected and {k: v for k, v in expected.items() if v} == rows
+        if not room.exact:
+            say(f"room {room.run.code}: sent {expected}, presenter {counted}, rows {rows}: WRONG")
 
-    final = await presenter.wait_for(has_all, timeout=20)
-    final_lag = max(0.0, presenter.first_time_with(last_answered, total_writes) - last_response) if final else None
+    await asyncio.gather(*(reveal_room(room) for room in rooms))
+    if never_revealed:
+        rooms[0].run.error("reveal", f"{never_revealed} phones never showed the revealed round within 20 s")
+    exact_1 = all(room.exact for room in rooms)
+    say(f"round 1 tallies: {'all exact' if exact_1 else 'WRONG'} in {len(rooms)} room(s)")
+    stop_following.set()
+    for task in followers:
+        task.cancel()
+    await asyncio.gather(*followers, return_exceptions=True)
 
-    lags = []
-    missing = 0
-    for record in window_votes:
-        if record.status != 200:
-            continue
-        seen = presenter.first_time_with(record.answered_at, total_writes)
-        if seen is None:
-            missing += 1
-        else:
-            lags.append(max(0.0, seen - (record.sent + record.latency)))
-    if missing:
-        run.error("presenter", f"{missing} votes never shown on the presenter screen")
-
-    stop_polling.set()
-    await asyncio.gather(*pollers)
-    if args.poll:
-        report["polls"] = len(poll_stats["latencies"])
-        report["polls_not_modified"] = poll_stats["not_modified"]
-        report["poll_redraws"] = poll_stats["redraws"]
-        report["poll_p95_ms"] = ms(percentile(poll_stats["latencies"], 95))
-    expected_1 = expected_tally(phones)
-    await facilitator_action(run, facilitator, "close")
-    await facilitator_action(run, facilitator, "reveal")
-    revealed = await presenter.wait_for(
-        lambda s: s.get("result") is not None and (s.get("round") or {}).get("id") == round_1, timeout=20
-    )
-    counted_1 = tally_of(revealed["result"]) if revealed else None
-    rows_1 = {k: v for k, v in count_rows(database_url, round_1).items()}
-    exact_1 = counted_1 == expected_1 and {k: v for k, v in expected_1.items() if v} == rows_1
-    say(f"round 1 tally: sent {expected_1}, presenter {counted_1}, rows {rows_1}: {'exact' if exact_1 else 'WRONG'}")
-
-    ok_1 = [v for v in window_votes if v.status == 200]
-    first_sent = min((v.sent for v in window_votes), default=t_open)
     report.update(
         {
             "participants": args.participants,
+            "phones": total,
             "joined": len(phones),
-            "votes_sent": len(window_votes),
-            "votes_counted": sum(counted_1.values()) if counted_1 else 0,
-            "tally_exact": bool(exact_1),
+            "votes_sent": len(all_votes),
+            "votes_counted": sum(room.counted for room in rooms),
             "vote_p50_ms": ms(percentile([v.latency for v in ok_1], 50)),
             "vote_p95_ms": ms(percentile([v.latency for v in ok_1], 95)),
             "vote_p99_ms": ms(percentile([v.latency for v in ok_1], 99)),
             "vote_max_ms": ms(max((v.latency for v in ok_1), default=None)),
-            "window_vote_rps": round(len(window_votes) / max(last_response - first_sent, 1e-9), 1),
+            "window_vote_rps": round(len(all_votes) / max(last_response - t_open, 1e-9), 1),
             "follow_p95_ms": ms(percentile(follow_latencies, 95)),
             "presenter_lag_p50_ms": ms(percentile(lags, 50)),
             "presenter_lag_p95_ms": ms(percentile(lags, 95)),
-            "presenter_final_lag_ms": ms(final_lag),
-            "presenter_states": sum(1 for t, _ in presenter.states if t >= t_open and t <= last_response + 2),
+            "presenter_final_lag_ms": ms(max(final_lags, default=None)),
+            "reveal_p50_ms": ms(percentile(reveal_latencies, 50)) if mode != "follow" else None,
+            "reveal_p95_ms": ms(percentile(reveal_latencies, 95)) if mode != "follow" else None,
+            "reveal_max_ms": ms(max(reveal_latencies, default=None)) if mode != "follow" else None,
+            "poll_p95_ms": ms(percentile(stats["latencies"], 95)) if mode == "poll" else None,
+            "polls": len(stats["latencies"]) if mode == "poll" else None,
+            "stream_events": stats["events"] if mode == "stream" else None,
+            "stream_connects": stats["connects"] if mode == "stream" else None,
+            "server_cpu_s": round(cpu_round_1, 2),
+            "cpu_s_per_1000_votes": round(cpu_round_1 / max(len(ok_1), 1) * 1000, 2),
         }
     )
     say(f"round 1: vote p50/p95/p99 {report['vote_p50_ms']}/{report['vote_p95_ms']}/{report['vote_p99_ms']} ms, "
         f"presenter lag p50/p95 {report['presenter_lag_p50_ms']}/{report['presenter_lag_p95_ms']} ms, "
-        f"last vote on screen after {report['presenter_final_lag_ms']} ms (load {load_average()})")
+        f"reveal p95 {report['reveal_p95_ms']} ms, {report['cpu_s_per_1000_votes']} CPU s per 1,000 votes "
+        f"(load {load_average()})")
 
     # ---- Round 2: a burst, for the throughput the vote endpoint sustains ---------------------
     burst_total = 0
     exact_2 = True
     if args.burst:
-        moved = await facilitator_action(run, facilitator, "next")
-        round_2 = moved["state"]["round"]["id"]
-        await facilitator_action(run, facilitator, "open")
-        for phone in phones:
-            phone.voted, phone.last_stage = False, None
+        ready: list[tuple[Room, Phone]] = []
         gate = asyncio.Semaphore(args.concurrency)
+        for room in rooms:
+            await facilitator_action(room.run, room.facilitator, "next")
+            moved = await facilitator_action(room.run, room.facilitator, "open")
+            room.round_2 = moved["state"]["round"]["id"]
+            for phone in room.phones:
+                phone.voted, phone.last_stage = False, None
 
-        async def refresh(phone: Phone):
+        async def refresh(room: Room, phone: Phone):
             async with gate:
-                return phone if await follow_round(run, phone, []) else None
+                return (room, phone) if await follow_round(room.run, phone, [], fresh=True) else None
 
-        ready = [p for p in await asyncio.gather(*(refresh(p) for p in phones)) if p is not None]
-        say(f"round {round_2}: burst of {len(ready)} votes through {args.concurrency} connections")
+        ready = [r for r in await asyncio.gather(*(refresh(room, p) for room in rooms for p in room.phones)) if r]
+        say(f"round 2: burst of {len(ready)} votes through {args.concurrency} connections")
         queue = list(ready)
         started = time.perf_counter()
 
         async def worker():
             while queue:
-                phone = queue.pop()
-                await vote(run, phone, pick_stage())
+                room, phone = queue.pop()
+                await vote(room.run, phone, pick_stage())
 
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         elapsed = time.perf_counter() - started
-        burst = [v for v in run.votes if v.round_id == round_2]
+        burst = [v for room in rooms for v in room.run.votes if v.round_id == room.round_2]
         burst_total = len(burst)
         report["vote_rps"] = round(sum(1 for v in burst if v.status == 200) / elapsed, 1)
         report["burst_vote_p95_ms"] = ms(percentile([v.latency for v in burst if v.status == 200], 95))
-        expected_2 = expected_tally(ready)
-        await facilitator_action(run, facilitator, "close")
-        await facilitator_action(run, facilitator, "reveal")
-        revealed_2 = await presenter.wait_for(
-            lambda s: s.get("result") is not None and (s.get("round") or {}).get("id") == round_2, timeout=20
-        )
-        counted_2 = tally_of(revealed_2["result"]) if revealed_2 else None
-        exact_2 = counted_2 == expected_2
+        for room in rooms:
+            expected_2 = expected_tally(room.phones)
+            await facilitator_action(room.run, room.facilitator, "close")
+            await facilitator_action(room.run, room.facilitator, "reveal")
+            round_2 = room.round_2
+            revealed_2 = await room.presenter.wait_for(
+                lambda s, round_2=round_2: s.get("result") is not None and (s.get("round") or {}).get("id") == round_2,
+                timeout=20,
+            )
+            counted_2 = tally_of(revealed_2["result"]) if revealed_2 else None
+            exact_2 = exact_2 and counted_2 == expected_2
         say(f"round 2: {report['vote_rps']} votes/s, p95 {report['burst_vote_p95_ms']} ms, "
-            f"tally {'exact' if exact_2 else 'WRONG'} (load {load_average()})")
+            f"tallies {'exact' if exact_2 else 'WRONG'} (load {load_average()})")
     else:
         report["vote_rps"] = report["window_vote_rps"]
+    report["efficiency"] = round(report["vote_rps"] / report["baseline_rps"], 2) if report["baseline_rps"] else None
 
     if args.dump:
         Path(args.dump).write_text(json.dumps({
             "opened": t_open,
             "votes": [[v.participant, v.round_id, round(v.sent - t_open, 4), round(v.latency, 4), v.status]
-                      for v in run.votes],
+                      for room in rooms for v in room.run.votes],
             "follows": follow_latencies,
-            "presenter": [[round(t - t_open, 4), s["version"]] for t, s in presenter.states],
+            "reveals": reveal_latencies,
         }))
-    presenter_task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await presenter_task
+    for room in rooms:
+        room.presenter_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await room.presenter_task
     for phone in phones:
         await phone.session.close()
-    await facilitator.close()
-    await presenter_session.close()
-    await run.connector.close()
+    for room in rooms:
+        await room.facilitator.close()
+        await room.presenter_session.close()
+    await connector.close()
 
+    errors: dict[str, int] = {}
+    samples: list[str] = []
+    for room in rooms:
+        for kind, n in room.run.errors.items():
+            errors[kind] = errors.get(kind, 0) + n
+        samples.extend(room.run.error_samples)
     report["tally_exact"] = bool(exact_1 and exact_2)
     report["burst_votes_sent"] = burst_total
-    report["errors"] = sum(run.errors.values())
-    report["error_kinds"] = run.errors
-    if run.error_samples:
-        say("errors, first few: " + " | ".join(run.error_samples))
+    report["errors"] = sum(errors.values())
+    report["error_kinds"] = errors
+    if samples:
+        say("errors, first few: " + " | ".join(samples[:10]))
     report["load_average_after"] = load_average()
     return report
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--participants", type=int, default=300)
+    parser.add_argument("--participants", type=int, default=300, help="phones in each room")
+    parser.add_argument("--rooms", type=int, default=1, help="workshops at once, each with --participants phones")
+    parser.add_argument("--mode", choices=("auto", "stream", "poll", "follow"), default="auto",
+                        help="what phones do through round 1: auto (as the shipped script: stream where the "
+                        "server offers it, else poll), stream, poll (at the advised interval), follow (one poll)")
     parser.add_argument("--db", choices=("postgres", "sqlite"), default="postgres")
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG_URL", DEFAULT_PG),
                         help="a PostgreSQL server URL (any database); the bench database is made beside it")
     parser.add_argument("--pg-database", default="maturity_bench")
     parser.add_argument("--keep-database", action="store_true")
     parser.add_argument("--workers", type=int, help="gunicorn processes (2 on PostgreSQL, 1 on SQLite)")
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
+    parser.add_argument("--worker-class", default="gevent", choices=("gevent", "gthread"),
+                        help="gunicorn's worker class (gevent, as the README's production command)")
+    parser.add_argument("--worker-connections", type=int, default=5000, help="gevent: connections per worker")
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")), help="gthread: threads")
     parser.add_argument("--pool", type=int, default=int(os.environ.get("DB_POOL_SIZE", "10")),
                         help="DB_POOL_SIZE for the server")
     parser.add_argument("--window", type=float, default=10.0, help="seconds in which everyone votes")
@@ -791,8 +1005,7 @@ def main() -> int:
     parser.add_argument("--max-load", type=float, default=float(os.environ.get("BENCH_MAX_LOAD", "0")),
                         help="wait until the 1-minute load average is below this first (0: do not wait)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--poll", action="store_true",
-                        help="phones also poll every 2 s all through round 1, as the script does")
+    parser.add_argument("--poll", dest="mode", action="store_const", const="poll", help="the same as --mode poll")
     parser.add_argument("--dump", help="write every vote's timing to this JSON file")
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="passed on to gunicorn")
     args = parser.parse_args()
@@ -807,18 +1020,23 @@ def main() -> int:
         database_url = f"sqlite:///{tmp / 'bench.sqlite'}"
         workers = args.workers or 1
     say(f"machine: {machine()}; database: {args.db}")
-    info = prepare_database(database_url)
-    server = start_server(database_url, workers, args.threads, args.pool, tmp, args.gunicorn_arg)
+    infos = prepare_database(database_url, args.rooms)
+    server = start_server(database_url, workers, args.threads, args.pool, tmp, args.gunicorn_arg,
+                          args.worker_class, args.worker_connections)
     try:
-        report = asyncio.run(run_benchmark(args, info, server, database_url))
+        report = asyncio.run(run_benchmark(args, infos, server, database_url))
     finally:
         server.stop()
         if args.db == "postgres" and not args.keep_database:
             drop_pg_database(args.pg, args.pg_database)
-    report.update({"db": args.db, "workers": workers, "threads": args.threads})
+    report.update({"db": args.db, "workers": workers, "worker_class": args.worker_class})
+    if args.worker_class == "gthread":
+        report["threads"] = args.threads
     keys = [
-        "participants", "votes_sent", "votes_counted", "tally_exact", "errors", "vote_p50_ms",
-        "vote_p95_ms", "vote_p99_ms", "vote_rps", "baseline_rps", "presenter_lag_p95_ms",
+        "mode", "rooms", "participants", "phones", "worker_class", "votes_sent", "votes_counted",
+        "tally_exact", "errors", "vote_p50_ms", "vote_p95_ms", "vote_p99_ms", "presenter_lag_p95_ms",
+        "reveal_p95_ms", "poll_p95_ms", "stream_events", "vote_rps", "baseline_rps", "efficiency",
+        "cpu_s_per_1000_votes",
     ]
     extra = {k: v for k, v in report.items() if k not in keys}
     print("details: " + json.dumps(extra, separators=(", ", ": ")), flush=True)
