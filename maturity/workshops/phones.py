@@ -132,6 +132,9 @@ class Watch:
         """One tick: the room's shared state, and the votes when its screen changed."""
         as_of = time.time()
         with Session(self.engine) as session:
+            # Hold a connection before the room's lock (state.room): the requests waiting on
+            # that lock each hold one, and a holder left waiting for the pool would stall them all.
+            session.connection()
             room = state.room(session, self.workshop_id, self.join_code, 0, self.options["WORKSHOP_PHONE_TICK_SECONDS"])
             if room is None:
                 snapshot = None

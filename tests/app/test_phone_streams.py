@@ -256,3 +256,29 @@ def test_a_quiet_stream_sleeps_until_its_heartbeat_instead_of_spinning(app):
     assert min(quiet.waits) >= options["WORKSHOP_PHONE_HEARTBEAT_SECONDS"] - 1e-9, quiet.waits[:5]
     assert sum(1 for m in messages if m.startswith(": keep-alive")) == 5
     assert messages[-1].startswith(": the stream ends here")
+
+
+def test_a_watch_takes_its_connection_before_the_rooms_lock(app, schema, make_workshop, make_assessment, coordinator):
+    """Requests for a room hold a pooled connection while they wait for the room's lock
+    (state.room); a watch that took the lock first and then waited for the pool would stall
+    them all until the pool timed out (seen with 2,000 phones opening their streams at once)."""
+    from sqlalchemy import create_engine
+
+    from maturity.workshops import state
+
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    engine = create_engine(db.engine.url, pool_size=1, max_overflow=0, pool_timeout=10)
+    watch = phones.Watch(engine, workshop.id, workshop.join_code, {**phones.DEFAULTS})
+    lock = state._ROOM_LOCKS.setdefault((workshop.id, workshop.join_code), threading.Lock())
+    request_connection = engine.connect()  # a request holds the pool's only connection
+    reader = threading.Thread(target=watch.read)
+    reader.start()
+    time.sleep(0.3)  # the watch is now waiting for the pool
+    # ... and must not be holding the room's lock meanwhile, which the request is about to take.
+    assert lock.acquire(timeout=1)
+    lock.release()
+    request_connection.close()
+    reader.join(timeout=10)
+    assert not reader.is_alive() and watch.snapshot is not None
+    assert watch.snapshot.room.state["workshop"]["id"] == workshop.id
+    engine.dispose()
