@@ -1,12 +1,15 @@
 """Early Help Service Transformation Maturity Model: the Flask application."""
 
 import os
+import time
 from pathlib import Path
 
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.pool import Pool
 
 from maturity.config import DEVELOPMENT_SECRET, ROOT, Config, database_url
 
@@ -77,10 +80,38 @@ def _engine_options(app: Flask) -> None:
         # Threads in one process share the file; wait for a writer instead of failing at once.
         options.setdefault("connect_args", {"timeout": 15, "check_same_thread": False})
     else:
-        options.setdefault("pool_pre_ping", True)
+        # Not pool_pre_ping, which costs a round trip on every request: _ping_if_idle checks
+        # only connections that have been idle a while, the ones a restart may have broken.
         options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", "10")))
         options.setdefault("max_overflow", 20)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+#: A pooled connection idle this long is checked with one round trip before it is used again.
+PING_AFTER_IDLE_SECONDS = 10.0
+
+
+@event.listens_for(Pool, "checkin")
+def _note_checkin(dbapi_connection, connection_record) -> None:
+    if connection_record is not None:
+        connection_record.info["checked_in"] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
+    """Check a connection that has been idle for a while (PostgreSQL may have restarted or
+    closed it); one in steady use is not checked, which saves a round trip on each request of
+    a busy room. A broken one is replaced by the pool (DisconnectionError)."""
+    last = connection_record.info.get("checked_in")
+    if last is None or time.monotonic() - last < PING_AFTER_IDLE_SECONDS:
+        return  # new, or in steady use
+    try:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SELECT 1")
+        cursor.close()
+        dbapi_connection.rollback()  # leave no transaction open behind the check
+    except Exception as error:  # noqa: BLE001 - whatever the driver raises, the connection is gone
+        raise DisconnectionError("an idle pooled connection no longer answers") from error
 
 
 @event.listens_for(Engine, "connect")

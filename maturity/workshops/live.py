@@ -82,8 +82,8 @@ _PANELS_MAX = 512
 _CSRF_MARK = "@@csrf-token@@"
 
 
-def render_panel(state: PhoneState, code: str) -> str:
-    """The phone's screen (the same template the page includes), for the script to swap in."""
+def _panel_html(state: PhoneState, code: str) -> str:
+    """The screen shared by every phone showing it, with a mark where the CSRF token goes."""
     key = (code, state["version"], state["screen"])
     html = _PANELS.get(key)
     if html is None:
@@ -94,7 +94,12 @@ def render_panel(state: PhoneState, code: str) -> str:
         if len(_PANELS) >= _PANELS_MAX:
             _PANELS.clear()
         _PANELS[key] = html
-    return html.replace(_CSRF_MARK, generate_csrf())
+    return html
+
+
+def render_panel(state: PhoneState, code: str) -> str:
+    """The phone's screen (the same template the page includes), for the script to swap in."""
+    return _panel_html(state, code).replace(_CSRF_MARK, generate_csrf())
 
 
 def _statement_by_statement() -> None:
@@ -149,13 +154,17 @@ def phone_events(code: str):
     options = phones.settings(current_app.config)
     room = phones.watch(db.engine, found.id, found.join_code, options)
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    environ, join_code = dict(request.environ), found.join_code
+    environ, join_code, token = dict(request.environ), found.join_code, generate_csrf()
 
     def panel(state: PhoneState) -> str:
-        """The screen, rendered in a context of this request's own (its session gives the
-        phone's CSRF token), pushed only while rendering: the stream holds no context."""
-        with app.request_context(environ):
-            return render_panel(state, join_code)
+        """The screen with this phone's CSRF token. A room's phones share the screen's HTML:
+        only the first to need it renders it, in a context of its request's own pushed just
+        for that (the stream holds no context)."""
+        html = _PANELS.get((join_code, state["version"], state["screen"]))
+        if html is None:
+            with app.request_context(environ):
+                html = _panel_html(state, join_code)
+        return html.replace(_CSRF_MARK, token)
 
     # The stream runs after this view returns: give the request's connection back now.
     db.session.close()

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sqlalchemy import Integer, func, literal, select, union_all
+from sqlalchemy import Integer, String, bindparam, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from maturity.core.anonymity import PublishedRound, publish_revotes
@@ -105,16 +105,34 @@ def workshop_by_code(
     normal = codes.normalise(code)
     if normal is None:
         return None
-    columns = [
+    statement = _by_code_statement(token is not None, with_vote and token is not None)
+    row = session.execute(statement, {"w_code": normal, "w_token": token}).one_or_none()
+    if row is None:
+        return None
+    values = dict(row._mapping)
+    vote_id = values.pop("vote_id", None)
+    return Found(**values, voted=vote_id is not None)
+
+
+_BY_CODE: dict[tuple[bool, bool], object] = {}
+
+
+def _by_code_statement(with_token: bool, with_vote: bool):
+    """workshop_by_code's query, built once with bound parameters: building it costs more
+    than running it, and every phone's poll, stream and vote sends it."""
+    found = _BY_CODE.get((with_token, with_vote))
+    if found is not None:
+        return found
+    query = select(
         Workshop.id,
         Workshop.revision,
         Workshop.status,
         Workshop.join_code,
         Workshop.offer_dont_know,
         Workshop.allow_changes,
-    ]
-    query = select(*columns)
-    if token is not None:
+    )
+    if with_token:
+        token = bindparam("w_token", type_=String)
         query = query.add_columns(Participant.id.label("participant_id")).outerjoin(
             Participant, (Participant.token == token) & (Participant.workshop_id == Workshop.id)
         )
@@ -125,12 +143,8 @@ def workshop_by_code(
                 Vote,
                 (Vote.participant_id == Participant.id) & (Vote.round_id == Workshop.current_round_id),
             )
-    row = session.execute(query.where(Workshop.join_code == normal)).one_or_none()
-    if row is None:
-        return None
-    values = dict(row._mapping)
-    vote_id = values.pop("vote_id", None)
-    return Found(**values, voted=vote_id is not None)
+    found = _BY_CODE[(with_token, with_vote)] = query.where(Workshop.join_code == bindparam("w_code", type_=String))
+    return found
 
 
 def my_vote(session: Session, participant_id: int, round_id: int) -> tuple[bool, int | None]:

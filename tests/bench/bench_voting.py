@@ -43,6 +43,7 @@ import json
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import subprocess
@@ -654,21 +655,28 @@ def tally_of(result: dict) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 
-def worker_cpu_seconds(master_pid: int) -> float:
-    """CPU seconds (user + system) used so far by the gunicorn master's worker processes."""
+def cpu_seconds(master_pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the gunicorn master's worker processes, by
+    this benchmark (the phones' client), and by the whole machine (all cores, /proc/stat)."""
     tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    # user, nice, system, idle, iowait, irq, softirq, steal: busy is all but idle and iowait.
+    used = {"workers": 0.0, "machine": sum(int(v) for i, v in enumerate(busy[:8]) if i not in (3, 4)) / tick}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            rest = (entry / "stat").read_text().rsplit(")", 1)[1]
         except OSError:
             continue
+        fields = rest.split()
         # After the command: state, ppid, ..., utime (14th field of the line), stime (15th).
+        seconds = (int(fields[11]) + int(fields[12])) / tick
         if int(fields[1]) == master_pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+            used["workers"] += seconds
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    used["client"] = usage.ru_utime + usage.ru_stime
+    return used
 
 
 @dataclass
@@ -740,7 +748,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
     # ---- Round 1: votes spread over the window, in every room at once ----------------------
     follow_latencies: list[float] = []
     window = args.window
-    cpu_before = worker_cpu_seconds(server.process.pid)
+    cpu_before = cpu_seconds(server.process.pid)
 
     async def take_part(room: Room, phone: Phone, t_open: float) -> None:
         if mode == "stream":
@@ -780,12 +788,17 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
     say(f"round 1 open in {len(rooms)} room(s): votes over {args.window:.0f} s, about {args.change_share:.0%} change once")
     opened_at = await asyncio.gather(*(run_room(room) for room in rooms))
     t_open = min(opened_at)
-    cpu_round_1 = worker_cpu_seconds(server.process.pid) - cpu_before
+    cpu_after = cpu_seconds(server.process.pid)
+    cpu_round_1 = cpu_after["workers"] - cpu_before["workers"]
+    report["client_cpu_s"] = round(cpu_after["client"] - cpu_before["client"], 2)
+    # Everything else the machine did meanwhile: PostgreSQL, mostly.
+    report["other_cpu_s"] = round(cpu_after["machine"] - cpu_before["machine"] - cpu_round_1 - report["client_cpu_s"], 2)
     all_votes = [v for room in rooms for v in room.run.votes if v.round_id == room.round_1]
     ok_1 = [v for v in all_votes if v.status == 200]
     last_response = max((v.sent + v.latency for v in all_votes), default=t_open)
     say(f"round 1: {len(all_votes)} votes sent, the last answered {last_response - t_open:.1f} s after opening; "
-        f"workers used {cpu_round_1:.1f} CPU s")
+        f"CPU s used by the workers {cpu_round_1:.1f}, the phones' client {report['client_cpu_s']}, "
+        f"the rest of the machine (PostgreSQL, mostly) {report['other_cpu_s']}")
 
     lags: list[float] = []
     final_lags: list[float] = []
