@@ -78,8 +78,8 @@ def streams_enabled(config: Any) -> bool:
 
 def count_gap(options: dict[str, float], streams: int) -> float:
     """Seconds between count messages to one phone: the setting, and one more second for each
-    500 phones streaming from this process."""
-    return options["WORKSHOP_PHONE_COUNT_GAP_SECONDS"] + streams // 500
+    200 phones streaming from this process (6 s with 1,000)."""
+    return options["WORKSHOP_PHONE_COUNT_GAP_SECONDS"] + streams // 200
 
 
 def room_screen(room: state.LiveState) -> tuple:
@@ -149,11 +149,16 @@ class Watch:
                     votes = _votes(session, room.state)
                 snapshot = Snapshot(room, screen, votes, (before.seq + 1) if before else 1, as_of)
         with self.changed:
+            woken = snapshot is None or self.snapshot is None or snapshot.screen != self.snapshot.screen
             if snapshot is None:
                 self.gone = True
             else:
                 self.snapshot = snapshot
-            self.changed.notify_all()
+            # Only a change of screen wakes every stream at once. A new count does not: each
+            # stream looks for it when its own count gap has passed (a room of 2,000 woken four
+            # times a second would cost more than all its votes).
+            if woken:
+                self.changed.notify_all()
 
     def start(self) -> None:
         """Start reading (with _WATCHES_LOCK held)."""
@@ -196,11 +201,12 @@ class Watch:
             if step > 0 and self.stopped and not self.gone:
                 self.start()
 
-    def wait(self, seq: int, timeout: float) -> tuple[bool, Snapshot | None]:
-        """(whether the room is gone, the snapshot after `seq` or, when `timeout` passes first,
-        the current one: None until the first reading is done)."""
+    def wait(self, screen: tuple | None, timeout: float) -> tuple[bool, Snapshot | None]:
+        """(whether the room is gone, the snapshot once the room's screen differs from
+        `screen` or, when `timeout` passes first, the current one: None until the first
+        reading is done)."""
         with self.changed:
-            if not self.gone and (self.snapshot is None or self.snapshot.seq == seq):
+            if not self.gone and (self.snapshot is None or self.snapshot.screen == screen):
                 self.changed.wait(timeout)
             return self.gone, self.snapshot
 
@@ -251,12 +257,10 @@ def stream(
         lifetime = options["WORKSHOP_PHONE_STREAM_SECONDS"]
         yield _state_event(first, shown_screen, panel, time.time())
         screen = first["screen"]
-        seq = found.snapshot.seq if found.snapshot is not None else 0
         room_part = room_screen(first)
         count_sent = (first["count"] or {}).get("total")
         last_count = float("-inf")
-        #: A count the phone has not been sent yet, held back until the gap has passed.
-        pending = False
+        pending = False  # a count the phone has not been sent yet, held back for the gap
         while True:
             now = clock()
             if now - started >= lifetime:
@@ -264,15 +268,15 @@ def stream(
                 return
             gap = count_gap(options, found.streams)
             timeout = heartbeat - (now - last_write)
-            if pending:
+            if room_part[2] == "open":  # votes are coming in: look at the count once a gap
                 timeout = min(timeout, gap - (now - last_count))
-            gone, snapshot = found.wait(seq, max(0.01, timeout))
+            gone, snapshot = found.wait(room_part, max(0.05, timeout))
             if gone:
                 yield format_event({"message": "This workshop no longer exists."}, event="gone")
                 return
             now = clock()
             if snapshot is not None and snapshot.screen != room_part:
-                seq, room_part = snapshot.seq, snapshot.screen
+                room_part = snapshot.screen
                 mine = snapshot.votes
                 voted = participant_id in mine
                 phone = state.personal_state(snapshot.room.state, voted, mine.get(participant_id) if voted else None)
@@ -282,7 +286,6 @@ def stream(
                 last_count = last_write = now
                 continue
             if snapshot is not None:  # (None: the room's first reading is not done yet)
-                seq = snapshot.seq
                 count = snapshot.room.state["count"]
                 total = count["total"] if count else None
                 pending = total != count_sent

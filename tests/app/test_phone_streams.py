@@ -34,10 +34,14 @@ def streaming_app(schema, tmp_path, **config):
     return make_app(schema, **{**settings, **config})
 
 
+OPEN: list = []
+
+
 class Stream:
     """A phone's open stream, read one message at a time."""
 
     def __init__(self, client, code: str, screen: str | None = None):
+        OPEN.append(self)
         url = f"/live/join/{code}/events" + (f"?screen={screen}" if screen is not None else "")
         self.response = client.get(url, buffered=False)
         assert self.response.status_code == 200, self.response.get_data(as_text=True)
@@ -59,11 +63,23 @@ class Stream:
         self.response.close()
 
 
+def _close_streams(workshop_id: int) -> None:
+    """Close every stream a test opened and wait for the room's watch to stop reading, so no
+    connection of the streaming app is left open after its test."""
+    while OPEN:
+        OPEN.pop().close()
+    deadline = time.monotonic() + 5
+    while any(key[0] == workshop_id for key in phones._WATCHES) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def room(app, schema, tmp_path, make_assessment, coordinator, make_workshop):
     workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    workshop_id = workshop.id
     server = streaming_app(schema, tmp_path)
     yield workshop, server
+    _close_streams(workshop_id)
     with server.app_context():
         db.engine.dispose()
 
@@ -212,7 +228,7 @@ def test_the_count_reaches_a_phone_at_most_once_a_gap(app, schema, tmp_path, mak
         seen.append((time.monotonic() - started, count["total"]))
     gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:])]
     assert all(gap >= 0.5 for gap in gaps), seen
-    stream.close()
+    _close_streams(workshop.id)
     with server.app_context():
         db.engine.dispose()
 
