@@ -79,7 +79,7 @@ def _require_workshop(code: str, token: str | None = None, with_vote: bool = Fal
 #: the same screen gets the same HTML but for their CSRF token, which is put in afterwards.
 _PANELS: dict[tuple[str, str, str], str] = {}
 _PANELS_MAX = 512
-_CSRF_MARK = "@@csrf-token@@"
+_CSRF_MARK = phones.CSRF_MARK
 
 
 def _panel_html(state: PhoneState, code: str) -> str:
@@ -157,19 +157,18 @@ def phone_events(code: str):
     environ, join_code, token = dict(request.environ), found.join_code, generate_csrf()
 
     def panel(state: PhoneState) -> str:
-        """The screen with this phone's CSRF token. A room's phones share the screen's HTML:
-        only the first to need it renders it, in a context of its request's own pushed just
-        for that (the stream holds no context)."""
+        """The screen's HTML, shared by the room's phones: only the first to need it renders
+        it, in a context of its request's own pushed just for that (the stream holds none)."""
         html = _PANELS.get((join_code, state["version"], state["screen"]))
         if html is None:
             with app.request_context(environ):
                 html = _panel_html(state, join_code)
-        return html.replace(_CSRF_MARK, token)
+        return html  # phones.stream puts the token in
 
     # The stream runs after this view returns: give the request's connection back now.
     db.session.close()
     response = Response(
-        phones.stream(room, participant_id, first, request.args.get("screen"), panel, options),
+        phones.stream(room, participant_id, first, request.args.get("screen"), panel, options, token),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache, private"

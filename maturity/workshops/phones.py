@@ -43,6 +43,9 @@ from maturity.models import Vote
 from maturity.workshops import state
 from maturity.workshops.sse import format_event
 
+#: Where a phone's CSRF token goes in a screen's HTML shared by the room (live._panel_html).
+CSRF_MARK = "@@csrf-token@@"
+
 DEFAULTS = {
     #: How often a watch reads its room while phones stream.
     "WORKSHOP_PHONE_TICK_SECONDS": 0.25,
@@ -123,6 +126,9 @@ class Watch:
     streams: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
     last_stream: float = field(default_factory=time.monotonic)
+    #: The state messages of the room's current screen, written once for all its phones
+    #: (by version, screen, with or without the screen's HTML), a CSRF_MARK for the token.
+    messages: dict[tuple, str] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[int, str]:
@@ -154,6 +160,8 @@ class Watch:
                 self.gone = True
             else:
                 self.snapshot = snapshot
+            if woken:
+                self.messages = {}
             # Only a change of screen wakes every stream at once. A new count does not: each
             # stream looks for it when its own count gap has passed (a room of 2,000 woken four
             # times a second would cost more than all its votes).
@@ -243,19 +251,21 @@ def stream(
     shown_screen: str | None,
     panel: Callable[[state.PhoneState], str],
     options: dict[str, float],
+    token: str = "",
     clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[str]:
     """One phone's messages: its state now (read by the request, with its own vote), then its
     state whenever the room's screen changes, and the count now and then while votes come in.
-    `panel` renders a state's screen; it is sent when the screen differs from the one the
-    phone shows (`shown_screen`, then whatever this stream sent last)."""
+    `panel` renders a state's screen (with CSRF_MARK where `token`, this phone's CSRF token,
+    goes); it is sent when the screen differs from the one the phone shows (`shown_screen`,
+    then whatever this stream sent last)."""
     found.attach(1)
     try:
         yield f"retry: {int(options['WORKSHOP_PHONE_RETRY_MS'])}\n\n"
         started = last_write = clock()
         heartbeat = options["WORKSHOP_PHONE_HEARTBEAT_SECONDS"]
         lifetime = options["WORKSHOP_PHONE_STREAM_SECONDS"]
-        yield _state_event(first, shown_screen, panel, time.time())
+        yield _state_event(first, shown_screen, panel, time.time(), None).replace(CSRF_MARK, token)
         screen = first["screen"]
         room_part = room_screen(first)
         count_sent = (first["count"] or {}).get("total")
@@ -280,7 +290,7 @@ def stream(
                 mine = snapshot.votes
                 voted = participant_id in mine
                 phone = state.personal_state(snapshot.room.state, voted, mine.get(participant_id) if voted else None)
-                yield _state_event(phone, screen, panel, snapshot.as_of)
+                yield _state_event(phone, screen, panel, snapshot.as_of, found.messages).replace(CSRF_MARK, token)
                 screen = phone["screen"]
                 count_sent, pending = (phone["count"] or {}).get("total"), False
                 last_count = last_write = now
@@ -302,10 +312,24 @@ def stream(
 
 
 def _state_event(
-    phone: state.PhoneState, shown: str | None, panel: Callable[[state.PhoneState], str], as_of: float
+    phone: state.PhoneState,
+    shown: str | None,
+    panel: Callable[[state.PhoneState], str],
+    as_of: float,
+    messages: dict[tuple, str] | None,
 ) -> str:
-    data: dict[str, Any] = dict(phone)
-    if phone["screen"] != shown:
-        data["panel"] = panel(phone)
-    data["as_of"] = round(as_of, 3)
-    return format_event(data, event="state", event_id=phone["version"])
+    """A `state` message, written once per version and screen for the room (`messages`): at a
+    reveal 2,000 phones take one of a handful of texts instead of each encoding its own."""
+    key = (phone["version"], phone["screen"], phone["screen"] != shown)
+    text = messages.get(key) if messages is not None else None
+    if text is None:
+        data: dict[str, Any] = dict(phone)
+        if data["round"] is not None:  # the voting buttons are in the screen's HTML already
+            data["round"] = {k: v for k, v in data["round"].items() if k != "stages"}  # type: ignore[assignment]
+        if phone["screen"] != shown:
+            data["panel"] = panel(phone)
+        data["as_of"] = round(as_of, 3)
+        text = format_event(data, event="state", event_id=phone["version"])
+        if messages is not None and len(messages) < 64:
+            messages[key] = text
+    return text

@@ -8,6 +8,7 @@ and reads each phone's stream message by message.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 
@@ -115,6 +116,10 @@ def test_a_phone_is_pushed_each_change_of_screen_with_its_own_vote(app, room):
     _, opened = stream.next_event("state")
     assert opened["round"]["id"] == round_.id and opened["round"]["state"] == "open"
     assert f'name="round_id" value="{round_.id}"' in opened["panel"] and opened["my_vote"] is None
+    # The room shares the screen's text; each phone's own CSRF token is put in it.
+    assert phones.CSRF_MARK not in opened["panel"]
+    assert re.search(r'name="csrf_token" value="[^"@]{20,}"', opened["panel"])
+    assert "stages" not in opened["round"]  # the buttons are in the screen's HTML
     assert "counts" not in json.dumps(opened)
 
     assert vote(phone, workshop, round_.id, 3).status_code == 200
@@ -178,9 +183,12 @@ def test_many_phones_share_one_reading_of_the_room(app, room):
     event.listen(engine, "before_cursor_execute", note)
     try:
         round_ = open_current(workshop)
+        tokens = set()
         for stream in streams:
             _, state = stream.next_event("state")
             assert state["round"]["id"] == round_.id and "panel" in state
+            tokens.add(re.search(r'name="csrf_token" value="([^"]+)"', state["panel"]).group(1))
+        assert len(tokens) == len(streams)  # one text for the room, each phone its own token
     finally:
         event.remove(engine, "before_cursor_execute", note)
     assert read_by_streams == []
