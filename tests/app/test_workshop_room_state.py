@@ -321,3 +321,27 @@ def test_a_phones_poll_and_vote_run_without_an_enclosing_transaction_on_postgres
     assert "INSERT" in kinds, voted
     assert all(autocommit for autocommit, _ in voted[: kinds.index("INSERT") + 1]), voted
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.round_id == round_.id)) == 1
+
+
+def test_while_votes_come_in_the_room_is_recounted_not_built_again(app, make_workshop, monkeypatch):
+    workshop = make_workshop()
+    voters = [join(app, workshop) for _ in range(3)]
+    round_ = open_current(workshop)
+    room = live_state.room(db.session, workshop.id, workshop.join_code, workshop.revision, 0)
+    assert room.state["count"] == {"total": 0}
+    for voter, stage in zip(voters, [1, 2, "dont-know"], strict=True):
+        assert vote(voter, workshop, round_.id, stage).status_code == 200
+
+    built = []
+    real = live_state._room_state
+    monkeypatch.setattr(live_state, "_room_state", lambda *a: built.append(1) or real(*a))
+    recounted = live_state.room(db.session, workshop.id, workshop.join_code, workshop.revision, 0)
+    assert built == [] and recounted.state["count"] == {"total": 3}
+    assert recounted.version != room.version and recounted.state["round"] == room.state["round"]
+    assert recounted.state["result"] is None and "counts" not in str(recounted.state)
+
+    # A facilitator's change (a new revision) builds it all again.
+    operations.close_round(workshop)
+    db.session.commit()
+    closed = live_state.room(db.session, workshop.id, workshop.join_code, workshop.revision, 0)
+    assert built == [1] and closed.state["round"]["state"] == "closed" and closed.state["count"] == {"total": 3}
