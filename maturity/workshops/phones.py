@@ -112,7 +112,8 @@ class Snapshot:
 
 @dataclass
 class Watch:
-    """One room, one worker process: reads the room every tick while phones stream."""
+    """One room in one worker process: its state as the hub last read it, for the phones
+    streaming from this process (the hub reads every tick while any stream is attached)."""
 
     engine: Engine
     workshop_id: int
@@ -134,26 +135,33 @@ class Watch:
     def key(self) -> tuple[int, str]:
         return (self.workshop_id, self.join_code)
 
-    def read(self) -> None:
-        """One tick: the room's shared state, and the votes when its screen changed."""
+    def read(self, session: Session | None = None, marker: state.Marker | None = None) -> None:
+        """One tick: the room's shared state, and the votes when its screen changed; in the
+        hub's session, with the marker it read for all its rooms (or in a session of its own)."""
+        if session is None:
+            with Session(self.engine) as own:
+                # Hold a connection before the room's lock (state.room): the requests waiting
+                # on that lock each hold one, and a holder left waiting for the pool would
+                # stall them all.
+                own.connection()
+                self.read(own, marker)
+            return
         as_of = time.time()
-        with Session(self.engine) as session:
-            # Hold a connection before the room's lock (state.room): the requests waiting on
-            # that lock each hold one, and a holder left waiting for the pool would stall them all.
-            session.connection()
-            room = state.room(session, self.workshop_id, self.join_code, 0, self.options["WORKSHOP_PHONE_TICK_SECONDS"])
-            if room is None:
-                snapshot = None
+        room = state.room(
+            session, self.workshop_id, self.join_code, 0, self.options["WORKSHOP_PHONE_TICK_SECONDS"], marker=marker
+        )
+        if room is None:
+            snapshot = None
+        else:
+            before = self.snapshot
+            screen = room_screen(room.state)
+            if before is not None and before.screen == screen:
+                if before.room.version == room.version:
+                    return
+                votes = before.votes
             else:
-                before = self.snapshot
-                screen = room_screen(room.state)
-                if before is not None and before.screen == screen:
-                    if before.room.version == room.version:
-                        return
-                    votes = before.votes
-                else:
-                    votes = _votes(session, room.state)
-                snapshot = Snapshot(room, screen, votes, (before.seq + 1) if before else 1, as_of)
+                votes = _votes(session, room.state)
+            snapshot = Snapshot(room, screen, votes, (before.seq + 1) if before else 1, as_of)
         with self.changed:
             woken = snapshot is None or self.snapshot is None or snapshot.screen != self.snapshot.screen
             if snapshot is None:
@@ -172,9 +180,11 @@ class Watch:
         """Start reading (with _WATCHES_LOCK held)."""
         self.stopped = False
         _WATCHES[self.key] = self
-        threading.Thread(target=self._run, name=f"phones-{self.workshop_id}", daemon=True).start()
+        if not _HUB["running"]:
+            _HUB["running"] = True
+            threading.Thread(target=_hub, name="phones-hub", daemon=True).start()
 
-    def _idle(self) -> bool:
+    def stop_if_idle(self) -> bool:
         """Whether to stop: the room is gone, or no stream for a while. Decided under
         _WATCHES_LOCK, so a stream that attaches at that moment keeps the watch reading or
         starts it again."""
@@ -187,19 +197,6 @@ class Watch:
                 self.changed.notify_all()
                 return True
         return False
-
-    def _run(self) -> None:
-        tick = self.options["WORKSHOP_PHONE_TICK_SECONDS"]
-        failing = False
-        while not self._idle():
-            try:
-                self.read()
-                failing = False
-            except Exception:  # noqa: BLE001 - e.g. a lost connection: read again next tick
-                if not failing:  # once for each spell of failures, not four times a second
-                    LOG.exception("Reading workshop %s for its phones failed", self.workshop_id)
-                failing = True
-            time.sleep(tick)
 
     def attach(self, step: int) -> None:
         """Count a stream in (1) or out (-1); a stream coming to a stopped watch restarts it."""
@@ -230,6 +227,39 @@ def _votes(session: Session, room: state.RoomState) -> dict[int, int | None]:
 LOG = logging.getLogger(__name__)
 _WATCHES: dict[tuple[int, str], Watch] = {}
 _WATCHES_LOCK = threading.Lock()
+#: Whether this process's hub thread runs (changed with _WATCHES_LOCK held).
+_HUB = {"running": False}
+
+
+def _hub() -> None:
+    """The process's one reader of its rooms: each tick, one query for the markers of every
+    room with phones streaming here (state.room_markers), then each room's state from it: a
+    count that moved costs no query more (state._recounted), a change of screen one or two.
+    It stops when no room is left, and the next stream starts it again."""
+    failing = False
+    while True:
+        with _WATCHES_LOCK:
+            watches = [w for w in _WATCHES.values() if not w.stopped]
+            if not watches:
+                _HUB["running"] = False
+                return
+        watches = [w for w in watches if not w.stop_if_idle()]
+        by_engine: dict[Engine, list[Watch]] = {}
+        for found in watches:
+            by_engine.setdefault(found.engine, []).append(found)
+        for engine, group in by_engine.items():
+            try:
+                with Session(engine) as session:
+                    session.connection()  # before any room's lock: see Watch.read
+                    markers = state.room_markers(session, sorted({w.workshop_id for w in group}))
+                    for found in group:
+                        found.read(session, markers.get(found.workshop_id))
+                failing = False
+            except Exception:  # noqa: BLE001 - e.g. a lost connection: read again next tick
+                if not failing:  # once for each spell of failures, not four times a second
+                    LOG.exception("Reading the rooms for their phones failed")
+                failing = True
+        time.sleep(min((w.options["WORKSHOP_PHONE_TICK_SECONDS"] for w in watches), default=0.25))
 
 
 def watch(engine: Engine, workshop_id: int, join_code: str, options: dict[str, float]) -> Watch:

@@ -365,6 +365,8 @@ class Room:
     writes: int
     checked: float
     state: RoomState
+    #: How many of the count were counted by hand (what a recount adds to the phone votes).
+    manual: int = 0
 
     @property
     def version(self) -> str:
@@ -376,12 +378,25 @@ _ROOMS_MAX = 256
 _ROOM_LOCKS: dict[tuple[int, str], threading.Lock] = {}
 
 
-def _room_writes(session: Session, workshop_id: int) -> tuple[int, int] | None:
-    """(revision, vote writes in the current round) of a workshop, in one small query."""
-    row = session.execute(
-        select(Workshop.revision, _current_round_writes()).where(Workshop.id == workshop_id)
-    ).one_or_none()
-    return (int(row[0]), int(row[1])) if row is not None else None
+#: What tells a room's state has moved: (revision, vote writes in the current round, phone
+#: votes in it), read in one statement.
+Marker = tuple[int, int, int]
+
+
+def room_markers(session: Session, workshop_ids: list[int]) -> dict[int, Marker]:
+    """The markers of several workshops in one small query (a worker's phones.Watch reads all
+    the rooms it serves at once); a workshop that is gone is left out."""
+    votes = (
+        select(func.count(Vote.id)).where(Vote.round_id == Workshop.current_round_id).correlate(Workshop).scalar_subquery()
+    )
+    rows = session.execute(
+        select(Workshop.id, Workshop.revision, _current_round_writes(), votes).where(Workshop.id.in_(workshop_ids))
+    )
+    return {int(id_): (int(revision), int(writes), int(number)) for id_, revision, writes, number in rows}
+
+
+def _room_writes(session: Session, workshop_id: int) -> Marker | None:
+    return room_markers(session, [workshop_id]).get(workshop_id)
 
 
 def room(
@@ -391,8 +406,10 @@ def room(
     revision: int,
     max_age: float,
     clock: Callable[[], float] = time.monotonic,
+    marker: Marker | None = None,
 ) -> Room | None:
     """The room's shared state, at `revision` or later; None when the workshop is gone.
+    `marker`: the room's marker when the caller has just read it (room_markers).
 
     The join code in the key keeps a reused id (SQLite) away from an old entry. One thread per
     room and process rebuilds at a time; the others wait for it rather than build it too.
@@ -406,20 +423,20 @@ def room(
         now = clock()
         if found is not None and found.revision >= revision and now - found.checked < max_age:
             return found
-        marker = _room_writes(session, workshop_id)
+        marker = marker or _room_writes(session, workshop_id)
         if marker is None:
             _ROOMS.pop(key, None)
             return None
-        if found is not None and (found.revision, found.writes) == marker:
+        if found is not None and (found.revision, found.writes) == marker[:2]:
             fresh = replace(found, checked=now)
         elif found is not None and found.revision == marker[0] and _voting(found.state):
-            fresh = _recounted(session, found, now)
+            fresh = _recounted(found, marker, now)
         else:
             workshop = queries.load_workshop(session, workshop_id)
             if workshop is None or workshop.join_code != join_code:
                 return None
-            state = _room_state(session, workshop)
-            fresh = Room(state["revision"], state["writes"], now, state)
+            state, manual = _room_state(session, workshop)
+            fresh = Room(state["revision"], state["writes"], now, state, manual)
         if len(_ROOMS) >= _ROOMS_MAX:
             _ROOMS.clear()
             _ROOM_LOCKS.clear()  # a thread holding an old lock finishes with it; no harm
@@ -447,24 +464,24 @@ def _voting(room: RoomState) -> bool:
     return room["round"] is not None and room["round"]["state"] == "open" and room["result"] is None
 
 
-def _recounted(session: Session, found: Room, now: float) -> Room:
-    """The room's state with a new count: while a round is open and nothing else has changed
-    (the same revision), one query for the tally instead of building the whole state again.
-    A room of 2,000 voting changes its count every tick, in every worker process."""
-    round_ = found.state["round"]
-    assert round_ is not None
-    tally = queries.tally(session, round_["id"])
+def _recounted(found: Room, marker: Marker, now: float) -> Room:
+    """The room's state with a new count, from the marker alone: while a round is open and
+    nothing else has changed (the same revision), only its phone votes can have moved (hand
+    counts move the revision). A room of 2,000 voting changes its count every tick, in every
+    worker process, and a day of many rooms does so in each of them."""
+    _revision, writes, phone_votes = marker
     state = cast(RoomState, {
         **found.state,
-        "count": Count(total=tally.total),
-        "writes": tally.writes,
-        "version": version_tag(found.revision, tally.writes),
+        "count": Count(total=phone_votes + found.manual),
+        "writes": writes,
+        "version": version_tag(found.revision, writes),
     })
-    return Room(found.revision, tally.writes, now, state)
+    return Room(found.revision, writes, now, state, found.manual)
 
 
-def _room_state(session: Session, workshop: Workshop) -> RoomState:
-    """Everything a phone shows but the person's own vote; never changed once built."""
+def _room_state(session: Session, workshop: Workshop) -> tuple[RoomState, int]:
+    """Everything a phone shows but the person's own vote, never changed once built; and how
+    many of its count were counted by hand."""
     info = workshop_info(workshop)
     info.update(offer_dont_know=workshop.offer_dont_know, allow_changes=workshop.allow_changes)
     round_ = workshop.current_round
@@ -480,13 +497,13 @@ def _room_state(session: Session, workshop: Workshop) -> RoomState:
         poll_ms=advised_poll_ms(queries.joined_count(session, workshop.id)),
     )
     if round_ is None or workshop.status == "setup":
-        return state
+        return state, 0
     state["round"] = round_json(round_, len(workshop.rounds))
     state["round"]["stages"] = stage_options(round_, workshop)
     state["count"] = Count(total=tally.total)
     if shows_result(round_) and workshop.results_visible:
         _show_result(state, tally, None, queries.room_withheld(session, round_))
-    return state
+    return state, tally.manual_total
 
 
 def personal_state(room: RoomState, voted: bool, stage: int | None) -> PhoneState:

@@ -306,3 +306,26 @@ def test_a_watch_takes_its_connection_before_the_rooms_lock(app, schema, make_wo
     assert not reader.is_alive() and watch.snapshot is not None
     assert watch.snapshot.room.state["workshop"]["id"] == workshop.id
     engine.dispose()
+
+
+def test_one_reading_a_tick_serves_every_room_of_the_process(app, schema, tmp_path, make_assessment, coordinator, make_workshop, monkeypatch):
+    from maturity.workshops import state
+
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    rooms = [make_workshop(assessment=assessment, title=f"Room {n}") for n in range(3)]
+    server = streaming_app(schema, tmp_path)
+    calls = []
+    real = state.room_markers
+    monkeypatch.setattr(state, "room_markers", lambda session, ids: calls.append(list(ids)) or real(session, ids))
+    streams = [Stream(join(server, workshop), workshop.join_code) for workshop in rooms]
+    for stream in streams:
+        stream.next_event("state")
+    time.sleep(0.2)
+    assert sorted(w.id for w in rooms) in calls  # all three rooms in one query
+    round_ = open_current(rooms[1])
+    _, state_ = streams[1].next_event("state")
+    assert state_["round"]["id"] == round_.id
+    for workshop in rooms:
+        _close_streams(workshop.id)
+    with server.app_context():
+        db.engine.dispose()
