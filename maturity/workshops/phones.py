@@ -81,7 +81,7 @@ def streams_enabled(config: Any) -> bool:
 
 def count_gap(options: dict[str, float], streams: int) -> float:
     """Seconds between count messages to one phone: the setting, and one more second for each
-    200 phones streaming from this process (6 s with 1,000)."""
+    200 phones streaming from this process, whatever their rooms (6 s with 1,000)."""
     return options["WORKSHOP_PHONE_COUNT_GAP_SECONDS"] + streams // 200
 
 
@@ -202,6 +202,7 @@ class Watch:
         """Count a stream in (1) or out (-1); a stream coming to a stopped watch restarts it."""
         with _WATCHES_LOCK, self.changed:
             self.streams += step
+            _STREAMS["open"] += step
             self.last_stream = time.monotonic()
             if step > 0 and self.stopped and not self.gone:
                 self.start()
@@ -229,6 +230,8 @@ _WATCHES: dict[tuple[int, str], Watch] = {}
 _WATCHES_LOCK = threading.Lock()
 #: Whether this process's hub thread runs (changed with _WATCHES_LOCK held).
 _HUB = {"running": False}
+#: Phones streaming from this process, in every room (changed with _WATCHES_LOCK held).
+_STREAMS = {"open": 0}
 
 
 def _hub() -> None:
@@ -306,7 +309,7 @@ def stream(
             if now - started >= lifetime:
                 yield ": the stream ends here; the phone reconnects\n\n"
                 return
-            gap = count_gap(options, found.streams)
+            gap = count_gap(options, _STREAMS["open"])
             timeout = heartbeat - (now - last_write)
             if room_part[2] == "open":  # votes are coming in: look at the count once a gap
                 timeout = min(timeout, gap - (now - last_count))

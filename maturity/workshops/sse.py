@@ -29,7 +29,9 @@ from maturity.workshops.state import StaffState, staff_state, staff_version
 
 DEFAULTS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
-    "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.3,
+    #: A day of many rooms has a projector and a console on each: a state built at most twice a
+    #: second per screen keeps them within a second of the votes and the server free for votes.
+    "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.5,
     "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
     "WORKSHOP_SSE_MAX_SECONDS": 300.0,
     "WORKSHOP_SSE_RETRY_MS": 2000,
