@@ -19,13 +19,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from maturity.workshops.queries import load_workshop
-from maturity.workshops.state import StaffState, staff_state, staff_version
+from maturity.workshops.queries import load_workshop, tally
+from maturity.workshops.state import StaffState, staff_state, staff_version, version_tag
 
 DEFAULTS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
@@ -61,6 +61,26 @@ def current_version(engine: Engine, workshop_id: int) -> str | None:
         return staff_version(connection, workshop_id)
 
 
+def recount(engine: Engine, previous: StaffState, version: str) -> StaffState | None:
+    """The projector's state with a new count, when only votes (or people joining) moved it:
+    the same revision, a round open and no result on screen. One query for the count instead
+    of the whole state again; a day of many rooms has a projector on each, all while votes
+    come in. None when the state must be built in full (the facilitator's console, too,
+    which shows more than the count)."""
+    round_ = previous.get("round")
+    revision, _writes, joined = (int(part) for part in version.split("."))
+    if not round_ or round_["state"] != "open" or previous.get("result") is not None or revision != previous.get("revision"):
+        return None
+    as_of = time.time()
+    with Session(engine) as session:
+        found = tally(session, round_["id"])
+    state = cast(StaffState, {
+        **previous, "count": {"total": found.total}, "joined": joined,
+        "version": version_tag(revision, found.writes, joined), "as_of": round(as_of, 3),
+    })
+    return state
+
+
 def build_state(engine: Engine, workshop_id: int, view: str) -> StaffState | None:
     as_of = time.time()
     with Session(engine) as session:
@@ -91,6 +111,7 @@ def stream(
     lifetime = options["WORKSHOP_SSE_MAX_SECONDS"]
     started = clock()
     last_sent = last_event_id
+    previous: StaffState | None = None
     last_push = float("-inf")
     last_write = last_check = started
     yield f"retry: {int(options['WORKSHOP_SSE_RETRY_MS'])}\n\n"
@@ -109,12 +130,15 @@ def stream(
             yield format_event({"message": "This workshop no longer exists."}, event="gone")
             return
         if version != last_sent and now - last_push >= min_gap:
-            state = build_state(engine, workshop_id, view)
+            state = None
+            if view == "presenter" and previous is not None:
+                state = recount(engine, previous, version)
+            state = state or build_state(engine, workshop_id, view)
             if state is None:
                 yield format_event({"message": "This workshop no longer exists."}, event="gone")
                 return
             yield format_event(state, event="state", event_id=state["version"])
-            last_sent = state["version"]
+            last_sent, previous = state["version"], state
             last_push = last_write = clock()
         elif now - last_write >= heartbeat:
             yield ": heartbeat\n\n"

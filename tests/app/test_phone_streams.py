@@ -234,7 +234,7 @@ def test_the_count_reaches_a_phone_at_most_once_a_gap(app, schema, tmp_path, mak
     while not seen or seen[-1][1] < 5:
         _, count = stream.next_event("count", seconds=5)
         seen.append((time.monotonic() - started, count["total"]))
-    gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:])]
+    gaps = [b[0] - a[0] for a, b in zip(seen, seen[1:], strict=False)]
     assert all(gap >= 0.5 for gap in gaps), seen
     _close_streams(workshop.id)
     with server.app_context():

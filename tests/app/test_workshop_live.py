@@ -331,3 +331,26 @@ def test_a_refused_console_button_keeps_nothing_it_wrote(app, client, login, coo
     assert client.post(f"/workshops/{workshop.id}/next").status_code == 302  # a change that works is kept
     db.session.expire_all()
     assert db.session.scalar(select(Workshop.revision).where(Workshop.id == workshop.id)) == revision + 1
+
+
+def test_the_projector_recounted_while_votes_come_in_is_the_state_built_in_full(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    from maturity.workshops import sse
+    from maturity.workshops.state import staff_version
+
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    phones = [join(app, workshop) for _ in range(4)]
+    round_ = open_current(workshop)
+    before = sse.build_state(db.engine, workshop.id, "presenter")
+    for phone, stage in zip(phones, [1, 3, "dont-know"], strict=False):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    join(app, workshop)  # one more joins meanwhile
+    version = staff_version(db.session, workshop.id)
+    recounted = sse.recount(db.engine, before, version)
+    built = sse.build_state(db.engine, workshop.id, "presenter")
+    assert recounted is not None and recounted["count"] == {"total": 3} and recounted["joined"] == 5
+    assert {k: v for k, v in recounted.items() if k != "as_of"} == {k: v for k, v in built.items() if k != "as_of"}
+
+    # Anything but votes and joining (here: closing the round) is built in full.
+    operations.close_round(workshop)
+    db.session.commit()
+    assert sse.recount(db.engine, built, staff_version(db.session, workshop.id)) is None

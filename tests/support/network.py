@@ -8,6 +8,7 @@ reconnecting would never be tried.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from urllib.parse import urlsplit
@@ -61,10 +62,8 @@ class CuttableNetwork:
     def _close(self, end: socket.socket) -> None:
         with self.lock:
             self.open.discard(end)
-        try:
+        with contextlib.suppress(OSError):
             end.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         end.close()
 
     def cut(self) -> None:
