@@ -153,27 +153,32 @@ def phone_events(code: str):
     first = _phone_state(room_of(found), found, code, found.current_round_id, found.voted, found.vote_stage)
     options = phones.settings(current_app.config)
     room = phones.watch(db.engine, found.id, found.join_code, options)
+    stream = phones.stream(
+        room, participant_id, first, request.args.get("screen"), _shared_panels(found.join_code), options, generate_csrf()
+    )
+    # The stream runs after this view returns: give the request's connection back now.
+    db.session.close()
+    response = Response(stream, mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-cache, private"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _shared_panels(join_code: str) -> Callable[[PhoneState], str]:
+    """For a phone's stream: a screen's HTML, shared by the room's phones. Only the first to
+    need it renders it, in a context of this request's own pushed just for that (the stream
+    holds none); phones.stream puts the phone's CSRF token in."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    environ, join_code, token = dict(request.environ), found.join_code, generate_csrf()
+    environ = dict(request.environ)
 
     def panel(state: PhoneState) -> str:
-        """The screen's HTML, shared by the room's phones: only the first to need it renders
-        it, in a context of its request's own pushed just for that (the stream holds none)."""
         html = _PANELS.get((join_code, state["version"], state["screen"]))
         if html is None:
             with app.request_context(environ):
                 html = _panel_html(state, join_code)
-        return html  # phones.stream puts the token in
+        return html
 
-    # The stream runs after this view returns: give the request's connection back now.
-    db.session.close()
-    response = Response(
-        phones.stream(room, participant_id, first, request.args.get("screen"), panel, options, token),
-        mimetype="text/event-stream",
-    )
-    response.headers["Cache-Control"] = "no-cache, private"
-    response.headers["X-Accel-Buffering"] = "no"
-    return response
+    return panel
 
 
 def _phone_state(
