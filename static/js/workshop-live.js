@@ -16,8 +16,19 @@
     var source = null;
     var failures = 0;
 
+    // The first part of a version is the workshop's revision, which only ever grows. A state
+    // from an older revision (a stream message overtaken by the answer to a button) is dropped,
+    // so the controls never step back to what the room showed before.
+    function revision(version) {
+      var first = parseInt(String(version).split(".")[0], 10);
+      return isNaN(first) ? null : first;
+    }
+
     function deliver(state) {
       if (!state || state.version === lastVersion) { return; }
+      var seen = lastVersion === null ? null : revision(lastVersion);
+      var offered = revision(state.version);
+      if (seen !== null && offered !== null && offered < seen) { return; }
       lastVersion = state.version;
       options.onState(state);
     }

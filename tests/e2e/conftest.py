@@ -90,6 +90,27 @@ def _server_app(database_url: str, tmp: Path, **overrides) -> Flask:
     return make_app(database_url, **{**settings, **overrides})
 
 
+def _files_read_whole(app):
+    """Serve a file's body read whole, its file closed before the server writes a byte.
+
+    werkzeug's development server closes a response's file only after draining the request's
+    socket; when the browser drops the connection first (a favicon fetch cut short by the next
+    page) that drain raises and the file is left open for the garbage collector, which warns.
+    Production serves through gunicorn, which closes it; this keeps the test server as tidy."""
+    from werkzeug.wsgi import FileWrapper
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        if not isinstance(body, FileWrapper):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            body.close()
+
+    return wsgi
+
+
 def _sqlite_server(tmp: Path, **overrides) -> Iterator[LiveServer]:
     """A werkzeug server thread on a fresh SQLite file; `overrides` change the app's settings."""
     from werkzeug.serving import make_server
@@ -97,7 +118,7 @@ def _sqlite_server(tmp: Path, **overrides) -> Iterator[LiveServer]:
     database_url = f"sqlite:///{tmp / 'live.sqlite'}"
     app = _server_app(database_url, tmp, **overrides)
     _build_database(app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _files_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

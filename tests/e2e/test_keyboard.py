@@ -242,3 +242,32 @@ def test_a_facilitator_runs_the_console_from_the_keyboard(live_server, browser):
     ]
     assert errors == [], errors
     console.context.close()
+
+
+def test_a_stream_message_overtaken_by_a_button_s_answer_does_not_step_the_console_back(browser):
+    """The console applies the state that came back with a button's answer at once; a stream
+    message from before that press, arriving later, must not bring back the old controls (a
+    shortcut pressed then would do nothing). A state from an older revision is dropped."""
+    from pathlib import Path
+
+    page = new_page(browser)
+    page.set_content("<!doctype html><title>follow</title>")
+    page.add_script_tag(path=str(Path(__file__).parents[2] / "static/js/workshop-live.js"))
+    shown = page.evaluate(
+        """() => {
+            const shown = [];
+            const live = window.WorkshopLive.follow({
+                stateUrl: "data:application/json,null", version: "7.0.3",
+                onState: (state) => shown.push(state.version),
+            });
+            live.deliver({ version: "8.0.3" });   // the answer to "next round"
+            live.deliver({ version: "7.2.3" });   // a stream message from before the press
+            live.deliver({ version: "8.1.3" });   // a vote in the new round
+            live.deliver({ version: "8.1.4" });   // someone joins
+            live.deliver({ version: "8.1.4" });   // the same state again
+            live.deliver({ version: "9.0.4" });
+            return shown;
+        }"""
+    )
+    assert shown == ["8.0.3", "8.1.3", "8.1.4", "9.0.4"]
+    page.context.close()
