@@ -1,31 +1,39 @@
 """Server-Sent Events for the presenter screen and facilitator console.
 
-The stream reads the workshop's live version (state.staff_version: its revision, the vote
-writes in the current round and how many have joined) with one small query every POLL
-seconds, each on a connection borrowed from the pool and returned at once, so no connection or
-transaction is held between polls (SQLite's write lock and PostgreSQL's pool both stay free).
-When the version moves it builds the state in a short session of its own and sends it, at
-most once per MIN_GAP seconds, so a burst of votes becomes one update. Each state carries
-`as_of`, the server's clock when it began to be read: every change committed before that is in
-it. Comments keep proxies from
-closing an idle stream, and the stream ends after LIFETIME seconds so a worker thread is never
-held for ever: the browser's EventSource reconnects by itself (sending Last-Event-ID). At every
-heartbeat the stream asks again whether its user may still follow the workshop, and ends with
-a "gone" event when not.
+Every POLL seconds a stream looks at its workshop's marker (state.staff_markers: the
+revision, the vote writes in the current round, how many have joined, and the round's count).
+The streams of one worker process share their readings (`Readings`): whichever stream finds
+the last reading older than half a POLL reads the markers of every workshop followed from this
+process in one small query, on a connection borrowed from the pool and returned at once, so
+a day of twenty rooms costs a few queries a second, not four per projector, and no connection
+or transaction is held between readings. Any number of processes and hosts serve one workshop
+without sticky sessions: each reads PostgreSQL for itself.
+
+When the version moves the stream sends a state, at most once per MIN_GAP seconds, so a
+burst of votes becomes one update. While votes come in the projector's new count is taken
+from the marker itself (`recount`); anything else builds the state in a short session of its
+own. Each state carries `as_of`, the server's clock when its reading began: every change
+committed before that is in it. Comments keep proxies from closing an idle stream, and the
+stream ends after LIFETIME seconds so a worker thread is never held for ever: the browser's
+EventSource reconnects by itself (sending Last-Event-ID). At every heartbeat the stream asks
+again whether its user may still follow the workshop, and ends with a "gone" event when not.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from maturity.workshops.queries import load_workshop, tally
-from maturity.workshops.state import StaffState, staff_state, staff_version, version_tag
+from maturity.workshops.queries import load_workshop
+from maturity.workshops.state import StaffMarker, StaffState, staff_markers, staff_state
 
 DEFAULTS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
@@ -56,29 +64,79 @@ def format_event(data: Any, event: str | None = None, event_id: str | int | None
     return "\n".join(lines) + "\n\n"
 
 
-def current_version(engine: Engine, workshop_id: int) -> str | None:
-    with engine.connect() as connection:
-        return staff_version(connection, workshop_id)
+@dataclass(frozen=True)
+class Reading:
+    """The markers of the workshops followed from this process, read in one statement."""
+
+    #: The server's clock when the statement began (a state made from it is `as_of` then).
+    as_of: float
+    #: When it was read, on the streams' clock, to tell how old it is.
+    read_at: float
+    asked: frozenset[int]
+    markers: dict[int, StaffMarker]
 
 
-def recount(engine: Engine, previous: StaffState, version: str) -> StaffState | None:
+@dataclass
+class Readings:
+    """The readings shared by one engine's streams in this process."""
+
+    followed: dict[int, int] = field(default_factory=dict)
+    last: Reading | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def follow(self, workshop_id: int, step: int) -> None:
+        with _READINGS_LOCK:
+            left = self.followed.get(workshop_id, 0) + step
+            if left > 0:
+                self.followed[workshop_id] = left
+            else:
+                self.followed.pop(workshop_id, None)
+
+    def marker(
+        self, engine: Engine, workshop_id: int, max_age: float, clock: Callable[[], float] = time.monotonic
+    ) -> tuple[StaffMarker | None, float]:
+        """The workshop's marker (None: it is gone) and the `as_of` of its reading: the last
+        reading when it is younger than `max_age` and asked for this workshop, or a new one.
+        One stream reads at a time; the others waiting for it take what it read."""
+        last = self.last
+        if last is None or workshop_id not in last.asked or clock() - last.read_at >= max_age:
+            with self.lock:
+                last = self.last
+                if last is None or workshop_id not in last.asked or clock() - last.read_at >= max_age:
+                    with _READINGS_LOCK:
+                        asked = frozenset(self.followed) | {workshop_id}
+                    as_of = time.time()
+                    with engine.connect() as connection:
+                        markers = staff_markers(connection, sorted(asked))
+                    last = self.last = Reading(as_of, clock(), asked, markers)
+        return last.markers.get(workshop_id), last.as_of
+
+
+_READINGS: weakref.WeakKeyDictionary[Engine, Readings] = weakref.WeakKeyDictionary()
+_READINGS_LOCK = threading.Lock()
+
+
+def readings(engine: Engine) -> Readings:
+    with _READINGS_LOCK:
+        found = _READINGS.get(engine)
+        if found is None:
+            found = _READINGS[engine] = Readings()
+        return found
+
+
+def recount(previous: StaffState, marker: StaffMarker, as_of: float) -> StaffState | None:
     """The projector's state with a new count, when only votes (or people joining) moved it:
-    the same revision, a round open and no result on screen. One query for the count instead
-    of the whole state again; a day of many rooms has a projector on each, all while votes
-    come in. None when the state must be built in full (the facilitator's console, too,
-    which shows more than the count)."""
+    the same revision, a round open and no result on screen. The count is the marker's, read
+    from the rows with the version, so no query more; a day of many rooms has a projector on
+    each, all while votes come in. None when the state must be built in full (the
+    facilitator's console, too, which shows more than the count)."""
     round_ = previous.get("round")
-    revision, _writes, joined = (int(part) for part in version.split("."))
-    if not round_ or round_["state"] != "open" or previous.get("result") is not None or revision != previous.get("revision"):
+    if not round_ or round_["state"] != "open" or previous.get("result") is not None or marker.revision != previous.get("revision"):
         return None
-    as_of = time.time()
-    with Session(engine) as session:
-        found = tally(session, round_["id"])
-    state = cast(StaffState, {
-        **previous, "count": {"total": found.total}, "joined": joined,
-        "version": version_tag(revision, found.writes, joined), "as_of": round(as_of, 3),
+    return cast(StaffState, {
+        **previous, "count": {"total": marker.total}, "joined": marker.joined,
+        "version": marker.version, "as_of": round(as_of, 3),
     })
-    return state
 
 
 def build_state(engine: Engine, workshop_id: int, view: str) -> StaffState | None:
@@ -109,38 +167,45 @@ def stream(
     min_gap = options["WORKSHOP_SSE_MIN_GAP_SECONDS"]
     heartbeat = options["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
     lifetime = options["WORKSHOP_SSE_MAX_SECONDS"]
+    shared = readings(engine)
     started = clock()
     last_sent = last_event_id
     previous: StaffState | None = None
     last_push = float("-inf")
     last_write = last_check = started
-    yield f"retry: {int(options['WORKSHOP_SSE_RETRY_MS'])}\n\n"
-    while True:
-        now = clock()
-        if now - started >= lifetime:
-            yield ": the stream ends here; the browser reconnects\n\n"
-            return
-        if still_allowed is not None and now - last_check >= heartbeat:
-            last_check = now
-            if not still_allowed():
-                yield format_event({"message": NO_LONGER_ALLOWED}, event="gone")
+    shared.follow(workshop_id, 1)
+    try:
+        yield f"retry: {int(options['WORKSHOP_SSE_RETRY_MS'])}\n\n"
+        while True:
+            now = clock()
+            if now - started >= lifetime:
+                yield ": the stream ends here; the browser reconnects\n\n"
                 return
-        version = current_version(engine, workshop_id)
-        if version is None:
-            yield format_event({"message": "This workshop no longer exists."}, event="gone")
-            return
-        if version != last_sent and now - last_push >= min_gap:
-            state = None
-            if view == "presenter" and previous is not None:
-                state = recount(engine, previous, version)
-            state = state or build_state(engine, workshop_id, view)
-            if state is None:
+            if still_allowed is not None and now - last_check >= heartbeat:
+                last_check = now
+                if not still_allowed():
+                    yield format_event({"message": NO_LONGER_ALLOWED}, event="gone")
+                    return
+            marker, as_of = shared.marker(engine, workshop_id, poll / 2, clock)
+            if marker is None:
                 yield format_event({"message": "This workshop no longer exists."}, event="gone")
                 return
-            yield format_event(state, event="state", event_id=state["version"])
-            last_sent, previous = state["version"], state
-            last_push = last_write = clock()
-        elif now - last_write >= heartbeat:
-            yield ": heartbeat\n\n"
-            last_write = now
-        sleep(poll)
+            # A reading begun before the state last sent (built afresh meanwhile) is no news.
+            news = previous is None or round(as_of, 3) > previous.get("as_of", float("-inf"))
+            if news and marker.version != last_sent and now - last_push >= min_gap:
+                state = None
+                if view == "presenter" and previous is not None:
+                    state = recount(previous, marker, as_of)
+                state = state or build_state(engine, workshop_id, view)
+                if state is None:
+                    yield format_event({"message": "This workshop no longer exists."}, event="gone")
+                    return
+                yield format_event(state, event="state", event_id=state["version"])
+                last_sent, previous = state["version"], state
+                last_push = last_write = clock()
+            elif now - last_write >= heartbeat:
+                yield ": heartbeat\n\n"
+                last_write = now
+            sleep(poll)
+    finally:
+        shared.follow(workshop_id, -1)

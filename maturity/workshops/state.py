@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, NotRequired, TypedDict, cast
+from typing import Any, NamedTuple, NotRequired, TypedDict, cast
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from maturity.core.anonymity import SUPPRESS_BELOW, publishable
 from maturity.core.revotes import Shift, survey_words
 from maturity.core.scoring import STAGE_KEYS, STAGES, Rating, VoteSummary, agreement
-from maturity.models import Participant, Round, Vote, Workshop
+from maturity.models import ManualTally, Participant, Round, Vote, Workshop
 from maturity.workshops import queries
 
 ETAG_PREFIX = "ws"
@@ -642,6 +642,46 @@ def staff_version(session: Session | Connection, workshop_id: int) -> str | None
         select(Workshop.revision, _current_round_writes(), joined).where(Workshop.id == workshop_id)
     ).one_or_none()
     return version_tag(*row) if row is not None else None
+
+
+class StaffMarker(NamedTuple):
+    """What moves a presenter's or facilitator's state, read in one statement: the parts of
+    its version, and the count of the round on screen (phone votes and hand counts)."""
+
+    revision: int
+    writes: int
+    joined: int
+    total: int
+
+    @property
+    def version(self) -> str:
+        return version_tag(self.revision, self.writes, self.joined)
+
+
+def staff_markers(session: Session | Connection, workshop_ids: list[int]) -> dict[int, StaffMarker]:
+    """The staff markers of several workshops in one small query (every projector and console
+    streaming from a worker shares one reading, sse.Readings); a workshop that is gone is left
+    out."""
+    joined = (
+        select(func.count()).select_from(Participant).where(Participant.workshop_id == Workshop.id)
+        .correlate(Workshop).scalar_subquery()
+    )
+    phone = (
+        select(func.count(Vote.id)).where(Vote.round_id == Workshop.current_round_id)
+        .correlate(Workshop).scalar_subquery()
+    )
+    by_hand = (
+        select(func.coalesce(func.sum(ManualTally.count), 0)).where(ManualTally.round_id == Workshop.current_round_id)
+        .correlate(Workshop).scalar_subquery()
+    )
+    rows = session.execute(
+        select(Workshop.id, Workshop.revision, _current_round_writes(), joined, phone, by_hand)
+        .where(Workshop.id.in_(workshop_ids))
+    )
+    return {
+        int(id_): StaffMarker(int(revision), int(writes), int(people), int(votes) + int(counted))
+        for id_, revision, writes, people, votes, counted in rows
+    }
 
 
 def etag(workshop_id: int, version: str, who: str = "") -> str:

@@ -335,7 +335,7 @@ def test_a_refused_console_button_keeps_nothing_it_wrote(app, client, login, coo
 
 def test_the_projector_recounted_while_votes_come_in_is_the_state_built_in_full(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
     from maturity.workshops import sse
-    from maturity.workshops.state import staff_version
+    from maturity.workshops.state import staff_markers
 
     workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
     phones = [join(app, workshop) for _ in range(4)]
@@ -344,8 +344,8 @@ def test_the_projector_recounted_while_votes_come_in_is_the_state_built_in_full(
     for phone, stage in zip(phones, [1, 3, "dont-know"], strict=False):
         assert vote(phone, workshop, round_.id, stage).status_code == 200
     join(app, workshop)  # one more joins meanwhile
-    version = staff_version(db.session, workshop.id)
-    recounted = sse.recount(db.engine, before, version)
+    marker = staff_markers(db.session, [workshop.id])[workshop.id]
+    recounted = sse.recount(before, marker, time.time())
     built = sse.build_state(db.engine, workshop.id, "presenter")
     assert recounted is not None and recounted["count"] == {"total": 3} and recounted["joined"] == 5
     assert {k: v for k, v in recounted.items() if k != "as_of"} == {k: v for k, v in built.items() if k != "as_of"}
@@ -353,4 +353,70 @@ def test_the_projector_recounted_while_votes_come_in_is_the_state_built_in_full(
     # Anything but votes and joining (here: closing the round) is built in full.
     operations.close_round(workshop)
     db.session.commit()
-    assert sse.recount(db.engine, built, staff_version(db.session, workshop.id)) is None
+    assert sse.recount(built, staff_markers(db.session, [workshop.id])[workshop.id], time.time()) is None
+
+
+def test_staff_markers_count_what_the_full_state_counts(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    from maturity.workshops import sse
+    from maturity.workshops.state import staff_markers, staff_version
+
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    phones = [join(app, workshop, "police") for _ in range(3)]
+    round_ = open_current(workshop)
+    for phone, stage in zip(phones, [2, 2, "dont-know"], strict=True):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    operations.add_manual_tally(workshop, round_.id, 3, 4)
+    db.session.commit()
+    marker = staff_markers(db.session, [workshop.id])[workshop.id]
+    built = sse.build_state(db.engine, workshop.id, "facilitator")
+    assert marker.total == built["count"]["total"] == 7
+    assert marker.joined == built["joined"] == 3
+    assert marker.version == built["version"] == staff_version(db.session, workshop.id)
+
+
+def test_the_streams_of_a_process_share_one_reading_of_every_workshop_they_follow(app, coordinator, make_assessment, make_workshop):  # noqa: F811
+    from sqlalchemy import event
+
+    from maturity.workshops import sse
+    from maturity.workshops.state import staff_version
+
+    area = coordinator.memberships[0].area
+    workshops = [make_workshop(assessment=make_assessment(area=area)) for _ in range(3)]
+    ids = [w.id for w in workshops]
+    join(app, workshops[1])
+    db.session.commit()
+    shared = sse.Readings()
+    for workshop_id in ids:
+        shared.follow(workshop_id, 1)
+    statements = []
+    now = [100.0]
+
+    def count(conn, cursor, statement, *args):
+        if "workshop_manual_tallies.round_id = workshops.current_round_id" in statement:
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        found = {w: shared.marker(db.engine, w, 0.125, lambda: now[0]) for w in ids}
+        assert len(statements) == 1  # one query for the three projectors
+        assert {w: m.version for w, (m, _as_of) in found.items()} == {w: staff_version(db.session, w) for w in ids}
+        assert found[ids[1]][0].joined == 1
+        now[0] += 0.2  # older than half a poll: the next stream to look reads again
+        shared.marker(db.engine, ids[0], 0.125, lambda: now[0])
+        shared.marker(db.engine, ids[2], 0.125, lambda: now[0])
+        assert len(statements) == 2
+        # A workshop no stream follows yet is read at once, not missed until the next reading.
+        other = make_workshop(assessment=make_assessment(area=area))
+        db.session.commit()
+        assert shared.marker(db.engine, other.id, 0.125, lambda: now[0])[0].version == staff_version(db.session, other.id)
+        assert len(statements) == 3
+        # A deleted workshop reads as gone; streams that stop following are no longer read.
+        for workshop_id in ids:
+            shared.follow(workshop_id, -1)
+        assert shared.followed == {}
+        db.session.delete(db.session.get(type(other), other.id))
+        db.session.commit()
+        now[0] += 1
+        assert shared.marker(db.engine, other.id, 0.125, lambda: now[0])[0] is None
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)

@@ -3,6 +3,7 @@
 import json
 
 from maturity.workshops import sse
+from maturity.workshops.state import StaffMarker
 
 OPTIONS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
@@ -11,6 +12,20 @@ OPTIONS = {
     "WORKSHOP_SSE_MAX_SECONDS": 60.0,
     "WORKSHOP_SSE_RETRY_MS": 2000,
 }
+
+
+class FakeReadings:
+    """The shared reading, as a stream sees it: a marker of the version `version()` gives."""
+
+    def __init__(self, version, as_of=lambda: 1.0):
+        self.version, self.as_of, self.following = version, as_of, 0
+
+    def follow(self, workshop_id, step):
+        self.following += step
+
+    def marker(self, engine, workshop_id, max_age, clock):
+        found = self.version()
+        return (None if found is None else StaffMarker(int(found.split(".")[0]), 0, 0, 0)), self.as_of()
 
 
 class FakeClock:
@@ -33,7 +48,8 @@ def run(monkeypatch, revisions, options=None, last_event_id=None):
         found = revisions(clock.now)
         return None if found is None else f"{found}.0.0"
 
-    monkeypatch.setattr(sse, "current_version", lambda engine, wid: version())
+    shared = FakeReadings(version)
+    monkeypatch.setattr(sse, "readings", lambda engine: shared)
 
     def build(engine, wid, view):
         state = {"version": version(), "view": view}
@@ -44,6 +60,7 @@ def run(monkeypatch, revisions, options=None, last_event_id=None):
     chunks = list(
         sse.stream(None, 1, "presenter", last_event_id, options or OPTIONS, clock=clock, sleep=clock.sleep)
     )
+    assert shared.following == 0  # the stream stopped following its workshop when it ended
     return chunks, built
 
 
@@ -91,7 +108,7 @@ def test_a_deleted_workshop_ends_the_stream(monkeypatch):
 def test_access_is_checked_every_heartbeat_and_the_stream_ends_when_it_is_gone(monkeypatch):
     clock = FakeClock()
     asked = []
-    monkeypatch.setattr(sse, "current_version", lambda engine, wid: "1.0.0")
+    monkeypatch.setattr(sse, "readings", lambda engine: FakeReadings(lambda: "1.0.0"))
     monkeypatch.setattr(sse, "build_state", lambda engine, wid, view: {"version": "1.0.0"})
 
     def still_allowed():
@@ -105,3 +122,26 @@ def test_access_is_checked_every_heartbeat_and_the_stream_ends_when_it_is_gone(m
     assert 40 <= asked[-1] <= 40 + OPTIONS["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
     gaps = [b - a for a, b in zip([0.0] + asked, asked, strict=False)]
     assert max(gaps) <= OPTIONS["WORKSHOP_SSE_HEARTBEAT_SECONDS"] + OPTIONS["WORKSHOP_SSE_POLL_SECONDS"]
+
+
+def test_a_reading_begun_before_the_state_sent_is_not_news(monkeypatch):
+    # The shared reading can be up to half a poll old: a state built afresh may already count
+    # more than it. A projector must never step back to the older count.
+    clock = FakeClock()
+    readings = iter([(1.0, "4.0.0")] + [(0.5, "4.0.0")] * 8 + [(3.0, "6.0.0")] * 1000)
+    current = {}
+
+    def version():
+        current["as_of"], found = next(readings)
+        return found
+
+    shared = FakeReadings(version, as_of=lambda: current["as_of"])
+    monkeypatch.setattr(sse, "readings", lambda engine: shared)
+    built = iter([{"version": "5.0.0", "as_of": 2.0}, {"version": "6.0.0", "as_of": 3.5}])
+    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view: next(built))
+    options = {**OPTIONS, "WORKSHOP_SSE_MAX_SECONDS": 5.0}
+    chunks = list(sse.stream(None, 1, "presenter", None, options, clock=clock, sleep=clock.sleep))
+    # Built at once (it counts more than the reading that prompted it: "5.0.0"). The readings
+    # begun at 0.5 say "4.0.0", older than that state: not news, nothing built or sent. The
+    # reading at 3.0 is news.
+    assert [e["version"] for e in events(chunks)] == ["5.0.0", "6.0.0"]
