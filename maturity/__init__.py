@@ -83,7 +83,11 @@ def _engine_options(app: Flask) -> None:
         # Not pool_pre_ping, which costs a round trip on every request: _ping_if_idle checks
         # only connections that have been idle a while, the ones a restart may have broken.
         options.setdefault("pool_size", int(os.environ.get("DB_POOL_SIZE", "10")))
-        options.setdefault("max_overflow", 20)
+        # No overflow by default: under gevent a busy worker has hundreds of requests at once,
+        # and connections opened past the pool were closed again after one request, so each
+        # cost PostgreSQL a new backend. Requests wait for a pooled connection instead (their
+        # queries are short), which keeps a busy room from tipping the machine into overload.
+        options.setdefault("max_overflow", int(os.environ.get("DB_MAX_OVERFLOW", "0")))
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 

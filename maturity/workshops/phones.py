@@ -257,6 +257,10 @@ def _hub() -> None:
                     markers = state.room_markers(session, sorted({w.workshop_id for w in group}))
                     for found in group:
                         found.read(session, markers.get(found.workshop_id))
+                        # Let the requests and streams waiting on this worker run between two
+                        # rooms: on a day of many rooms, a round closing everywhere at once
+                        # would otherwise hold them all until the last room is built.
+                        time.sleep(0)
                 failing = False
             except Exception:  # noqa: BLE001 - e.g. a lost connection: read again next tick
                 if not failing:  # once for each spell of failures, not four times a second

@@ -71,3 +71,22 @@ def test_an_idle_connection_ended_by_the_server_is_replaced_before_use(app):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT pg_backend_pid()")).scalar_one() != first
     engine.dispose()
+
+
+def test_a_postgresql_pool_opens_no_connections_past_its_size_unless_told(monkeypatch):
+    """Under gevent a busy worker has hundreds of requests at once: connections opened past the
+    pool were each a new PostgreSQL backend, used once and closed. Requests queue instead."""
+    from flask import Flask
+
+    def options(**environ):
+        for name in ("DB_POOL_SIZE", "DB_MAX_OVERFLOW"):
+            monkeypatch.delenv(name, raising=False)
+        for name, value in environ.items():
+            monkeypatch.setenv(name, value)
+        app = Flask(__name__)
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://localhost/any"
+        maturity._engine_options(app)
+        return app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+    assert options() == {"pool_size": 10, "max_overflow": 0}
+    assert options(DB_POOL_SIZE="20", DB_MAX_OVERFLOW="5") == {"pool_size": 20, "max_overflow": 5}

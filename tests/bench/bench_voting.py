@@ -170,13 +170,33 @@ class Server:
                 self.process.wait()
 
 
+def redis_answers(url: str) -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except Exception:  # noqa: BLE001 - not installed, refused, timed out: no Redis here
+        return False
+
+
+def rate_limit_settings(choice: str, url: str, run_name: str) -> dict[str, str]:
+    """The server's rate-limit settings: Redis, as the README's production command has it (its
+    keys prefixed with this run's name, so runs at once never share counters), or memory."""
+    if choice == "memory" or (choice == "auto" and not redis_answers(url)):
+        return {}
+    if choice == "redis" and not redis_answers(url):
+        raise SystemExit(f"Redis does not answer at {url}")
+    return {"RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": f"bench-{run_name}-{os.getpid()}"}
+
+
 def start_server(
     database_url: str, workers: int, threads: int, pool: int, tmp: Path, extra_args: list[str],
-    worker_class: str = "gevent", worker_connections: int = 5000,
+    worker_class: str = "gevent", worker_connections: int = 5000, settings: dict[str, str] | None = None,
 ) -> Server:
     port = free_port()
     env = {
         **os.environ,
+        **(settings or {}),
         "DATABASE_URL": database_url,
         "SECRET_KEY": SECRET,
         "DB_POOL_SIZE": str(pool),
@@ -297,9 +317,16 @@ async def sign_in(run: Run):
     return session
 
 
-async def facilitator_action(run: Run, session, action: str) -> dict:
+async def console_token(run: Run, session) -> str:
+    """The CSRF token of the facilitator's console page (the console's buttons send it)."""
     async with session.get(f"{run.url}/workshops/{run.workshop_id}/facilitate") as response:
-        token = csrf_of(await response.text())
+        return csrf_of(await response.text())
+
+
+async def facilitator_action(run: Run, session, action: str, token: str | None = None) -> dict:
+    """A console button: POSTed with the token of the console page the facilitator has open
+    (or, without one, of the page fetched for it)."""
+    token = token or await console_token(run, session)
     async with session.post(
         f"{run.url}/workshops/{run.workshop_id}/{action}",
         data={"csrf_token": token},
@@ -351,11 +378,13 @@ class Presenter:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), remaining)
 
+    view = "presenter"
+
     async def follow(self, run: Run, session) -> None:
         import aiohttp
 
         last_id = None
-        url = f"{run.url}/live/workshops/{run.workshop_id}/events?view=presenter"
+        url = f"{run.url}/live/workshops/{run.workshop_id}/events?view={self.view}"
         while True:
             headers = {"Accept": "text/event-stream"}
             if last_id is not None:
@@ -365,7 +394,7 @@ class Presenter:
                     url, headers=headers, timeout=aiohttp.ClientTimeout(total=None, sock_read=60)
                 ) as response:
                     if response.status != 200:
-                        run.error("presenter", f"HTTP {response.status}")
+                        run.error(self.view, f"HTTP {response.status}")
                         await asyncio.sleep(1)
                         continue
                     event, data = None, None
@@ -382,8 +411,53 @@ class Presenter:
                                 self.note(json.loads(data))
                             event, data = None, None
             except (aiohttp.ClientError, TimeoutError) as error:
-                run.error("presenter", repr(error))
+                run.error(self.view, repr(error))
             self.reconnects += 1
+
+
+@dataclass
+class Console(Presenter):
+    """The facilitator's console as its script behaves: the page loaded once (its CSRF token
+    serves every button), the facilitator's event stream, and on each new state the console's
+    status part fetched again (?fragment=status), one fetch at a time, as the script redraws."""
+
+    view = "facilitator"
+    token: str | None = None
+    redraws: int = 0
+    run: object = None
+    session: object = None
+    redrawing: bool = False
+    again: bool = False
+
+    async def follow(self, run: Run, session) -> None:
+        self.run, self.session = run, session
+        await super().follow(run, session)
+
+    def note(self, state: dict) -> None:
+        super().note(state)
+        if self.redrawing:
+            self.again = True
+            return
+        self.redrawing = True
+        asyncio.get_running_loop().create_task(self.redraw())
+
+    async def redraw(self) -> None:
+        url = f"{self.run.url}/workshops/{self.run.workshop_id}/facilitate?fragment=status"
+        try:
+            while True:
+                self.again = False
+                try:
+                    async with self.session.get(url, headers={"Accept": "text/html"}) as response:
+                        await response.read()
+                        if response.status != 200:
+                            self.run.error("console", f"fragment {response.status}")
+                    self.redraws += 1
+                except Exception as error:  # noqa: BLE001
+                    self.run.error("console", repr(error))
+                if not self.again:
+                    return
+        finally:
+            self.redrawing = False
 
 
 @dataclass
@@ -688,6 +762,8 @@ class Room:
     presenter_session: object = None
     presenter: Presenter = field(default_factory=Presenter)
     presenter_task: object = None
+    console: Console = field(default_factory=Console)
+    console_task: object = None
     phones: list[Phone] = field(default_factory=list)
     round_1: int | None = None
     round_2: int | None = None
@@ -709,6 +785,8 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
     rooms = [Room(Run(server.url, info["code"], info["workshop_id"], connector)) for info in infos]
     for room in rooms:
         room.facilitator = await sign_in(room.run)
+        room.console.token = await console_token(room.run, room.facilitator)
+        room.console_task = asyncio.create_task(room.console.follow(room.run, room.facilitator))
         room.presenter_session = await sign_in(room.run)
         room.presenter_task = asyncio.create_task(room.presenter.follow(room.run, room.presenter_session))
 
@@ -779,7 +857,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
             await vote(room.run, phone, pick_stage(first.stage))
 
     async def run_room(room: Room) -> float:
-        opened = await facilitator_action(room.run, room.facilitator, "open")
+        opened = await facilitator_action(room.run, room.facilitator, "open", room.console.token)
         t_open = time.perf_counter()
         room.round_1 = opened["state"]["round"]["id"]
         await asyncio.gather(*(take_part(room, p, t_open) for p in room.phones))
@@ -836,8 +914,8 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
     async def reveal_room(room: Room) -> None:
         nonlocal never_revealed
         expected = expected_tally(room.phones)
-        await facilitator_action(room.run, room.facilitator, "close")
-        await facilitator_action(room.run, room.facilitator, "reveal")
+        await facilitator_action(room.run, room.facilitator, "close", room.console.token)
+        await facilitator_action(room.run, room.facilitator, "reveal", room.console.token)
         t_reveal = time.perf_counter()
         round_1 = room.round_1
         if mode in ("stream", "poll"):
@@ -895,6 +973,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
             "polls": len(stats["latencies"]) if mode == "poll" else None,
             "stream_events": stats["events"] if mode == "stream" else None,
             "stream_connects": stats["connects"] if mode == "stream" else None,
+            "console_redraws": sum(room.console.redraws for room in rooms),
             "server_cpu_s": round(cpu_round_1, 2),
             "cpu_s_per_1000_votes": round(cpu_round_1 / max(len(ok_1), 1) * 1000, 2),
         }
@@ -911,8 +990,8 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
         ready: list[tuple[Room, Phone]] = []
         gate = asyncio.Semaphore(args.concurrency)
         for room in rooms:
-            await facilitator_action(room.run, room.facilitator, "next")
-            moved = await facilitator_action(room.run, room.facilitator, "open")
+            await facilitator_action(room.run, room.facilitator, "next", room.console.token)
+            moved = await facilitator_action(room.run, room.facilitator, "open", room.console.token)
             room.round_2 = moved["state"]["round"]["id"]
             for phone in room.phones:
                 phone.voted, phone.last_stage = False, None
@@ -939,8 +1018,8 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
         report["burst_vote_p95_ms"] = ms(percentile([v.latency for v in burst if v.status == 200], 95))
         for room in rooms:
             expected_2 = expected_tally(room.phones)
-            await facilitator_action(room.run, room.facilitator, "close")
-            await facilitator_action(room.run, room.facilitator, "reveal")
+            await facilitator_action(room.run, room.facilitator, "close", room.console.token)
+            await facilitator_action(room.run, room.facilitator, "reveal", room.console.token)
             round_2 = room.round_2
             revealed_2 = await room.presenter.wait_for(
                 lambda s, round_2=round_2: s.get("result") is not None and (s.get("round") or {}).get("id") == round_2,
@@ -964,8 +1043,11 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
         }))
     for room in rooms:
         room.presenter_task.cancel()
+        room.console_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await room.presenter_task
+        with contextlib.suppress(asyncio.CancelledError):
+            await room.console_task
     for phone in phones:
         await phone.session.close()
     for room in rooms:
@@ -1021,6 +1103,9 @@ def main() -> int:
     parser.add_argument("--poll", dest="mode", action="store_const", const="poll", help="the same as --mode poll")
     parser.add_argument("--dump", help="write every vote's timing to this JSON file")
     parser.add_argument("--gunicorn-arg", action="append", default=[], help="passed on to gunicorn")
+    parser.add_argument("--rate-limits", choices=("auto", "redis", "memory"), default="auto",
+                        help="where rate-limit counters live: Redis as in production (auto: when it answers)")
+    parser.add_argument("--redis", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379"))
     args = parser.parse_args()
     random.seed(args.seed)
 
@@ -1034,22 +1119,25 @@ def main() -> int:
         workers = args.workers or 1
     say(f"machine: {machine()}; database: {args.db}")
     infos = prepare_database(database_url, args.rooms)
+    rate_limits = rate_limit_settings(args.rate_limits, args.redis, args.pg_database)
+    say(f"rate limits: {rate_limits.get('RATELIMIT_STORAGE_URI', 'memory://')}")
     server = start_server(database_url, workers, args.threads, args.pool, tmp, args.gunicorn_arg,
-                          args.worker_class, args.worker_connections)
+                          args.worker_class, args.worker_connections, rate_limits)
     try:
         report = asyncio.run(run_benchmark(args, infos, server, database_url))
     finally:
         server.stop()
         if args.db == "postgres" and not args.keep_database:
             drop_pg_database(args.pg, args.pg_database)
-    report.update({"db": args.db, "workers": workers, "worker_class": args.worker_class})
+    report.update({"db": args.db, "workers": workers, "worker_class": args.worker_class,
+                   "rate_limits": "redis" if rate_limits else "memory"})
     if args.worker_class == "gthread":
         report["threads"] = args.threads
     keys = [
         "mode", "rooms", "participants", "phones", "worker_class", "votes_sent", "votes_counted",
         "tally_exact", "errors", "vote_p50_ms", "vote_p95_ms", "vote_p99_ms", "presenter_lag_p95_ms",
         "reveal_p95_ms", "poll_p95_ms", "stream_events", "vote_rps", "baseline_rps", "efficiency",
-        "cpu_s_per_1000_votes",
+        "cpu_s_per_1000_votes", "rate_limits",
     ]
     extra = {k: v for k, v in report.items() if k not in keys}
     print("details: " + json.dumps(extra, separators=(", ", ": ")), flush=True)
