@@ -40,6 +40,12 @@ DEFAULTS = {
     #: A day of many rooms has a projector and a console on each: a state built at most twice a
     #: second per screen keeps them within a second of the votes and the server free for votes.
     "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.5,
+    #: The console while only votes and joining move it: its count at most this often (the
+    #: projector shows the room its count at the gap above). Each console state is built in
+    #: full and its page redraws its status part from the server, so on a day of twenty rooms
+    #: consoles redrawn twice a second cost more than all the votes. The facilitator's own
+    #: buttons are answered with the new state at once, and any other change comes at the gap above.
+    "WORKSHOP_SSE_CONSOLE_COUNT_GAP_SECONDS": 2.0,
     "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
     "WORKSHOP_SSE_MAX_SECONDS": 300.0,
     "WORKSHOP_SSE_RETRY_MS": 2000,
@@ -165,6 +171,7 @@ def stream(
     taken away), the stream says so and ends, and the browser does not reconnect."""
     poll = options["WORKSHOP_SSE_POLL_SECONDS"]
     min_gap = options["WORKSHOP_SSE_MIN_GAP_SECONDS"]
+    count_gap = min_gap if view == "presenter" else max(min_gap, options["WORKSHOP_SSE_CONSOLE_COUNT_GAP_SECONDS"])
     heartbeat = options["WORKSHOP_SSE_HEARTBEAT_SECONDS"]
     lifetime = options["WORKSHOP_SSE_MAX_SECONDS"]
     shared = readings(engine)
@@ -192,7 +199,9 @@ def stream(
                 return
             # A reading begun before the state last sent (built afresh meanwhile) is no news.
             news = previous is None or round(as_of, 3) > previous.get("as_of", float("-inf"))
-            if news and marker.version != last_sent and now - last_push >= min_gap:
+            counts_only = previous is not None and marker.revision == previous.get("revision")
+            gap = count_gap if counts_only else min_gap
+            if news and marker.version != last_sent and now - last_push >= gap:
                 state = None
                 if view == "presenter" and previous is not None:
                     state = recount(previous, marker, as_of)

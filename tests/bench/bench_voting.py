@@ -428,6 +428,8 @@ class Console(Presenter):
     session: object = None
     redrawing: bool = False
     again: bool = False
+    #: Set when the run ends: a redraw cut short by closing the session is no error.
+    stopped: bool = False
 
     async def follow(self, run: Run, session) -> None:
         self.run, self.session = run, session
@@ -435,6 +437,8 @@ class Console(Presenter):
 
     def note(self, state: dict) -> None:
         super().note(state)
+        if self.stopped:
+            return
         if self.redrawing:
             self.again = True
             return
@@ -453,8 +457,9 @@ class Console(Presenter):
                             self.run.error("console", f"fragment {response.status}")
                     self.redraws += 1
                 except Exception as error:  # noqa: BLE001
-                    self.run.error("console", repr(error))
-                if not self.again:
+                    if not self.stopped:
+                        self.run.error("console", repr(error))
+                if not self.again or self.stopped:
                     return
         finally:
             self.redrawing = False
@@ -1043,6 +1048,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
         }))
     for room in rooms:
         room.presenter_task.cancel()
+        room.console.stopped = True
         room.console_task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await room.presenter_task

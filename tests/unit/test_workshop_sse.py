@@ -8,6 +8,7 @@ from maturity.workshops.state import StaffMarker
 OPTIONS = {
     "WORKSHOP_SSE_POLL_SECONDS": 0.25,
     "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.3,
+    "WORKSHOP_SSE_CONSOLE_COUNT_GAP_SECONDS": 2.0,
     "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
     "WORKSHOP_SSE_MAX_SECONDS": 60.0,
     "WORKSHOP_SSE_RETRY_MS": 2000,
@@ -145,3 +146,43 @@ def test_a_reading_begun_before_the_state_sent_is_not_news(monkeypatch):
     # begun at 0.5 say "4.0.0", older than that state: not news, nothing built or sent. The
     # reading at 3.0 is news.
     assert [e["version"] for e in events(chunks)] == ["5.0.0", "6.0.0"]
+
+
+def test_the_console_hears_of_new_votes_every_two_seconds_and_of_anything_else_at_once(monkeypatch):
+    clock = FakeClock()
+
+    def marker():
+        # Votes move the count on every poll; at 10 s the facilitator closes the round.
+        revision = 3 if clock.now < 10 else 4
+        return StaffMarker(revision, int(clock.now * 4), 0, int(clock.now * 4))
+
+    class Readings(FakeReadings):
+        def marker(self, engine, workshop_id, max_age, clock_):
+            return marker(), 1000.0 + clock.now
+
+    monkeypatch.setattr(sse, "readings", lambda engine: Readings(None))
+    sent = []
+
+    def build(engine, wid, view):
+        found = marker()
+        sent.append((clock.now, found.revision))
+        return {"version": found.version, "revision": found.revision, "as_of": 1000.0 + clock.now}
+
+    monkeypatch.setattr(sse, "build_state", build)
+
+    def run(view):
+        sent.clear()
+        clock.now = 0.0
+        options = {**OPTIONS, "WORKSHOP_SSE_MAX_SECONDS": 12.0}
+        list(sse.stream(None, 1, view, None, options, clock=clock, sleep=clock.sleep))
+        return list(sent)
+
+    console = run("facilitator")
+    while_voting = [t for t, revision in console if revision == 3]
+    gaps = [b - a for a, b in zip(while_voting, while_voting[1:], strict=False)]
+    assert len(while_voting) == 5 and min(gaps) >= 2.0  # at 0, 2, 4, 6 and 8 s
+    closed_at = next(t for t, revision in console if revision == 4)
+    assert 10 <= closed_at <= 10 + OPTIONS["WORKSHOP_SSE_MIN_GAP_SECONDS"] + OPTIONS["WORKSHOP_SSE_POLL_SECONDS"]
+    # The projector counts for the room: its states come at the shorter gap.
+    projector = [t for t, revision in run("presenter") if revision == 3]
+    assert len(projector) >= 3 * len(while_voting)
