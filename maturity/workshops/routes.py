@@ -16,13 +16,11 @@ from markupsafe import Markup
 
 from maturity import access
 from maturity.assessments.queries import participation
-from maturity.core.revotes import survey_words
-from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
 from maturity.models import Assessment, Strand, Workshop
 from maturity.qr import qr_svg
-from maturity.workshops import bp, exports, operations, queries
+from maturity.workshops import bp, console, exports, operations, queries
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
 from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports
@@ -54,7 +52,7 @@ def _refused(error: OperationError, back: str):
 
 @bp.context_processor
 def workshop_context() -> dict:
-    return {"STAGES": STAGES, "agreement": agreement, "survey_words": survey_words}
+    return console.template_context()
 
 
 def workshop_panel(assessment: Assessment) -> list[Workshop]:
@@ -167,14 +165,11 @@ def delete(workshop_id: int):
 def _console(workshop_id: int, form: ManualTallyForm | None = None, status: int = 200):
     workshop = load_workshop(db.session, workshop_id)
     state = staff_state(db.session, workshop, "facilitator")
-    template = (
-        "workshops/_console_status.html"
-        if request.args.get("fragment") == "status"
-        else "workshops/facilitate.html"
-    )
+    if request.args.get("fragment") == "status":
+        return console.status_html(workshop, state), status
     return (
         render_template(
-            template,
+            "workshops/facilitate.html",
             workshop=workshop,
             state=state,
             form=form or ManualTallyForm(formdata=None, workshop=workshop),

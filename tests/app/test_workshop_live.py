@@ -420,3 +420,59 @@ def test_the_streams_of_a_process_share_one_reading_of_every_workshop_they_follo
         assert shared.marker(db.engine, other.id, 0.125, lambda: now[0])[0] is None
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_the_console_stream_brings_its_status_part_drawn_with_a_working_token(app, schema, tmp_path, make_assessment, coordinator, make_workshop):  # noqa: F811
+    """The console's page redrew its status part by asking the server after every new state
+    (building the state a second time); the console's stream now sends it drawn. It is the
+    fragment the page would have fetched, and its buttons carry a token this sign-in's session
+    accepts. The projector's stream, whose page has no such part, does not carry it."""
+    import re
+
+    from maturity.models import ManualTally
+
+    workshop = make_workshop(assessment=make_assessment(area=coordinator.memberships[0].area))
+    round_ = open_current(workshop)
+    operations.add_manual_tally(workshop, round_.id, 2, 5)
+    db.session.commit()
+    wid = workshop.id
+    tally_id = db.session.scalar(select(ManualTally.id).where(ManualTally.round_id == round_.id))
+    server, client = streaming_client(schema, tmp_path, coordinator)
+    server.config["WTF_CSRF_ENABLED"] = True  # signed in; from here every POST needs its token
+
+    def first_state(view):
+        response = client.get(f"/live/workshops/{wid}/events?view={view}", buffered=False)
+        chunks = (chunk.decode() for chunk in response.response)
+        assert next(chunks).startswith("retry:")
+        state = sse_events([next(chunks)])[0]
+        response.close()
+        return state
+
+    console = first_state("facilitator")
+    html = console["status_html"]
+    fetched = client.get(f"/workshops/{wid}/facilitate?fragment=status").get_data(as_text=True)
+    token = re.compile(r'name="csrf_token" value="[^"]+"')
+    assert token.sub("TOKEN", html) == token.sub("TOKEN", fetched)
+    assert f"/hand-counts/{tally_id}/remove" in html and "5" in html
+    assert "status_html" not in first_state("presenter")
+
+    sent = re.search(rf'action="[^"]*/hand-counts/{tally_id}/remove".*?name="csrf_token" value="([^"]+)"', html, re.S).group(1)
+    assert client.post(f"/workshops/{wid}/hand-counts/{tally_id}/remove", data={"csrf_token": sent}).status_code == 302
+    with server.app_context():
+        assert db.session.get(ManualTally, tally_id) is None
+
+    # Closed, then revealed: the status part shows the preview, then the result, as fetched.
+    phones = [join(app, workshop) for _ in range(4)]
+    for phone, stage in zip(phones, [1, 2, 2, 3], strict=True):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    for step in ("close", "reveal"):
+        with server.app_context():
+            found = db.session.get(type(workshop), wid)
+            operations.close_round(found) if step == "close" else operations.reveal_round(found, True)
+            db.session.commit()
+        html = first_state("facilitator")["status_html"]
+        fetched = client.get(f"/workshops/{wid}/facilitate?fragment=status").get_data(as_text=True)
+        assert token.sub("TOKEN", html) == token.sub("TOKEN", fetched)
+        assert "Developing" in html
+    with server.app_context():
+        db.engine.dispose()
