@@ -419,7 +419,8 @@ class Presenter:
 class Console(Presenter):
     """The facilitator's console as its script behaves: the page loaded once (its CSRF token
     serves every button), the facilitator's event stream, and on each new state the console's
-    status part fetched again (?fragment=status), one fetch at a time, as the script redraws."""
+    status part: taken from the state when the stream drew it, otherwise fetched again
+    (?fragment=status), one fetch at a time, as the script redraws."""
 
     view = "facilitator"
     token: str | None = None
@@ -430,6 +431,8 @@ class Console(Presenter):
     again: bool = False
     #: Set when the run ends: a redraw cut short by closing the session is no error.
     stopped: bool = False
+    #: States whose status part came drawn on the stream (the page then fetches nothing).
+    streamed: int = 0
 
     async def follow(self, run: Run, session) -> None:
         self.run, self.session = run, session
@@ -438,6 +441,9 @@ class Console(Presenter):
     def note(self, state: dict) -> None:
         super().note(state)
         if self.stopped:
+            return
+        if isinstance(state.get("status_html"), str):
+            self.streamed += 1  # the stream brought the status part drawn: nothing to fetch
             return
         if self.redrawing:
             self.again = True
@@ -979,6 +985,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
             "stream_events": stats["events"] if mode == "stream" else None,
             "stream_connects": stats["connects"] if mode == "stream" else None,
             "console_redraws": sum(room.console.redraws for room in rooms),
+            "console_states_drawn": sum(room.console.streamed for room in rooms),
             "server_cpu_s": round(cpu_round_1, 2),
             "cpu_s_per_1000_votes": round(cpu_round_1 / max(len(ok_1), 1) * 1000, 2),
         }
