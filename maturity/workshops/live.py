@@ -7,7 +7,6 @@ presenter and facilitator hold /live/workshops/<id>/events and fall back to poll
 /live/workshops/<id>/state.
 """
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -265,32 +264,21 @@ def _access_lasts(workshop_id: int, need: str) -> Callable[[], bool]:
     return still_allowed
 
 
-def _console_builder(workshop_id: int) -> sse.Build:
-    """For the console's stream, which runs after the view has returned: its state built in full
-    with its status part drawn into it, so the page need not ask for that part after every
-    state (each ask built the state a second time). Built in a context of this request's own,
-    pushed just for that, whose one database session serves the state, the drawing and
-    anything the templates load (the signed-in user), so a stream never waits for a second
-    connection while holding one. Its buttons carry the CSRF token made here, while the
-    request still answers (so the session sent back holds it)."""
+def _console_status() -> sse.Render:
+    """For the console's stream, which runs after the view has returned: its status part drawn
+    in a context of this request's own, pushed just for that. Its buttons carry the CSRF token
+    made here, while the request still answers (so the session that is sent back holds it)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     environ = dict(request.environ)
     token = generate_csrf()
     field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
 
-    def build() -> StaffState | None:
-        as_of = time.time()
+    def render(workshop: Workshop, state: StaffState) -> str:
         with app.request_context(environ):
             setattr(g, field, token)  # what generate_csrf gives in this context
-            workshop = queries.load_workshop(db.session, workshop_id)
-            if workshop is None:
-                return None
-            state = staff_state(db.session, workshop, "facilitator")
-            state["status_html"] = console.status_html(workshop, state)
-        state["as_of"] = round(as_of, 3)
-        return state
+            return console.status_html(workshop, state)
 
-    return build
+    return render
 
 
 @bp.get("/workshops/<int:workshop_id>/events")
@@ -302,11 +290,11 @@ def events(workshop_id: int):
     engine = db.engine
     options = sse.settings(current_app.config)
     still_allowed = _access_lasts(workshop_id, need)
-    build = _console_builder(workshop_id) if view == "facilitator" else None
+    render = _console_status() if view == "facilitator" else None
     # The stream runs after this view returns: give the request's connection back now.
     db.session.close()
     response = Response(
-        sse.stream(engine, workshop_id, view, last_event_id, options, still_allowed=still_allowed, build=build),
+        sse.stream(engine, workshop_id, view, last_event_id, options, still_allowed=still_allowed, render=render),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache"
