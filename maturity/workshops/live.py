@@ -15,7 +15,6 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
@@ -28,13 +27,12 @@ from maturity.auth.sessions import load_user
 from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
-from maturity.workshops import console, forms, operations, participants, phones, queries, sse
+from maturity.workshops import forms, operations, participants, phones, queries, sse
 from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
 from maturity.workshops.queries import Found
 from maturity.workshops.state import (
     PhoneState,
     Room,
-    StaffState,
     etag,
     personal_state,
     staff_state,
@@ -264,23 +262,6 @@ def _access_lasts(workshop_id: int, need: str) -> Callable[[], bool]:
     return still_allowed
 
 
-def _console_status() -> sse.Render:
-    """For the console's stream, which runs after the view has returned: its status part drawn
-    in a context of this request's own, pushed just for that. Its buttons carry the CSRF token
-    made here, while the request still answers (so the session that is sent back holds it)."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    environ = dict(request.environ)
-    token = generate_csrf()
-    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-
-    def render(workshop: Workshop, state: StaffState) -> str:
-        with app.request_context(environ):
-            setattr(g, field, token)  # what generate_csrf gives in this context
-            return console.status_html(workshop, state)
-
-    return render
-
-
 @bp.get("/workshops/<int:workshop_id>/events")
 def events(workshop_id: int):
     view = _staff_view()
@@ -290,11 +271,10 @@ def events(workshop_id: int):
     engine = db.engine
     options = sse.settings(current_app.config)
     still_allowed = _access_lasts(workshop_id, need)
-    render = _console_status() if view == "facilitator" else None
     # The stream runs after this view returns: give the request's connection back now.
     db.session.close()
     response = Response(
-        sse.stream(engine, workshop_id, view, last_event_id, options, still_allowed=still_allowed, render=render),
+        sse.stream(engine, workshop_id, view, last_event_id, options, still_allowed=still_allowed),
         mimetype="text/event-stream",
     )
     response.headers["Cache-Control"] = "no-cache"

@@ -16,11 +16,13 @@ from markupsafe import Markup
 
 from maturity import access
 from maturity.assessments.queries import participation
+from maturity.core.revotes import survey_words
+from maturity.core.scoring import STAGES, agreement
 from maturity.errors import OperationError, wants_json
 from maturity.extensions import db
 from maturity.models import Assessment, Strand, Workshop
 from maturity.qr import qr_svg
-from maturity.workshops import bp, console, exports, operations, queries
+from maturity.workshops import bp, exports, operations, queries
 from maturity.workshops.forms import ManualTallyForm, WorkshopForm
 from maturity.workshops.queries import load_workshop
 from maturity.workshops.results import build_reports
@@ -52,7 +54,7 @@ def _refused(error: OperationError, back: str):
 
 @bp.context_processor
 def workshop_context() -> dict:
-    return console.template_context()
+    return {"STAGES": STAGES, "agreement": agreement, "survey_words": survey_words}
 
 
 def workshop_panel(assessment: Assessment) -> list[Workshop]:
@@ -165,11 +167,14 @@ def delete(workshop_id: int):
 def _console(workshop_id: int, form: ManualTallyForm | None = None, status: int = 200):
     workshop = load_workshop(db.session, workshop_id)
     state = staff_state(db.session, workshop, "facilitator")
-    if request.args.get("fragment") == "status":
-        return console.status_html(workshop, state), status
+    template = (
+        "workshops/_console_status.html"
+        if request.args.get("fragment") == "status"
+        else "workshops/facilitate.html"
+    )
     return (
         render_template(
-            "workshops/facilitate.html",
+            template,
             workshop=workshop,
             state=state,
             form=form or ManualTallyForm(formdata=None, workshop=workshop),

@@ -145,22 +145,13 @@ def recount(previous: StaffState, marker: StaffMarker, as_of: float) -> StaffSta
     })
 
 
-#: Renders a part of the page from the workshop and its state (the console's status part).
-Render = Callable[[Any, StaffState], str]
-
-
-def build_state(engine: Engine, workshop_id: int, view: str, render: Render | None = None) -> StaffState | None:
-    """The state in full, in a short session of its own. With `render`, the state also carries
-    `status_html`, the console's status part drawn from it, so the page need not ask the server
-    for it again after every new state (each ask built the state a second time)."""
+def build_state(engine: Engine, workshop_id: int, view: str) -> StaffState | None:
     as_of = time.time()
     with Session(engine) as session:
         workshop = load_workshop(session, workshop_id)
         if workshop is None:
             return None
         state = staff_state(session, workshop, view)
-        if render is not None:
-            state["status_html"] = render(workshop, state)
     state["as_of"] = round(as_of, 3)
     return state
 
@@ -174,12 +165,10 @@ def stream(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
     still_allowed: Callable[[], bool] | None = None,
-    render: Render | None = None,
 ) -> Iterator[str]:
     """The stream's messages. `still_allowed` is asked at least once every heartbeat: when
     the access that opened the stream is gone (signed out, a peer review closed, a role
-    taken away), the stream says so and ends, and the browser does not reconnect. `render`:
-    see build_state."""
+    taken away), the stream says so and ends, and the browser does not reconnect."""
     poll = options["WORKSHOP_SSE_POLL_SECONDS"]
     min_gap = options["WORKSHOP_SSE_MIN_GAP_SECONDS"]
     count_gap = min_gap if view == "presenter" else max(min_gap, options["WORKSHOP_SSE_CONSOLE_COUNT_GAP_SECONDS"])
@@ -216,7 +205,7 @@ def stream(
                 state = None
                 if view == "presenter" and previous is not None:
                     state = recount(previous, marker, as_of)
-                state = state or build_state(engine, workshop_id, view, render)
+                state = state or build_state(engine, workshop_id, view)
                 if state is None:
                     yield format_event({"message": "This workshop no longer exists."}, event="gone")
                     return

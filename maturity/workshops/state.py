@@ -172,8 +172,6 @@ class StaffState(LiveState):
     manual_tallies: NotRequired[list[dict[str, Any]]]
     #: Event stream only: the server's clock when the state began to be read.
     as_of: NotRequired[float]
-    #: Console stream only: the console's status part drawn from this state (sse.build_state).
-    status_html: NotRequired[str]
 
 
 def rating_json(rating: Rating | None) -> dict[str, Any] | None:

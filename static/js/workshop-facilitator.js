@@ -59,31 +59,24 @@
     }
   }
 
-  // How many status parts the stream has brought: a fetch begun before the latest of them
-  // would draw an older status over it, so its answer is dropped.
-  var streamed = 0;
-
-  function showStatus(html) {
-    var focused = document.activeElement && statusHost.contains(document.activeElement) ? document.activeElement.id : null;
-    // A preview the facilitator opened stays open while the page redraws around it.
-    var opened = Array.prototype.map.call(statusHost.querySelectorAll("details[id][open]"), function (d) { return d.id; });
-    statusHost.innerHTML = html;
-    opened.forEach(function (id) {
-      var details = document.getElementById(id);
-      if (details) { details.open = true; }
-    });
-    if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
-  }
-
   function redraw() {
     if (redrawing) { redrawAgain = true; return redrawing; }
-    var asked = streamed;
     redrawing = fetch(fragmentUrl, { headers: { "Accept": "text/html" }, cache: "no-store", credentials: "same-origin" })
       .then(function (response) {
         if (!response.ok) { throw new Error("HTTP " + response.status); }
         return response.text();
       })
-      .then(function (html) { if (asked === streamed) { showStatus(html); } })
+      .then(function (html) {
+        var focused = document.activeElement && statusHost.contains(document.activeElement) ? document.activeElement.id : null;
+        // A preview the facilitator opened stays open while the page redraws around it.
+        var opened = Array.prototype.map.call(statusHost.querySelectorAll("details[id][open]"), function (d) { return d.id; });
+        statusHost.innerHTML = html;
+        opened.forEach(function (id) {
+          var details = document.getElementById(id);
+          if (details) { details.open = true; }
+        });
+        if (focused && document.getElementById(focused)) { document.getElementById(focused).focus(); }
+      })
       .catch(function () { /* the next state brings another try */ })
       .then(function () {
         redrawing = null;
@@ -95,15 +88,7 @@
   function onState(state) {
     current = state;
     updateControls(state);
-    // The console's stream sends its status part drawn already; a button's answer or a poll
-    // does not, and the page asks for it.
-    if (typeof state.status_html === "string") {
-      streamed += 1;
-      redrawAgain = false;
-      showStatus(state.status_html);
-    } else {
-      redraw();
-    }
+    redraw();
   }
 
   var live = window.WorkshopLive.follow({

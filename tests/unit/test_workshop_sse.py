@@ -52,7 +52,7 @@ def run(monkeypatch, revisions, options=None, last_event_id=None):
     shared = FakeReadings(version)
     monkeypatch.setattr(sse, "readings", lambda engine: shared)
 
-    def build(engine, wid, view, render=None):
+    def build(engine, wid, view):
         state = {"version": version(), "view": view}
         built.append(state)
         return state
@@ -110,7 +110,7 @@ def test_access_is_checked_every_heartbeat_and_the_stream_ends_when_it_is_gone(m
     clock = FakeClock()
     asked = []
     monkeypatch.setattr(sse, "readings", lambda engine: FakeReadings(lambda: "1.0.0"))
-    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view, render=None: {"version": "1.0.0"})
+    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view: {"version": "1.0.0"})
 
     def still_allowed():
         asked.append(clock.now)
@@ -139,7 +139,7 @@ def test_a_reading_begun_before_the_state_sent_is_not_news(monkeypatch):
     shared = FakeReadings(version, as_of=lambda: current["as_of"])
     monkeypatch.setattr(sse, "readings", lambda engine: shared)
     built = iter([{"version": "5.0.0", "as_of": 2.0}, {"version": "6.0.0", "as_of": 3.5}])
-    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view, render=None: next(built))
+    monkeypatch.setattr(sse, "build_state", lambda engine, wid, view: next(built))
     options = {**OPTIONS, "WORKSHOP_SSE_MAX_SECONDS": 5.0}
     chunks = list(sse.stream(None, 1, "presenter", None, options, clock=clock, sleep=clock.sleep))
     # Built at once (it counts more than the reading that prompted it: "5.0.0"). The readings
@@ -163,7 +163,7 @@ def test_the_console_hears_of_new_votes_every_two_seconds_and_of_anything_else_a
     monkeypatch.setattr(sse, "readings", lambda engine: Readings(None))
     sent = []
 
-    def build(engine, wid, view, render=None):
+    def build(engine, wid, view):
         found = marker()
         sent.append((clock.now, found.revision))
         return {"version": found.version, "revision": found.revision, "as_of": 1000.0 + clock.now}
