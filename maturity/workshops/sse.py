@@ -104,18 +104,21 @@ class Readings:
         """The workshop's marker (None: it is gone) and the `as_of` of its reading: the last
         reading when it is younger than `max_age` and asked for this workshop, or a new one.
         One stream reads at a time; the others waiting for it take what it read."""
+        def usable(last: Reading | None) -> bool:
+            return last is not None and workshop_id in last.asked and clock() - last.read_at < max_age
+
         last = self.last
-        if last is None or workshop_id not in last.asked or clock() - last.read_at >= max_age:
+        if not usable(last):
             with self.lock:
                 last = self.last
-                if last is None or workshop_id not in last.asked or clock() - last.read_at >= max_age:
+                if not usable(last):
                     with _READINGS_LOCK:
                         asked = frozenset(self.followed) | {workshop_id}
                     as_of = time.time()
                     with engine.connect() as connection:
                         markers = staff_markers(connection, sorted(asked))
                     last = self.last = Reading(as_of, clock(), asked, markers)
-        return last.markers.get(workshop_id), last.as_of
+        return last.markers.get(workshop_id), last.as_of  # type: ignore[union-attr]  # usable or just read
 
 
 _READINGS: weakref.WeakKeyDictionary[Engine, Readings] = weakref.WeakKeyDictionary()

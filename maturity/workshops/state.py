@@ -386,11 +386,9 @@ Marker = tuple[int, int, int]
 def room_markers(session: Session, workshop_ids: list[int]) -> dict[int, Marker]:
     """The markers of several workshops in one small query (a worker's phones.Watch reads all
     the rooms it serves at once); a workshop that is gone is left out."""
-    votes = (
-        select(func.count(Vote.id)).where(Vote.round_id == Workshop.current_round_id).correlate(Workshop).scalar_subquery()
-    )
     rows = session.execute(
-        select(Workshop.id, Workshop.revision, _current_round_writes(), votes).where(Workshop.id.in_(workshop_ids))
+        select(Workshop.id, Workshop.revision, _current_round_writes(), _current_round_votes())
+        .where(Workshop.id.in_(workshop_ids))
     )
     return {int(id_): (int(revision), int(writes), int(number)) for id_, revision, writes, number in rows}
 
@@ -629,17 +627,29 @@ def _current_round_writes():
     )
 
 
-def staff_version(session: Session | Connection, workshop_id: int) -> str | None:
-    """The version the presenter and facilitator states of this workshop would carry now."""
-    joined = (
+def _current_round_votes():
+    return (
+        select(func.count(Vote.id))
+        .where(Vote.round_id == Workshop.current_round_id)
+        .correlate(Workshop)
+        .scalar_subquery()
+    )
+
+
+def _people_joined():
+    return (
         select(func.count())
         .select_from(Participant)
         .where(Participant.workshop_id == Workshop.id)
         .correlate(Workshop)
         .scalar_subquery()
     )
+
+
+def staff_version(session: Session | Connection, workshop_id: int) -> str | None:
+    """The version the presenter and facilitator states of this workshop would carry now."""
     row = session.execute(
-        select(Workshop.revision, _current_round_writes(), joined).where(Workshop.id == workshop_id)
+        select(Workshop.revision, _current_round_writes(), _people_joined()).where(Workshop.id == workshop_id)
     ).one_or_none()
     return version_tag(*row) if row is not None else None
 
@@ -662,21 +672,14 @@ def staff_markers(session: Session | Connection, workshop_ids: list[int]) -> dic
     """The staff markers of several workshops in one small query (every projector and console
     streaming from a worker shares one reading, sse.Readings); a workshop that is gone is left
     out."""
-    joined = (
-        select(func.count()).select_from(Participant).where(Participant.workshop_id == Workshop.id)
-        .correlate(Workshop).scalar_subquery()
-    )
-    phone = (
-        select(func.count(Vote.id)).where(Vote.round_id == Workshop.current_round_id)
-        .correlate(Workshop).scalar_subquery()
-    )
     by_hand = (
         select(func.coalesce(func.sum(ManualTally.count), 0)).where(ManualTally.round_id == Workshop.current_round_id)
         .correlate(Workshop).scalar_subquery()
     )
     rows = session.execute(
-        select(Workshop.id, Workshop.revision, _current_round_writes(), joined, phone, by_hand)
-        .where(Workshop.id.in_(workshop_ids))
+        select(
+            Workshop.id, Workshop.revision, _current_round_writes(), _people_joined(), _current_round_votes(), by_hand
+        ).where(Workshop.id.in_(workshop_ids))
     )
     return {
         int(id_): StaffMarker(int(revision), int(writes), int(people), int(votes) + int(counted))

@@ -17,6 +17,7 @@ import pytest
 
 from maturity.config import ROOT
 from tests.conftest import make_app
+from tests.support.services import redis_answers
 
 README = (ROOT / "README.md").read_text()
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
@@ -39,14 +40,6 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def _environment(documented: dict[str, str], **real: str) -> dict[str, str]:
@@ -131,7 +124,7 @@ def test_readme_production_command_starts_and_shares_limits_across_workers(tmp_p
     real = {"DATABASE_URL": _built_database(tmp_path), "SECRET_KEY": uuid.uuid4().hex * 2,
             "UPLOAD_FOLDER": str(tmp_path / "uploads")}
     run = uuid.uuid4().hex
-    shared = _redis_answers()
+    shared = redis_answers()
     if shared:  # the README's Redis, with counters kept apart from anything else in it
         real["RATELIMIT_KEY_PREFIX"] = f"test-{run}"
     else:

@@ -1,7 +1,6 @@
 """Sessions that end, passwords people cannot guess, limits that see the real client."""
 
 import re
-import socket
 import subprocess
 import sys
 import uuid
@@ -20,6 +19,7 @@ from maturity.config import ROOT
 from maturity.extensions import db, limiter
 from maturity.models import User, UserSession
 from tests.conftest import PASSWORD, make_app
+from tests.support.services import redis_answers
 
 
 class Fresh:
@@ -333,15 +333,7 @@ def test_polls_of_a_joined_phone_never_touch_the_join_limit(schema, tmp_path, ap
         limiter.reset()
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-@pytest.mark.skipif(not _redis_answers(), reason="Redis does not answer on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on 127.0.0.1:6379")
 def test_with_redis_two_app_instances_count_against_one_limit(schema, tmp_path):
     """Two instances of the app (as two worker processes would be) share the sign-in limit.
     With the in-memory storage the second would start counting again from nothing."""

@@ -323,10 +323,8 @@ async def console_token(run: Run, session) -> str:
         return csrf_of(await response.text())
 
 
-async def facilitator_action(run: Run, session, action: str, token: str | None = None) -> dict:
-    """A console button: POSTed with the token of the console page the facilitator has open
-    (or, without one, of the page fetched for it)."""
-    token = token or await console_token(run, session)
+async def facilitator_action(run: Run, session, action: str, token: str) -> dict:
+    """A console button: POSTed with the token of the console page the facilitator has open."""
     async with session.post(
         f"{run.url}/workshops/{run.workshop_id}/{action}",
         data={"csrf_token": token},
@@ -419,8 +417,7 @@ class Presenter:
 class Console(Presenter):
     """The facilitator's console as its script behaves: the page loaded once (its CSRF token
     serves every button), the facilitator's event stream, and on each new state the console's
-    status part: taken from the state when the stream drew it, otherwise fetched again
-    (?fragment=status), one fetch at a time, as the script redraws."""
+    status part fetched again (?fragment=status), one fetch at a time, as the script redraws."""
 
     view = "facilitator"
     token: str | None = None
@@ -431,8 +428,6 @@ class Console(Presenter):
     again: bool = False
     #: Set when the run ends: a redraw cut short by closing the session is no error.
     stopped: bool = False
-    #: States whose status part came drawn on the stream (the page then fetches nothing).
-    streamed: int = 0
 
     async def follow(self, run: Run, session) -> None:
         self.run, self.session = run, session
@@ -441,9 +436,6 @@ class Console(Presenter):
     def note(self, state: dict) -> None:
         super().note(state)
         if self.stopped:
-            return
-        if isinstance(state.get("status_html"), str):
-            self.streamed += 1  # the stream brought the status part drawn: nothing to fetch
             return
         if self.redrawing:
             self.again = True
@@ -985,7 +977,6 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
             "stream_events": stats["events"] if mode == "stream" else None,
             "stream_connects": stats["connects"] if mode == "stream" else None,
             "console_redraws": sum(room.console.redraws for room in rooms),
-            "console_states_drawn": sum(room.console.streamed for room in rooms),
             "server_cpu_s": round(cpu_round_1, 2),
             "cpu_s_per_1000_votes": round(cpu_round_1 / max(len(ok_1), 1) * 1000, 2),
         }
