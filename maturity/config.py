@@ -103,7 +103,10 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_HEADERS_ENABLED = True
+    #: No X-RateLimit-* headers on every answer: working them out reads the limit's counter
+    #: again, a second trip to Redis on each vote. A refused request (429) still says when to
+    #: try again, in Retry-After (errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     #: Keeps this deployment's counters apart from others that share the Redis database (or
     #: give each deployment a database of its own: redis://host:6379/<n>). Empty by default:
     #: Flask-Limiter keeps the first non-empty prefix it is given for the life of the process.

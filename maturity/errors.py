@@ -1,6 +1,9 @@
 """Error pages for browsers and JSON errors for the API and live endpoints, and the one error
 type for an operation refused for a reason the user can act on."""
 
+import math
+import time
+
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -12,7 +15,7 @@ from werkzeug.exceptions import (
     default_exceptions,
 )
 
-from maturity.extensions import db, login_manager
+from maturity.extensions import db, limiter, login_manager
 
 JSON_PREFIXES = ("/api/",)
 
@@ -54,6 +57,20 @@ def error_response(error: HTTPException, message: str | None = None):
     return response
 
 
+def _seconds_to_wait() -> int:
+    """When the limit that refused this request lets it through again, in seconds from now (a
+    minute when the counter cannot be read). Worked out only for a refusal: the limiter's
+    headers are off, so an answer that passes costs no second read of the counter."""
+    try:
+        refused_by = limiter.current_limit
+        reset_at = refused_by.reset_at if refused_by is not None else None
+    except Exception:  # noqa: BLE001 - the storage failing must not turn a 429 into a 500
+        reset_at = None
+    if reset_at is None:
+        return 60
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
@@ -66,7 +83,10 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code == 429:
-            return error_response(error, "Too many attempts. Wait a minute and try again.")
+            response = error_response(error, "Too many attempts. Wait a minute and try again.")
+            if "Retry-After" not in response.headers:
+                response.headers["Retry-After"] = str(_seconds_to_wait())
+            return response
         return error_response(error)
 
     @app.errorhandler(OperationError)

@@ -16,15 +16,18 @@ threaded test.
 from __future__ import annotations
 
 import contextlib
+import math
 import secrets
 import threading
+import time
 from typing import Any
 
-from flask import abort, current_app, g, request, session
+from flask import current_app, g, request, session
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from limits import parse_many
 from limits.storage import MemoryStorage
+from werkzeug.exceptions import TooManyRequests
 
 from maturity.extensions import limiter
 
@@ -137,8 +140,11 @@ def check_join_code_limit() -> None:
     `count_unknown_code` when it does not; a phone polling a workshop it joined never does."""
     if not limiter.enabled:
         return
-    if not all(limiter.limiter.test(item, _join_scope(), key) for item, key in _join_code_keys()):
-        abort(429)
+    scope = _join_scope()
+    for item, key in _join_code_keys():
+        if not limiter.limiter.test(item, scope, key):
+            reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
+            raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
 
 
 def count_unknown_code() -> None:

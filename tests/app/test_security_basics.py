@@ -73,12 +73,14 @@ def test_every_post_route_refuses_a_missing_csrf_token(schema, tmp_path):
 def test_login_is_rate_limited(schema, tmp_path):
     app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
     client = app.test_client()
-    codes = [
-        client.post("/sign-in", data={"email": "nobody@example.org", "password": "wrong-password"}).status_code
+    answers = [
+        client.post("/sign-in", data={"email": "nobody@example.org", "password": "wrong-password"})
         for _ in range(12)
     ]
+    codes = [a.status_code for a in answers]
     assert codes[:10] == [200] * 10
     assert codes[-1] == 429
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 61
     page = client.post("/sign-in", data={"email": "nobody@example.org", "password": "y"}).get_data(as_text=True)
     assert "Too many attempts" in page
 
