@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from sqlalchemy import Integer, String, bindparam, func, literal, select, union_all
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from maturity.core.anonymity import PublishedRound, publish_revotes
@@ -240,7 +241,7 @@ def tally(session: Session, round_id: int) -> Tally:
     return tallies(session, [round_id])[round_id]
 
 
-def org_types_voted(session: Session, round_id: int) -> list[dict]:
+def org_types_voted(session: Session | Connection, round_id: int) -> list[dict]:
     """Which kinds of organisation have voted in a round and how many of each (never what)."""
     rows = session.execute(
         select(Participant.org_type, func.count())

@@ -11,8 +11,8 @@ without sticky sessions: each reads PostgreSQL for itself.
 
 When the version moves the stream sends a state, at most once per MIN_GAP seconds, so a
 burst of votes becomes one update. While votes come in the projector's new count is taken
-from the marker itself (`recount`); anything else builds the state in a short session of its
-own. Each state carries `as_of`, the server's clock when its reading began: every change
+from the marker itself (`recount`), and the console's with one small query for the kinds of
+organisation that have voted; anything else builds the state in a short session of its own. Each state carries `as_of`, the server's clock when its reading began: every change
 committed before that is in it. Comments keep proxies from closing an idle stream, and the
 stream ends after LIFETIME seconds so a worker thread is never held for ever: the browser's
 EventSource reconnects by itself (sending Last-Event-ID). At every heartbeat the stream asks
@@ -32,7 +32,7 @@ from typing import Any, cast
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from maturity.workshops.queries import load_workshop
+from maturity.workshops.queries import load_workshop, org_types_voted
 from maturity.workshops.state import StaffMarker, StaffState, staff_markers, staff_state
 
 DEFAULTS = {
@@ -41,10 +41,9 @@ DEFAULTS = {
     #: second per screen keeps them within a second of the votes and the server free for votes.
     "WORKSHOP_SSE_MIN_GAP_SECONDS": 0.5,
     #: The console while only votes and joining move it: its count at most this often (the
-    #: projector shows the room its count at the gap above). Each console state is built in
-    #: full and its page redraws its status part from the server, so on a day of twenty rooms
-    #: consoles redrawn twice a second cost more than all the votes. The facilitator's own
-    #: buttons are answered with the new state at once, and any other change comes at the gap above.
+    #: projector shows the room its count at the gap above). The facilitator's own buttons are
+    #: answered with the new state at once, and any other change comes at the gap above. On a
+    #: day of twenty rooms, consoles told of every vote twice a second cost more than the votes.
     "WORKSHOP_SSE_CONSOLE_COUNT_GAP_SECONDS": 2.0,
     "WORKSHOP_SSE_HEARTBEAT_SECONDS": 15.0,
     "WORKSHOP_SSE_MAX_SECONDS": 300.0,
@@ -133,19 +132,45 @@ def readings(engine: Engine) -> Readings:
         return found
 
 
-def recount(previous: StaffState, marker: StaffMarker, as_of: float) -> StaffState | None:
-    """The projector's state with a new count, when only votes (or people joining) moved it:
-    the same revision, a round open and no result on screen. The count is the marker's, read
-    from the rows with the version, so no query more; a day of many rooms has a projector on
-    each, all while votes come in. None when the state must be built in full (the
-    facilitator's console, too, which shows more than the count)."""
+def recount(
+    previous: StaffState, marker: StaffMarker, as_of: float, org_types: Callable[[int], list[dict]] | None = None
+) -> StaffState | None:
+    """The state with a new count, when only votes (or people joining) moved it: the same
+    revision, a round open and nothing of its result on screen. The count is the marker's, read
+    from the rows with the version, so the projector's costs no query more; a day of many rooms
+    has a projector on each, all while votes come in. The facilitator's console also shows each
+    round's count, taken from the marker too, and which kinds of organisation have voted, which
+    `org_types(round_id)` reads (one small query, not the state built in full). None when the
+    state must be built in full."""
     round_ = previous.get("round")
-    if not round_ or round_["state"] != "open" or previous.get("result") is not None or marker.revision != previous.get("revision"):
+    if (
+        not round_
+        or round_["state"] != "open"
+        or previous.get("result") is not None
+        or previous.get("preview") is not None
+        or marker.revision != previous.get("revision")
+    ):
         return None
-    return cast(StaffState, {
-        **previous, "count": {"total": marker.total}, "joined": marker.joined,
+    state = cast(StaffState, {
+        **previous, "count": {**(previous.get("count") or {}), "total": marker.total}, "joined": marker.joined,
         "version": marker.version, "as_of": round(as_of, 3),
     })
+    if "rounds" in previous:  # the facilitator's console
+        if org_types is None:
+            return None
+        state["rounds"] = [{**item, "count": marker.total} if item["current"] else item for item in previous["rounds"]]
+        state["org_types_voted"] = org_types(round_["id"])
+    return state
+
+
+def org_types_now(engine: Engine) -> Callable[[int], list[dict]]:
+    """For the console's recount: which kinds of organisation have voted in a round, read on a
+    connection borrowed for the one query."""
+    def read(round_id: int) -> list[dict]:
+        with engine.connect() as connection:
+            return org_types_voted(connection, round_id)
+
+    return read
 
 
 def build_state(engine: Engine, workshop_id: int, view: str) -> StaffState | None:
@@ -206,8 +231,8 @@ def stream(
             gap = count_gap if counts_only else min_gap
             if news and marker.version != last_sent and now - last_push >= gap:
                 state = None
-                if view == "presenter" and previous is not None:
-                    state = recount(previous, marker, as_of)
+                if previous is not None:
+                    state = recount(previous, marker, as_of, org_types_now(engine) if view == "facilitator" else None)
                 state = state or build_state(engine, workshop_id, view)
                 if state is None:
                     yield format_event({"message": "This workshop no longer exists."}, event="gone")

@@ -356,6 +356,44 @@ def test_the_projector_recounted_while_votes_come_in_is_the_state_built_in_full(
     assert sse.recount(built, staff_markers(db.session, [workshop.id])[workshop.id], time.time()) is None
 
 
+def test_the_console_recounted_while_votes_come_in_is_the_state_built_in_full(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
+    from maturity.workshops import sse
+    from maturity.workshops.state import staff_markers
+
+    workshop = setup_room(app, client, login, coordinator, make_assessment, make_workshop)
+    phones = [join(app, workshop, kind) for kind in ("police", "health", "police", "schools")]
+    round_ = open_current(workshop)
+    operations.add_manual_tally(workshop, round_.id, 2, 5, note="paper cards")
+    db.session.commit()
+    before = sse.build_state(db.engine, workshop.id, "facilitator")
+    for phone, stage in zip(phones, [1, 3, "dont-know"], strict=False):
+        assert vote(phone, workshop, round_.id, stage).status_code == 200
+    join(app, workshop)
+    marker = staff_markers(db.session, [workshop.id])[workshop.id]
+    asked: list[int] = []
+
+    def org_types(round_id: int) -> list[dict]:
+        asked.append(round_id)
+        return sse.org_types_now(db.engine)(round_id)
+
+    recounted = sse.recount(before, marker, time.time(), org_types)
+    built = sse.build_state(db.engine, workshop.id, "facilitator")
+    assert asked == [round_.id]
+    assert recounted is not None and recounted["count"] == {"total": 8, "manual": 5} and recounted["joined"] == 5
+    assert [(t["org_type"], t["count"]) for t in recounted["org_types_voted"]] == [("health", 1), ("police", 2)]
+    assert {k: v for k, v in recounted.items() if k != "as_of"} == {k: v for k, v in built.items() if k != "as_of"}
+    # Without a way to read the kinds of organisation, the console's state is built in full.
+    assert sse.recount(before, marker, time.time()) is None
+
+    # Once voting closes the console shows a private preview: built in full, never recounted.
+    operations.close_round(workshop)
+    db.session.commit()
+    closed = sse.build_state(db.engine, workshop.id, "facilitator")
+    assert closed["preview"] is not None
+    assert sse.recount(closed, staff_markers(db.session, [workshop.id])[workshop.id], time.time(), org_types) is None
+    assert asked == [round_.id]
+
+
 def test_staff_markers_count_what_the_full_state_counts(app, client, login, coordinator, make_assessment, make_workshop):  # noqa: F811
     from maturity.workshops import sse
     from maturity.workshops.state import staff_markers, staff_version

@@ -317,10 +317,15 @@ async def sign_in(run: Run):
     return session
 
 
-async def console_token(run: Run, session) -> str:
-    """The CSRF token of the facilitator's console page (the console's buttons send it)."""
+async def console_page(run: Run, session) -> str:
+    """The facilitator's console page (its CSRF token serves the console's buttons)."""
     async with session.get(f"{run.url}/workshops/{run.workshop_id}/facilitate") as response:
-        return csrf_of(await response.text())
+        return await response.text()
+
+
+#: The console's status part as drawn: its version, its round, and whether its figures may be
+#: changed in place (static/js/workshop-facilitator.js).
+DRAWN = re.compile(r'class="app-console-status" data-version="([^"]+)"(?: data-round-id="(\d+)")?( data-counts-live)?')
 
 
 async def facilitator_action(run: Run, session, action: str, token: str) -> dict:
@@ -416,12 +421,15 @@ class Presenter:
 @dataclass
 class Console(Presenter):
     """The facilitator's console as its script behaves: the page loaded once (its CSRF token
-    serves every button), the facilitator's event stream, and on each new state the console's
-    status part fetched again (?fragment=status), one fetch at a time, as the script redraws."""
+    serves every button), the facilitator's event stream, and on each new state either its
+    figures changed in place (only votes or joining moved it, as the part drawn allows) or the
+    console's status part fetched again (?fragment=status), one fetch at a time."""
 
     view = "facilitator"
     token: str | None = None
     redraws: int = 0
+    in_place: int = 0
+    drawn: tuple[str, str | None, bool] | None = None
     run: object = None
     session: object = None
     redrawing: bool = False
@@ -433,9 +441,33 @@ class Console(Presenter):
         self.run, self.session = run, session
         await super().follow(run, session)
 
+    def draw(self, html: str) -> None:
+        found = DRAWN.search(html)
+        self.drawn = (found.group(1), found.group(2), bool(found.group(3))) if found else None
+
+    def counts_in_place(self, state: dict) -> bool:
+        """As the script's updateCounts: True when the state was dealt with without a fetch."""
+        if self.drawn is None:
+            return False
+        version, round_id, live = self.drawn
+        round_ = state.get("round") or {}
+        if (not live or round_.get("state") != "open" or state.get("result") or state.get("preview")
+                or state.get("withheld") or not state.get("count") or str(round_.get("id")) != round_id):
+            return False
+        had = [int(part) for part in version.split(".")]
+        now = [int(part) for part in state["version"].split(".")]
+        if had[0] != now[0]:
+            return False
+        if now[1] >= had[1] and now[2] >= had[2]:
+            self.drawn = (state["version"], round_id, live)
+        self.in_place += 1
+        return True
+
     def note(self, state: dict) -> None:
         super().note(state)
         if self.stopped:
+            return
+        if not self.redrawing and self.counts_in_place(state):
             return
         if self.redrawing:
             self.again = True
@@ -450,9 +482,11 @@ class Console(Presenter):
                 self.again = False
                 try:
                     async with self.session.get(url, headers={"Accept": "text/html"}) as response:
-                        await response.read()
+                        html = await response.text()
                         if response.status != 200:
                             self.run.error("console", f"fragment {response.status}")
+                        else:
+                            self.draw(html)
                     self.redraws += 1
                 except Exception as error:  # noqa: BLE001
                     if not self.stopped:
@@ -788,7 +822,9 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
     rooms = [Room(Run(server.url, info["code"], info["workshop_id"], connector)) for info in infos]
     for room in rooms:
         room.facilitator = await sign_in(room.run)
-        room.console.token = await console_token(room.run, room.facilitator)
+        page = await console_page(room.run, room.facilitator)
+        room.console.token = csrf_of(page)
+        room.console.draw(page)
         room.console_task = asyncio.create_task(room.console.follow(room.run, room.facilitator))
         room.presenter_session = await sign_in(room.run)
         room.presenter_task = asyncio.create_task(room.presenter.follow(room.run, room.presenter_session))
@@ -977,6 +1013,7 @@ async def run_benchmark(args, infos: list[dict], server: Server, database_url: s
             "stream_events": stats["events"] if mode == "stream" else None,
             "stream_connects": stats["connects"] if mode == "stream" else None,
             "console_redraws": sum(room.console.redraws for room in rooms),
+            "console_counts_in_place": sum(room.console.in_place for room in rooms),
             "server_cpu_s": round(cpu_round_1, 2),
             "cpu_s_per_1000_votes": round(cpu_round_1 / max(len(ok_1), 1) * 1000, 2),
         }
