@@ -57,6 +57,10 @@ DEFAULTS = {
     "WORKSHOP_PHONE_RETRY_MS": 2000,
     #: A watch with no phone left stops after this long.
     "WORKSHOP_PHONE_IDLE_SECONDS": 30.0,
+    #: Rooms whose screen may have changed (a new revision) read side by side, each on a
+    #: connection of its own, at most this many at once: a reveal in twenty rooms at once
+    #: reaches the last room's phones after five rooms' reading, not twenty.
+    "WORKSHOP_PHONE_READERS": 4,
 }
 
 def settings(config: Any) -> dict[str, float]:
@@ -176,6 +180,11 @@ class Watch:
             if woken:
                 self.changed.notify_all()
 
+    def rebuilds(self, marker: state.Marker | None) -> bool:
+        """Whether this tick may build the room's state afresh (a new revision, the room gone,
+        or nothing read yet), rather than take a new count from the marker alone."""
+        return marker is None or self.snapshot is None or self.snapshot.room.revision != marker[0]
+
     def start(self) -> None:
         """Start reading (with _WATCHES_LOCK held)."""
         self.stopped = False
@@ -252,21 +261,65 @@ def _hub() -> None:
             by_engine.setdefault(found.engine, []).append(found)
         for engine, group in by_engine.items():
             try:
-                with Session(engine) as session:
-                    session.connection()  # before any room's lock: see Watch.read
-                    markers = state.room_markers(session, sorted({w.workshop_id for w in group}))
-                    for found in group:
-                        found.read(session, markers.get(found.workshop_id))
-                        # Let the requests and streams waiting on this worker run between two
-                        # rooms: on a day of many rooms, a round closing everywhere at once
-                        # would otherwise hold them all until the last room is built.
-                        time.sleep(0)
+                _read_rooms(engine, group)
                 failing = False
             except Exception:  # noqa: BLE001 - e.g. a lost connection: read again next tick
                 if not failing:  # once for each spell of failures, not four times a second
                     LOG.exception("Reading the rooms for their phones failed")
                 failing = True
         time.sleep(min((w.options["WORKSHOP_PHONE_TICK_SECONDS"] for w in watches), default=0.25))
+
+
+def _read_rooms(engine: Engine, group: list[Watch]) -> None:
+    """One tick for the rooms of one database: the markers of all in one query, a new count
+    read from its marker in the same session, and the rooms whose screen may have changed
+    built side by side once that session has given its connection back (none of the readers
+    waits for the pool while holding a connection)."""
+    rebuild: list[tuple[Watch, state.Marker | None]] = []
+    with Session(engine) as session:
+        session.connection()  # before any room's lock: see Watch.read
+        markers = state.room_markers(session, sorted({w.workshop_id for w in group}))
+        for found in group:
+            marker = markers.get(found.workshop_id)
+            if found.rebuilds(marker):
+                rebuild.append((found, marker))
+            else:
+                found.read(session, marker)
+                # Let the requests and streams waiting on this worker run between two rooms.
+                time.sleep(0)
+    readers = int(min((w.options.get("WORKSHOP_PHONE_READERS", 4) for w, _ in rebuild), default=1))
+    side_by_side([lambda found=found, marker=marker: found.read(None, marker) for found, marker in rebuild], readers)
+
+
+def side_by_side(tasks: list[Callable[[], None]], most: int) -> None:
+    """Run the tasks on at most `most` threads at once (greenlets under gevent), and return
+    when all have ended; the first failure is raised once every task has had its turn."""
+    if len(tasks) <= 1 or most <= 1:
+        for task in tasks:
+            task()
+        return
+    queue = list(reversed(tasks))
+    taking = threading.Lock()
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        while True:
+            with taking:
+                if not queue:
+                    return
+                task = queue.pop()
+            try:
+                task()
+            except Exception as error:  # noqa: BLE001 - raised in the hub once all have run
+                failures.append(error)
+
+    threads = [threading.Thread(target=work, name="phones-reader", daemon=True) for _ in range(min(most, len(tasks)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        raise failures[0]
 
 
 def watch(engine: Engine, workshop_id: int, join_code: str, options: dict[str, float]) -> Watch:

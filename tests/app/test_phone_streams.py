@@ -329,3 +329,64 @@ def test_one_reading_a_tick_serves_every_room_of_the_process(app, schema, tmp_pa
         _close_streams(workshop.id)
     with server.app_context():
         db.engine.dispose()
+
+
+def test_rooms_whose_screen_may_change_are_read_side_by_side(app, schema, tmp_path, make_assessment, coordinator, make_workshop, monkeypatch):
+    """A reveal in many rooms at once: the rooms with a new revision are built side by side
+    (at most WORKSHOP_PHONE_READERS at a time, each on a connection of its own), while a room
+    whose count alone moved is read in the tick's own session."""
+    assessment = make_assessment(area=coordinator.memberships[0].area)
+    rooms = [make_workshop(assessment=assessment, title=f"Room {n}") for n in range(4)]
+    server = streaming_app(schema, tmp_path, WORKSHOP_PHONE_READERS=2, WORKSHOP_PHONE_TICK_SECONDS=0.05)
+    streams = [Stream(join(server, workshop), workshop.join_code) for workshop in rooms]
+    for stream in streams:
+        stream.next_event("state")
+    time.sleep(0.2)
+    at_once = {"now": 0, "most": 0, "own_session": 0, "shared": 0}
+    guard = threading.Lock()
+    inside = threading.local()
+    real = phones.Watch.read
+
+    def read(watch, session=None, marker=None):
+        if getattr(inside, "own", False):  # the reader's own session, passed on to itself
+            return real(watch, session, marker)
+        if session is not None:
+            at_once["shared"] += 1
+            return real(watch, session, marker)
+        with guard:
+            at_once["now"] += 1
+            at_once["most"] = max(at_once["most"], at_once["now"])
+            at_once["own_session"] += 1
+        inside.own = True
+        try:
+            time.sleep(0.1)  # long enough for the readers to overlap
+            return real(watch, session, marker)
+        finally:
+            inside.own = False
+            with guard:
+                at_once["now"] -= 1
+
+    monkeypatch.setattr(phones.Watch, "read", read)
+    opened = [open_current(workshop) for workshop in rooms[:3]]
+    for stream, round_ in zip(streams, opened, strict=False):
+        assert stream.next_event("state")[1]["round"]["id"] == round_.id
+    assert at_once["most"] == 2  # side by side, never more than the setting
+    assert at_once["own_session"] >= 3 and at_once["shared"] >= 1  # the fourth room: no new revision
+    for workshop in rooms:
+        _close_streams(workshop.id)
+    with server.app_context():
+        db.engine.dispose()
+
+
+def test_side_by_side_runs_every_task_and_raises_the_first_failure():
+    done: list[int] = []
+
+    def fails() -> None:
+        raise RuntimeError("lost connection")
+
+    tasks = [lambda n=n: done.append(n) for n in range(5)]
+    with pytest.raises(RuntimeError, match="lost connection"):
+        phones.side_by_side([*tasks[:2], fails, *tasks[2:]], 3)
+    assert sorted(done) == [0, 1, 2, 3, 4]
+    phones.side_by_side(tasks, 1)  # one at a time: in the caller's own thread
+    assert len(done) == 10
