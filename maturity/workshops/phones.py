@@ -47,8 +47,11 @@ from maturity.workshops.sse import format_event
 CSRF_MARK = "@@csrf-token@@"
 
 DEFAULTS = {
-    #: How often a watch reads its room while phones stream.
-    "WORKSHOP_PHONE_TICK_SECONDS": 0.25,
+    #: How often a watch reads its room while phones stream: one small query a tick for all
+    #: the rooms of the process. A change of screen (a reveal) waits for the next tick, so
+    #: a shorter tick takes up to its length off every reveal (measured: 0.25 s to 0.1 s took
+    #: a twenty-room reveal's p95 from 0.82-0.90 s to 0.62-0.70 s).
+    "WORKSHOP_PHONE_TICK_SECONDS": 0.1,
     #: Least gap between two count messages to one phone; more in a big room (count_gap).
     "WORKSHOP_PHONE_COUNT_GAP_SECONDS": 1.0,
     "WORKSHOP_PHONE_HEARTBEAT_SECONDS": 20.0,
@@ -267,7 +270,7 @@ def _hub() -> None:
                 if not failing:  # once for each spell of failures, not four times a second
                     LOG.exception("Reading the rooms for their phones failed")
                 failing = True
-        time.sleep(min((w.options["WORKSHOP_PHONE_TICK_SECONDS"] for w in watches), default=0.25))
+        time.sleep(min((w.options["WORKSHOP_PHONE_TICK_SECONDS"] for w in watches), default=DEFAULTS["WORKSHOP_PHONE_TICK_SECONDS"]))
 
 
 def _read_rooms(engine: Engine, group: list[Watch]) -> None:
