@@ -31,6 +31,10 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
     _require_real_secret(app)
+    from maturity.workshops.quick_votes import QuickVotes
+
+    # Inside the proxy fix (when there is one), so a quick vote sees the real scheme and address.
+    app.wsgi_app = QuickVotes(app, app.wsgi_app)  # type: ignore[method-assign]
     if app.config.get("TRUSTED_PROXIES"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

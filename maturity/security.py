@@ -8,7 +8,7 @@ from flask import Flask, current_app, g, request
 from maturity.templating import asset
 
 
-def _asset_origins() -> list[str]:
+def asset_origins() -> list[str]:
     origins = set()
     for name in ("govuk_css", "govuk_js", "chartjs"):
         parsed = urlparse(asset(name)["url"])
@@ -17,8 +17,9 @@ def _asset_origins() -> list[str]:
     return sorted(origins)
 
 
-def content_security_policy(nonce: str) -> str:
-    hosts = " ".join(_asset_origins())
+def content_security_policy(nonce: str, origins: list[str] | None = None) -> str:
+    """The policy; `origins` are the asset hosts (asset_origins(), read from the app's config)."""
+    hosts = " ".join(asset_origins() if origins is None else origins)
     return "; ".join(
         [
             "default-src 'self'",
@@ -42,19 +43,28 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def headers(response):
-        nonce = g.get("csp_nonce") or secrets.token_urlsafe(16)
-        response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault(
-            "Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"
+        apply_headers(
+            response.headers,
+            secure=request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            nonce=g.get("csp_nonce"),
+            cache=request.endpoint != "static",
         )
-        if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
-        if request.endpoint != "static" and "Cache-Control" not in response.headers:
-            # Pages carry area data: never keep them in shared caches.
-            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def apply_headers(
+    headers, secure: bool, nonce: str | None = None, cache: bool = True, origins: list[str] | None = None
+) -> None:
+    """The security headers every answer carries (those already set are kept); also used by
+    the phones' quick vote path (workshops/quick_votes.py), which answers before Flask, outside
+    any app context, with the asset `origins` it read once."""
+    headers.setdefault("Content-Security-Policy", content_security_policy(nonce or secrets.token_urlsafe(16), origins))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+    if secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if cache and "Cache-Control" not in headers:
+        # Pages carry area data: never keep them in shared caches.
+        headers["Cache-Control"] = "no-store"

@@ -28,7 +28,12 @@ from maturity.core.scoring import STAGES
 from maturity.extensions import db, limiter
 from maturity.models import Workshop
 from maturity.workshops import forms, operations, participants, phones, queries, sse
-from maturity.workshops.participants import NO_SUCH_WORKSHOP, VOTE_LIMIT, room_of
+from maturity.workshops.participants import (
+    NO_SUCH_WORKSHOP,
+    QUICK_VOTE_COUNTED,
+    VOTE_LIMIT,
+    room_of,
+)
 from maturity.workshops.queries import Found
 from maturity.workshops.state import (
     PhoneState,
@@ -205,7 +210,7 @@ def vote_json(cast: operations.CastVote) -> dict[str, Any]:
 
 
 @bp.post("/join/<code>/vote")
-@limiter.limit(VOTE_LIMIT, key_func=participants.rate_key)
+@limiter.limit(VOTE_LIMIT, key_func=participants.rate_key, exempt_when=lambda: bool(request.environ.get(QUICK_VOTE_COUNTED)))
 def vote(code: str):
     """Store a vote. With ?panel=1 the answer also carries the phone's screen with the vote
     marked (and its screen key), so the phone need not ask for it again."""

@@ -114,6 +114,9 @@ NO_SUCH_WORKSHOP = "There is no workshop with that join code. Check the code on 
 #: what a script stuffing votes would need. Keyed by participant (`rate_key`), so a room behind
 #: one address is never throttled as a whole.
 VOTE_LIMIT = "60/minute"
+#: Set on a vote that the quick path (quick_votes.py) counted toward VOTE_LIMIT and then handed
+#: to the route, so the route's limiter does not count it again.
+QUICK_VOTE_COUNTED = "maturity.vote_limit_counted"
 
 
 def look_up(joined: bool, find: Callable[[], T | None]) -> T | None:

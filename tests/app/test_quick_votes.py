@@ -1,0 +1,230 @@
+"""The phones' quick vote path (workshops/quick_votes.py): on PostgreSQL a vote that is in order
+is answered before Flask, with the route's own answer; anything else is handed to the route,
+which answers as it always has, and the vote limit is counted once in one bucket either way."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlalchemy import select
+
+from maturity.extensions import db, limiter
+from maturity.models import Vote
+from maturity.workshops import live, operations
+from maturity.workshops.quick_votes import QuickVotes
+from tests.conftest import make_app
+from tests.support.workshops import join, open_current, vote
+
+
+@pytest.fixture
+def quick(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the quick path serves PostgreSQL only")
+    return app
+
+
+def _route_not_used(monkeypatch) -> list[int]:
+    """Make the route's write fail the test if it runs; returns the list of calls (kept empty)."""
+    calls: list[int] = []
+
+    def refuse(*args, **kwargs):
+        calls.append(1)
+        raise AssertionError("the vote went through Flask")
+
+    monkeypatch.setattr(live.operations, "record_vote", refuse)
+    return calls
+
+
+def _answer_without_token(body: dict) -> dict:
+    """A vote's answer with the CSRF token in its screen taken out (it is signed afresh each time)."""
+    import re
+
+    found = dict(body)
+    if "panel" in found:
+        found["panel"] = re.sub(r'name="csrf_token" value="[^"]*"', "", found["panel"])
+        # The room's count, which the vote itself moved on between the two answers.
+        found["panel"] = re.sub(r'<span id="vote-count">\d+</span> <span id="vote-count-label">\w+</span>', "", found["panel"])
+    return found
+
+
+def test_a_vote_in_order_is_answered_before_flask_as_the_route_answers(quick, make_workshop, monkeypatch):
+    workshop = make_workshop()
+    phone, other = join(quick, workshop, "police"), join(quick, workshop, "health")
+    round_ = open_current(workshop)
+    for browser in (phone, other):  # the voting page, whose form puts a CSRF token in the session
+        assert 'name="csrf_token"' in browser.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    # The route's answer, for comparison: the quick path switched off for this one vote.
+    slow = make_app(db.engine.url.render_as_string(hide_password=False), WORKSHOP_QUICK_VOTES="off",
+                    UPLOAD_FOLDER=quick.config["UPLOAD_FOLDER"])
+    other_on_route = slow.test_client()
+    other_on_route.set_cookie("session", other.get_cookie("session").value)
+    routed = other_on_route.post(f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 3})
+    assert routed.status_code == 200
+
+    calls = _route_not_used(monkeypatch)
+    # Sent from a thread of its own, as a server's worker would: no app context around it.
+    answers: list = []
+    sender = threading.Thread(target=lambda: answers.append(
+        phone.post(f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 3})
+    ))
+    sender.start()
+    sender.join()
+    answer = answers[0]
+    assert answer.status_code == 200 and calls == []
+    quick_answer, route_answer = _answer_without_token(answer.get_json()), _answer_without_token(routed.get_json())
+    import difflib
+
+    assert quick_answer == route_answer, "\n".join(difflib.unified_diff(route_answer["panel"].splitlines(), quick_answer["panel"].splitlines(), lineterm=""))
+    assert answer.get_json()["message"] == "Vote received: Maturing. You can change it until voting closes."
+    assert 'aria-pressed="true"' in answer.get_json()["panel"]
+    for name in ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options", "Referrer-Policy"):
+        assert answer.headers[name] == routed.headers[name] or name == "Content-Security-Policy"
+    assert answer.headers["Cache-Control"] == "no-store"
+    # A changed vote replaces the row, as the route's upsert does.
+    assert phone.post(f"/live/join/{workshop.join_code}/vote", json={"round_id": round_.id, "stage": 1}).status_code == 200
+    db.session.expire_all()
+    stages = sorted((v.stage, v.version) for v in db.session.scalars(select(Vote).where(Vote.round_id == round_.id)))
+    assert stages == [(1, 2), (3, 1)]
+
+
+def test_a_session_with_no_csrf_token_yet_is_the_route_s_to_answer(quick, make_workshop, monkeypatch):
+    """The screen in the answer carries the session's CSRF token; a session without one gets it
+    made by Flask (and its cookie updated), so the quick path leaves that vote to the route."""
+    workshop = make_workshop()
+    phone = join(quick, workshop, "police")
+    round_ = open_current(workshop)
+    answer = phone.post(f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 2})
+    assert answer.status_code == 200 and 'name="csrf_token" value=""' not in answer.get_json()["panel"]
+    assert "session=" in answer.headers.get("Set-Cookie", "")
+
+
+def test_a_vote_written_but_not_answered_is_answered_by_the_route(quick, make_workshop, monkeypatch):
+    """Should the quick path fail after writing (a bug, a template error), the phone still gets
+    the route's answer, never a 500; the vote is the same row."""
+    workshop = make_workshop()
+    phone = join(quick, workshop, "police")
+    round_ = open_current(workshop)
+    assert 'name="csrf_token"' in phone.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the answer")
+
+    monkeypatch.setattr(QuickVotes, "_answer", broken)
+    answer = vote(phone, workshop, round_.id, 2)
+    assert answer.status_code == 200 and answer.get_json()["my_vote"]["stage"] == 2
+    db.session.expire_all()
+    assert [(v.stage, v.version) for v in db.session.scalars(select(Vote).where(Vote.round_id == round_.id))] == [(2, 2)]
+
+
+def test_anything_else_is_answered_by_the_route(quick, make_workshop, make_assessment, monkeypatch):
+    workshop = make_workshop()
+    phone = join(quick, workshop, "police")
+    round_ = open_current(workshop)
+    url = f"/live/join/{workshop.join_code}/vote"
+    # Never joined: the route's 401 and words.
+    stranger = quick.test_client().post(url, json={"round_id": round_.id, "stage": 2})
+    assert stranger.status_code == 401 and "has not joined" in stranger.get_json()["message"]
+    # A body that does not parse, a stage that does not exist: the route's 400s.
+    assert phone.post(url, data="{not json", headers={"Content-Type": "application/json"}).status_code == 400
+    bad_stage = phone.post(url, json={"round_id": round_.id, "stage": 9})
+    assert bad_stage.status_code == 400 and bad_stage.get_json()["message"]
+    # A form post (the page without its script) goes through the route.
+    assert phone.post(url, data={"round_id": round_.id, "stage": "2"}).status_code == 200
+    # A round not open: nothing written, the route says why.
+    operations.close_round(workshop)
+    db.session.commit()
+    late = phone.post(url, json={"round_id": round_.id, "stage": 4})
+    assert late.status_code == 409 and "has closed" in late.get_json()["message"]
+    db.session.expire_all()
+    assert [v.stage for v in db.session.scalars(select(Vote).where(Vote.round_id == round_.id))] == [2]
+    # Another workshop's code with this browser's token: not valid there.
+    elsewhere = make_workshop(assessment=make_assessment(), title="Elsewhere")
+    open_current(elsewhere)
+    assert phone.post(f"/live/join/{elsewhere.join_code}/vote", json={"round_id": elsewhere.rounds[0].id, "stage": 2}).status_code == 401
+
+
+def test_don_t_know_where_the_workshop_does_not_offer_it_is_the_route_s_to_refuse(quick, make_workshop, monkeypatch):
+    workshop = make_workshop()
+    workshop.offer_dont_know = False
+    db.session.commit()
+    phone = join(quick, workshop, "police")
+    round_ = open_current(workshop)
+    refused = vote(phone, workshop, round_.id, "dont-know")
+    assert refused.status_code == 400 and "does not offer" in refused.get_json()["message"]
+
+
+def test_the_csrf_token_is_checked_as_the_route_checks_it(quick, schema, tmp_path, make_workshop, monkeypatch):
+    workshop = make_workshop()
+    round_ = open_current(workshop)
+    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        phone = app.test_client()
+        page = phone.get(f"/join/{workshop.join_code}").get_data(as_text=True)
+        import re
+
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert phone.post(f"/join/{workshop.join_code}", data={"csrf_token": token}).status_code == 302
+        url = f"/live/join/{workshop.join_code}/vote"
+        calls = _route_not_used(monkeypatch)
+        forged = phone.post(url, json={"round_id": round_.id, "stage": 2}, headers={"X-CSRFToken": token + "x"})
+        assert forged.status_code == 400 and "nothing was saved" in forged.get_json()["message"]
+        missing = phone.post(url, json={"round_id": round_.id, "stage": 2})
+        assert missing.status_code == 400
+        good = phone.post(url, json={"round_id": round_.id, "stage": 2}, headers={"X-CSRFToken": token})
+        assert good.status_code == 200 and calls == []
+        db.session.remove()
+
+
+def test_one_vote_limit_whichever_way_the_votes_go(quick, schema, tmp_path, make_workshop):
+    workshop = make_workshop()
+    round_ = open_current(workshop)
+    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
+    limiter.reset()
+    try:
+        with app.app_context():
+            phone = join(app, workshop, "police")
+            url = f"/live/join/{workshop.join_code}/vote"
+            # Half quick (JSON), half through the route (a form): one allowance of 60 between them.
+            statuses = [
+                (phone.post(url, json={"round_id": round_.id, "stage": 2}) if n % 2 else phone.post(url, data={"round_id": round_.id, "stage": "2"})).status_code
+                for n in range(60)
+            ]
+            assert statuses == [200] * 60
+            assert phone.post(url, json={"round_id": round_.id, "stage": 2}).status_code == 429
+            assert phone.post(url, data={"round_id": round_.id, "stage": "2"}).status_code == 429
+            db.session.remove()
+    finally:
+        limiter.reset()
+
+
+def test_a_vote_handed_to_the_route_after_counting_is_counted_once(quick, schema, tmp_path, make_workshop):
+    workshop = make_workshop()
+    round_ = open_current(workshop)
+    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
+    limiter.reset()
+    try:
+        with app.app_context():
+            phone = join(app, workshop, "police")
+        operations.close_round(workshop)
+        db.session.commit()
+        with app.app_context():
+            # Each late vote is counted by the quick path, not written, and refused by the route.
+            statuses = [vote(phone, workshop, round_.id, 2).status_code for _ in range(61)]
+            assert statuses == [409] * 60 + [429]
+            db.session.remove()
+    finally:
+        limiter.reset()
+
+
+def test_sqlite_votes_always_go_through_the_route(app, make_workshop, monkeypatch):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("about SQLite")
+    middleware = app.wsgi_app
+    while not isinstance(middleware, QuickVotes):
+        middleware = middleware.app
+    workshop = make_workshop()
+    phone = join(app, workshop, "police")
+    round_ = open_current(workshop)
+    assert vote(phone, workshop, round_.id, 2).status_code == 200
+    assert middleware.enabled() is False
