@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import (
     Blueprint,
+    Flask,
     Response,
     abort,
     current_app,
@@ -177,13 +178,20 @@ def _shared_panels(join_code: str) -> Callable[[PhoneState], str]:
     environ = dict(request.environ)
 
     def panel(state: PhoneState) -> str:
-        html = _PANELS.get((join_code, state["version"], state["screen"]))
-        if html is None:
-            with app.request_context(environ):
-                html = _panel_html(state, join_code)
-        return html
+        return shared_panel(app, environ, state, join_code)
 
     return panel
+
+
+def shared_panel(app: Flask, environ: dict, state: PhoneState, join_code: str) -> str:
+    """A screen's HTML shared by the room, with phones.CSRF_MARK where the token goes: the one
+    rendered already, or rendered now in a request context made from `environ` (for callers
+    outside a request's own: a phone's stream, the quick vote path)."""
+    html = _PANELS.get((join_code, state["version"], state["screen"]))
+    if html is None:
+        with app.request_context(environ):
+            html = _panel_html(state, join_code)
+    return html
 
 
 def _phone_state(

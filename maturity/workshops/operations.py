@@ -495,7 +495,7 @@ def _write_if_open(
     time gives the same order.) A replaced vote adds one to its row's version, which is how
     the live pages notice it.
     """
-    statement = _vote_statement(db.session.get_bind().dialect.name, overwrite)
+    statement = vote_statement(db.session.get_bind().dialect.name, overwrite)
     now = utcnow()
     values = {
         "v_round": round_id,
@@ -510,7 +510,7 @@ def _write_if_open(
 _VOTE_STATEMENTS: dict[tuple[str, bool], Any] = {}
 
 
-def _vote_statement(dialect: str, overwrite: bool):
+def vote_statement(dialect: str, overwrite: bool):
     """The vote's INSERT ... SELECT ... ON CONFLICT, built once per dialect with bound
     parameters: building it costs more than running it, and a room sends it hundreds of times."""
     key = (dialect, overwrite)

@@ -56,8 +56,9 @@ from maturity.models import Participant, Vote, Workshop
 from maturity.models.base import utcnow
 from maturity.workshops import codes, state
 from maturity.workshops.forms import parse_vote
-from maturity.workshops.operations import CastVote, _vote_statement
+from maturity.workshops.operations import CastVote, vote_statement
 from maturity.workshops.participants import QUICK_VOTE_COUNTED, SESSION_KEY, VOTE_LIMIT, token_tag
+from maturity.workshops.phones import CSRF_MARK
 
 LOG = logging.getLogger(__name__)
 _PATH = re.compile(r"^/live/join/([A-Za-z0-9-]{1,32})/vote$")
@@ -255,7 +256,7 @@ class QuickVotes:
             "v_round": round_id, "v_workshop": workshop_id, "v_participant": participant_id,
             "v_stage": stage, "v_now": utcnow(),
         }
-        return connection.execute(_vote_statement("postgresql", allow_changes), values).first() is not None
+        return connection.execute(vote_statement("postgresql", allow_changes), values).first() is not None
 
     # --- the answer -----------------------------------------------------------------------------
 
@@ -306,16 +307,13 @@ class QuickVotes:
     def _panel(self, environ: dict, session: dict, phone: state.PhoneState, join_code: str) -> str:
         from maturity.workshops import live
 
-        html = live._PANELS.get((join_code, phone["version"], phone["screen"]))
-        if html is None:
-            with self.app.request_context(environ):
-                html = live._panel_html(phone, join_code)
+        html = live.shared_panel(self.app, environ, phone, join_code)
         config = self.app.config
         field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
         raw = session.get(field)
         signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token")
         token = signer.dumps(raw) if isinstance(raw, str) else ""
-        return html.replace(live._CSRF_MARK, token)
+        return html.replace(CSRF_MARK, token)
 
 
 def _asks_panel(environ: dict) -> bool:

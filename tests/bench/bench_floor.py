@@ -51,18 +51,7 @@ def start_floor(database_url: str, tmp: Path) -> bench_voting.Server:
         "--bind", f"127.0.0.1:{port}", "--keep-alive", "15", "--backlog", "4096", "floor_app:app",
     ]
     process = subprocess.Popen(command, cwd=HERE, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    server = bench_voting.Server(f"http://127.0.0.1:{port}", process, log)
-    import urllib.request
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(server.url + "/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.2)
-    server.stop()
-    raise RuntimeError("the floor app did not start:\n" + log.read_text()[-2000:])
+    return bench_voting.wait_until_up(bench_voting.Server(f"http://127.0.0.1:{port}", process, log), 30)
 
 
 async def votes_per_second(url: str, seconds: float, concurrency: int) -> float:

@@ -216,20 +216,24 @@ def start_server(
     ]
     say("server: " + " ".join(command[1:]))
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-    server = Server(f"http://127.0.0.1:{port}", process, log)
+    return wait_until_up(Server(f"http://127.0.0.1:{port}", process, log))
+
+
+def wait_until_up(server: Server, seconds: float = 60) -> Server:
+    """The server once its /healthz answers; stopped, and its log shown, when it never does."""
     import urllib.request
 
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited:\n" + log.read_text()[-3000:])
+        if server.process.poll() is not None:
+            raise RuntimeError("gunicorn exited:\n" + server.log.read_text()[-3000:])
         try:
             with urllib.request.urlopen(server.url + "/healthz", timeout=2):
                 return server
         except OSError:
             time.sleep(0.2)
     server.stop()
-    raise RuntimeError("gunicorn did not start in time:\n" + log.read_text()[-3000:])
+    raise RuntimeError("gunicorn did not start in time:\n" + server.log.read_text()[-3000:])
 
 
 # --------------------------------------------------------------------------------------------
