@@ -124,6 +124,10 @@ class Config:
     #: a threaded server would give each phone a thread. "on" or "off" decide it outright.
     WORKSHOP_PHONE_STREAMS = os.environ.get("WORKSHOP_PHONE_STREAMS", "auto")
 
+    #: Whether a phone's vote that is in order is taken before Flask on PostgreSQL
+    #: (workshops/quick_votes.py): "on", or "off" to send every vote through the route.
+    WORKSHOP_QUICK_VOTES = os.environ.get("WORKSHOP_QUICK_VOTES", "on")
+
 
 class TestConfig(Config):
     TESTING = True
