@@ -228,3 +228,20 @@ def test_sqlite_votes_always_go_through_the_route(app, make_workshop, monkeypatc
     round_ = open_current(workshop)
     assert vote(phone, workshop, round_.id, 2).status_code == 200
     assert middleware.enabled() is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["null", "[]", '"just a string"', '{"round_id": 99999999999999999999, "stage": 2}', '{"round_id": -1, "stage": 2}',
+     '{"round_id": "x", "stage": "\\u0000"}', '{"stage": 5}', "{not json", "\udcff\udcfe"],
+)
+def test_hostile_bodies_get_the_route_s_400_and_write_nothing(quick, make_workshop, body):
+    workshop = make_workshop()
+    phone = join(quick, workshop, "police")
+    round_ = open_current(workshop)
+    answer = phone.post(
+        f"/live/join/{workshop.join_code}/vote?panel=1",
+        data=body.encode("utf-8", "surrogateescape"), headers={"Content-Type": "application/json"},
+    )
+    assert answer.status_code == 400 and answer.get_json()["message"]
+    assert db.session.scalar(select(Vote.id).where(Vote.round_id == round_.id)) is None
