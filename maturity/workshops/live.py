@@ -81,26 +81,41 @@ def _require_workshop(code: str, token: str | None = None, with_vote: bool = Fal
     return found
 
 
-#: Rendered phone screens per (join code, room version, screen): everyone in a room who sees
-#: the same screen gets the same HTML but for their CSRF token, which is put in afterwards.
+#: Rendered phone screens per (join code, workshop revision, screen): everyone in a room who
+#: sees the same screen gets the same HTML but for their CSRF token and the room's count, which
+#: are put in afterwards. Within a revision only the count moves (the middle part of a room's
+#: version), so a room voting renders each screen once, not once per new count.
 _PANELS: dict[tuple[str, str, str], str] = {}
 _PANELS_MAX = 512
 _CSRF_MARK = phones.CSRF_MARK
+_COUNT_MARK = "@@vote-count@@"
+_COUNT_WORDS_MARK = "@@vote-count-words@@"
 
 
 def _panel_html(state: PhoneState, code: str) -> str:
-    """The screen shared by every phone showing it, with a mark where the CSRF token goes."""
-    key = (code, state["version"], state["screen"])
+    """The screen shared by every phone showing it, with this state's count in it and a mark
+    where the CSRF token goes."""
+    key = _panel_key(state, code)
     html = _PANELS.get(key)
     if html is None:
         html = render_template(
             "workshops/_participant_panel.html",
             state=state, code=code, vote_error=None, STAGES=STAGES, csrf_value=_CSRF_MARK,
+            count_mark=_COUNT_MARK, count_words_mark=_COUNT_WORDS_MARK,
         )
         if len(_PANELS) >= _PANELS_MAX:
             _PANELS.clear()
         _PANELS[key] = html
-    return html
+    return _with_count(html, state)
+
+
+def _panel_key(state: PhoneState, code: str) -> tuple[str, str, str]:
+    return (code, state["version"].split(".", 1)[0], state["screen"])
+
+
+def _with_count(html: str, state: PhoneState) -> str:
+    total = int((state.get("count") or {}).get("total") or 0)
+    return html.replace(_COUNT_MARK, str(total)).replace(_COUNT_WORDS_MARK, "vote" if total == 1 else "votes")
 
 
 def render_panel(state: PhoneState, code: str) -> str:
@@ -187,11 +202,11 @@ def shared_panel(app: Flask, environ: dict, state: PhoneState, join_code: str) -
     """A screen's HTML shared by the room, with phones.CSRF_MARK where the token goes: the one
     rendered already, or rendered now in a request context made from `environ` (for callers
     outside a request's own: a phone's stream, the quick vote path)."""
-    html = _PANELS.get((join_code, state["version"], state["screen"]))
+    html = _PANELS.get(_panel_key(state, join_code))
     if html is None:
         with app.request_context(environ):
-            html = _panel_html(state, join_code)
-    return html
+            return _panel_html(state, join_code)
+    return _with_count(html, state)
 
 
 def _phone_state(

@@ -458,3 +458,40 @@ def test_the_streams_of_a_process_share_one_reading_of_every_workshop_they_follo
         assert shared.marker(db.engine, other.id, 0.125, lambda: now[0])[0] is None
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_room_voting_renders_each_screen_once_a_revision_with_each_count_put_in(app, make_workshop, monkeypatch):  # noqa: F811
+    from maturity.workshops import live
+    from maturity.workshops.state import personal_state, room
+
+    workshop = make_workshop()
+    phones = [join(app, workshop) for _ in range(3)]
+    round_ = open_current(workshop)
+    rendered: list[str] = []
+    real = live.render_template
+    monkeypatch.setattr(live, "render_template", lambda *a, **k: rendered.append(a[0]) or real(*a, **k))
+    live._PANELS.clear()
+
+    def screen_now():
+        shared = room(db.session, workshop.id, workshop.join_code, workshop.revision, 0)
+        with app.test_request_context():
+            return live.render_panel(personal_state(shared.state, False, None), workshop.join_code)
+
+    first = screen_now()
+    assert '<span id="vote-count">0</span> <span id="vote-count-label">votes</span>' in first
+    assert vote(phones[0], workshop, round_.id, 2).status_code == 200
+    one = screen_now()
+    assert '<span id="vote-count">1</span> <span id="vote-count-label">vote</span>' in one
+    assert vote(phones[1], workshop, round_.id, 3).status_code == 200
+    two = screen_now()
+    assert '<span id="vote-count">2</span> <span id="vote-count-label">votes</span>' in two
+    assert len(rendered) == 1  # one render for the revision; the counts were put in
+    assert "@@" not in first + one + two
+    # The page itself (not the shared screen) still shows the count from the state.
+    page = phones[2].get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    assert '<span id="vote-count">2</span> <span id="vote-count-label">votes</span>' in page
+    # A new revision (voting closed) is a new screen, rendered afresh.
+    operations.close_round(workshop)
+    db.session.commit()
+    screen_now()
+    assert len(rendered) == 2
