@@ -1,9 +1,6 @@
 """Error pages for browsers and JSON errors for the API and live endpoints, and the one error
 type for an operation refused for a reason the user can act on."""
 
-import math
-import time
-
 from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -16,6 +13,7 @@ from werkzeug.exceptions import (
 )
 
 from maturity.extensions import db, limiter, login_manager
+from maturity.ratelimit import seconds_until
 
 JSON_PREFIXES = ("/api/",)
 
@@ -68,7 +66,7 @@ def _seconds_to_wait() -> int:
         reset_at = None
     if reset_at is None:
         return 60
-    return max(1, math.ceil(reset_at - time.time()))
+    return seconds_until(reset_at)
 
 
 def register(app: Flask) -> None:

@@ -134,6 +134,11 @@ def _join_scope() -> str:
     return f"{current_app.config.get('RATELIMIT_KEY_PREFIX') or ''}/join-code"
 
 
+def seconds_until(reset_at: float) -> int:
+    """Whole seconds (at least one) until a limit's window ends, for Retry-After."""
+    return max(1, math.ceil(reset_at - time.time()))
+
+
 def check_join_code_limit() -> None:
     """Before looking a join code up for someone who has not joined it: 429 once they have
     guessed too often. Every route that tells whether a code exists calls this first, and
@@ -143,8 +148,7 @@ def check_join_code_limit() -> None:
     scope = _join_scope()
     for item, key in _join_code_keys():
         if not limiter.limiter.test(item, scope, key):
-            reset_at = limiter.limiter.get_window_stats(item, scope, key).reset_time
-            raise TooManyRequests(retry_after=max(1, math.ceil(reset_at - time.time())))
+            raise TooManyRequests(retry_after=seconds_until(limiter.limiter.get_window_stats(item, scope, key).reset_time))
 
 
 def count_unknown_code() -> None:

@@ -32,6 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -301,26 +302,9 @@ def side_by_side(tasks: list[Callable[[], None]], most: int) -> None:
         for task in tasks:
             task()
         return
-    queue = list(reversed(tasks))
-    taking = threading.Lock()
-    failures: list[BaseException] = []
-
-    def work() -> None:
-        while True:
-            with taking:
-                if not queue:
-                    return
-                task = queue.pop()
-            try:
-                task()
-            except Exception as error:  # noqa: BLE001 - raised in the hub once all have run
-                failures.append(error)
-
-    threads = [threading.Thread(target=work, name="phones-reader", daemon=True) for _ in range(min(most, len(tasks)))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(max_workers=min(most, len(tasks)), thread_name_prefix="phones-reader") as pool:
+        runs = [pool.submit(task) for task in tasks]
+    failures = [run.exception() for run in runs if run.exception() is not None]
     if failures:
         raise failures[0]
 

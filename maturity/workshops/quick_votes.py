@@ -41,6 +41,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qs
 
 from flask import Flask
 from itsdangerous import BadData, URLSafeTimedSerializer
@@ -52,9 +53,11 @@ from werkzeug.http import parse_cookie, parse_options_header
 from werkzeug.wrappers import Response
 
 from maturity.errors import OperationError
-from maturity.models import Participant, Vote, Workshop
+from maturity.extensions import db, limiter
+from maturity.models import Participant, Workshop
 from maturity.models.base import utcnow
-from maturity.workshops import codes, state
+from maturity.security import apply_headers, asset_origins
+from maturity.workshops import codes, live, queries, state
 from maturity.workshops.forms import parse_vote
 from maturity.workshops.operations import CastVote, vote_statement
 from maturity.workshops.participants import QUICK_VOTE_COUNTED, SESSION_KEY, VOTE_LIMIT, token_tag
@@ -81,6 +84,12 @@ class QuickVotes:
         self._engine: Engine | None = None
         self._enabled: bool | None = None
         self.asset_origins: list[str] = []
+        #: Made once the app is configured (enabled()): the session cookie's serializer, and
+        #: Flask-WTF's signer of CSRF tokens with its settings.
+        self._sessions: Any = None
+        self._csrf: URLSafeTimedSerializer | None = None
+        self._csrf_field = "csrf_token"
+        self._csrf_headers: list[str] = []
 
     # --- the WSGI side ------------------------------------------------------------------------
 
@@ -95,12 +104,16 @@ class QuickVotes:
 
     def enabled(self) -> bool:
         if self._enabled is None:
+            config = self.app.config
             with self.app.app_context():
-                from maturity.extensions import db
-                from maturity.security import asset_origins
-
                 self._engine = db.engine
                 self.asset_origins = asset_origins()
+            self._sessions = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+            self._csrf = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token")
+            self._csrf_field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            self._csrf_headers = [
+                "HTTP_" + name.upper().replace("-", "_") for name in config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
+            ]
             setting = str(self.app.config.get("WORKSHOP_QUICK_VOTES", "on")).lower()
             self._enabled = self._engine.dialect.name == "postgresql" and setting not in ("off", "0", "false", "no")
         return self._enabled
@@ -135,10 +148,10 @@ class QuickVotes:
             return None
         tokens = session.get(SESSION_KEY)
         token = tokens.get(code) if isinstance(tokens, dict) else None
+        if not isinstance(session.get(self._csrf_field), str):
+            return None  # the screen's form needs a CSRF token the session does not hold yet: Flask makes it
         if not isinstance(token, str) or not token or not self._csrf_holds(environ, session):
             return None
-        if not isinstance(session.get(self.app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")), str):
-            return None  # the screen's form needs a CSRF token the session does not hold yet: Flask makes it
         try:
             round_id, stage = parse_vote(json.loads(body))
         except (ValueError, OperationError):
@@ -178,13 +191,11 @@ class QuickVotes:
         return workshop_id, participant_id, join_code, allow_changes
 
     def _session(self, environ: dict) -> dict | None:
-        config = self.app.config
-        cookie = parse_cookie(environ).get(config["SESSION_COOKIE_NAME"])
-        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
-        if not cookie or serializer is None:
+        cookie = parse_cookie(environ).get(self.app.config["SESSION_COOKIE_NAME"])
+        if not cookie or self._sessions is None:
             return None
         try:
-            found = serializer.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
+            found = self._sessions.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
         except BadData:
             return None
         return found if isinstance(found, dict) else None
@@ -196,20 +207,14 @@ class QuickVotes:
         config = self.app.config
         if not config.get("WTF_CSRF_ENABLED", True) or not config.get("WTF_CSRF_CHECK_DEFAULT", True):
             return True
-        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        raw = session.get(field)
-        sent = next(
-            (environ.get("HTTP_" + name.upper().replace("-", "_")) for name in config.get("WTF_CSRF_HEADERS", ["X-CSRFToken", "X-CSRF-Token"])
-             if environ.get("HTTP_" + name.upper().replace("-", "_"))),
-            None,
-        )
-        if not isinstance(raw, str) or not sent:
+        raw = session.get(self._csrf_field)
+        sent = next((environ[name] for name in self._csrf_headers if environ.get(name)), None)
+        if not isinstance(raw, str) or not sent or self._csrf is None:
             return False
         if environ.get("wsgi.url_scheme") == "https" and config.get("WTF_CSRF_SSL_STRICT", True):
             return False  # Flask-WTF compares the referrer with the site: let it
-        signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token")
         try:
-            signed_for = signer.loads(sent, max_age=config.get("WTF_CSRF_TIME_LIMIT"))
+            signed_for = self._csrf.loads(sent, max_age=config.get("WTF_CSRF_TIME_LIMIT"))
         except BadData:
             return False
         return isinstance(signed_for, str) and hmac.compare_digest(signed_for, raw)
@@ -238,8 +243,6 @@ class QuickVotes:
     def _count(self, environ: dict, token: str) -> bool:
         """Count the vote toward the route's limit, in the route's bucket; False when the limit
         is reached (Flask answers with its 429) or the limiter cannot be asked."""
-        from maturity.extensions import limiter
-
         if not limiter.enabled:
             return True
         prefix = self.app.config.get("RATELIMIT_KEY_PREFIX") or ""
@@ -261,18 +264,13 @@ class QuickVotes:
     # --- the answer -----------------------------------------------------------------------------
 
     def _answer(self, environ: dict, session: dict, who: tuple[int, int, str, bool], cast: CastVote) -> Response:
-        from maturity.workshops import live
-
         result: dict[str, Any] = live.vote_json(cast)
-        join_code = who[2]
-        if "panel=" in (environ.get("QUERY_STRING") or "") and _asks_panel(environ):
+        if _asks_panel(environ):
             phone = self._screen(who, cast)
             if phone is not None:
                 result["screen"] = phone["screen"]
-                result["panel"] = self._panel(environ, session, phone, join_code)
+                result["panel"] = self._panel(environ, session, phone, who[2])
         response = Response(json.dumps(result), mimetype="application/json")
-        from maturity.security import apply_headers
-
         secure = environ.get("wsgi.url_scheme") == "https" or bool(self.app.config.get("SESSION_COOKIE_SECURE"))
         apply_headers(response.headers, secure=secure, origins=self.asset_origins)
         response.headers["Vary"] = "Cookie"
@@ -298,27 +296,18 @@ class QuickVotes:
             if on_screen is None:
                 voted, stage = False, None
             elif on_screen["id"] != cast.round_id:
-                found = db_session.execute(
-                    select(Vote.stage).where(Vote.round_id == on_screen["id"], Vote.participant_id == participant_id)
-                ).one_or_none()
-                voted, stage = found is not None, (found[0] if found is not None else None)
+                voted, stage = queries.my_vote(db_session, participant_id, on_screen["id"])
         return state.personal_state(room.state, voted, stage)
 
     def _panel(self, environ: dict, session: dict, phone: state.PhoneState, join_code: str) -> str:
-        from maturity.workshops import live
-
+        """The shared screen with this phone's CSRF token, signed as Flask-WTF's generate_csrf
+        signs the session's token (which _vote made sure is there)."""
         html = live.shared_panel(self.app, environ, phone, join_code)
-        config = self.app.config
-        field = config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        raw = session.get(field)
-        signer = URLSafeTimedSerializer(config.get("WTF_CSRF_SECRET_KEY") or self.app.secret_key, salt="wtf-csrf-token")
-        token = signer.dumps(raw) if isinstance(raw, str) else ""
-        return html.replace(CSRF_MARK, token)
+        assert self._csrf is not None
+        return html.replace(CSRF_MARK, self._csrf.dumps(session[self._csrf_field]))
 
 
 def _asks_panel(environ: dict) -> bool:
-    from urllib.parse import parse_qs
-
     return bool(parse_qs(environ.get("QUERY_STRING") or "").get("panel", [""])[0])
 
 

@@ -176,45 +176,45 @@ def test_the_csrf_token_is_checked_as_the_route_checks_it(quick, schema, tmp_pat
         db.session.remove()
 
 
-def test_one_vote_limit_whichever_way_the_votes_go(quick, schema, tmp_path, make_workshop):
+@pytest.fixture
+def limited(quick, schema, tmp_path, make_workshop):
+    """(an app with rate limits on, a workshop with its first round open, that round), the
+    limiter's counters emptied before and after."""
     workshop = make_workshop()
     round_ = open_current(workshop)
     app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
     limiter.reset()
-    try:
-        with app.app_context():
-            phone = join(app, workshop, "police")
-            url = f"/live/join/{workshop.join_code}/vote"
-            # Half quick (JSON), half through the route (a form): one allowance of 60 between them.
-            statuses = [
-                (phone.post(url, json={"round_id": round_.id, "stage": 2}) if n % 2 else phone.post(url, data={"round_id": round_.id, "stage": "2"})).status_code
-                for n in range(60)
-            ]
-            assert statuses == [200] * 60
-            assert phone.post(url, json={"round_id": round_.id, "stage": 2}).status_code == 429
-            assert phone.post(url, data={"round_id": round_.id, "stage": "2"}).status_code == 429
-            db.session.remove()
-    finally:
-        limiter.reset()
-
-
-def test_a_vote_handed_to_the_route_after_counting_is_counted_once(quick, schema, tmp_path, make_workshop):
-    workshop = make_workshop()
-    round_ = open_current(workshop)
-    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), RATELIMIT_ENABLED=True)
+    yield app, workshop, round_
     limiter.reset()
-    try:
-        with app.app_context():
-            phone = join(app, workshop, "police")
-        operations.close_round(workshop)
-        db.session.commit()
-        with app.app_context():
-            # Each late vote is counted by the quick path, not written, and refused by the route.
-            statuses = [vote(phone, workshop, round_.id, 2).status_code for _ in range(61)]
-            assert statuses == [409] * 60 + [429]
-            db.session.remove()
-    finally:
-        limiter.reset()
+
+
+def test_one_vote_limit_whichever_way_the_votes_go(limited):
+    app, workshop, round_ = limited
+    with app.app_context():
+        phone = join(app, workshop, "police")
+        url = f"/live/join/{workshop.join_code}/vote"
+        # Half quick (JSON), half through the route (a form): one allowance of 60 between them.
+        statuses = [
+            (phone.post(url, json={"round_id": round_.id, "stage": 2}) if n % 2 else phone.post(url, data={"round_id": round_.id, "stage": "2"})).status_code
+            for n in range(60)
+        ]
+        assert statuses == [200] * 60
+        assert phone.post(url, json={"round_id": round_.id, "stage": 2}).status_code == 429
+        assert phone.post(url, data={"round_id": round_.id, "stage": "2"}).status_code == 429
+        db.session.remove()
+
+
+def test_a_vote_handed_to_the_route_after_counting_is_counted_once(limited):
+    app, workshop, round_ = limited
+    with app.app_context():
+        phone = join(app, workshop, "police")
+    operations.close_round(workshop)
+    db.session.commit()
+    with app.app_context():
+        # Each late vote is counted by the quick path, not written, and refused by the route.
+        statuses = [vote(phone, workshop, round_.id, 2).status_code for _ in range(61)]
+        assert statuses == [409] * 60 + [429]
+        db.session.remove()
 
 
 def test_sqlite_votes_always_go_through_the_route(app, make_workshop, monkeypatch):
