@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, bindparam, literal, or_, select, update
+from sqlalchemy import DateTime, Integer, bindparam, func, literal, or_, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -515,33 +516,67 @@ def vote_statement(dialect: str, overwrite: bool):
     parameters: building it costs more than running it, and a room sends it hundreds of times."""
     key = (dialect, overwrite)
     found = _VOTE_STATEMENTS.get(key)
-    if found is not None:
-        return found
+    if found is None:
+        one = select(
+            bindparam("v_round", type_=Integer).label("round_id"),
+            bindparam("v_workshop", type_=Integer).label("workshop_id"),
+            bindparam("v_participant", type_=Integer).label("participant_id"),
+            bindparam("v_stage", type_=Integer).label("stage"),
+        ).subquery("vote")
+        # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
+        found = _VOTE_STATEMENTS[key] = _votes_insert(dialect, one, overwrite).returning(Vote.__table__.c.id)
+    return found
+
+
+def votes_statement(overwrite: bool):
+    """Many phones' votes in one statement (PostgreSQL; the quick vote path writes a batch of
+    votes that came in together this way): the rules of vote_statement, row by row, for the
+    arrays bound as v_rounds, v_workshops, v_participants and v_stages, with v_now. It returns
+    (round id, participant id) of each vote written; a vote whose round is not open to it, or
+    (without `overwrite`) that a vote of the same phone already holds, is not."""
+    key = ("postgresql-batch", overwrite)
+    found = _VOTE_STATEMENTS.get(key)
+    if found is None:
+        many = (
+            func.unnest(
+                bindparam("v_rounds", type_=ARRAY(Integer)),
+                bindparam("v_workshops", type_=ARRAY(Integer)),
+                bindparam("v_participants", type_=ARRAY(Integer)),
+                bindparam("v_stages", type_=ARRAY(Integer)),
+            )
+            .table_valued("round_id", "workshop_id", "participant_id", "stage")
+            .render_derived(name="vote", with_types=False)
+        )
+        votes = Vote.__table__
+        found = _VOTE_STATEMENTS[key] = _votes_insert("postgresql", many, overwrite).returning(
+            votes.c.round_id, votes.c.participant_id
+        )
+    return found
+
+
+def _votes_insert(dialect: str, source, overwrite: bool):
+    """INSERT the votes of `source` (columns round_id, workshop_id, participant_id, stage) whose
+    round is open, in their workshop, and (a vote again) open to that participant, reading each
+    such round under a SHARE lock (see _write_if_open)."""
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     rounds = Round.__table__
     votes = Vote.__table__
+    now = bindparam("v_now", type_=DateTime)
     open_round_ = (
-        select(
-            bindparam("v_round", type_=Integer),
-            bindparam("v_participant", type_=Integer),
-            bindparam("v_stage", type_=Integer),
-            bindparam("v_now", type_=DateTime),
-            bindparam("v_now", type_=DateTime),
-            literal(1, Integer),
-        )
+        select(source.c.round_id, source.c.participant_id, source.c.stage, now, now, literal(1, Integer))
+        .select_from(source.join(rounds, rounds.c.id == source.c.round_id))
         .where(
-            rounds.c.id == bindparam("v_round", type_=Integer),
-            rounds.c.workshop_id == bindparam("v_workshop", type_=Integer),
+            rounds.c.workshop_id == source.c.workshop_id,
             rounds.c.state == "open",
-            or_(rounds.c.revote_of_id.is_(None), _was_there_for_the_first_vote(rounds)),
+            or_(rounds.c.revote_of_id.is_(None), _was_there_for_the_first_vote(rounds, source.c.participant_id)),
         )
-        .with_for_update(read=True)
+        .with_for_update(read=True, of=rounds)
     )
     statement = insert(votes).from_select(
         ["round_id", "participant_id", "stage", "created_at", "updated_at", "version"], open_round_
     )
     if overwrite:
-        statement = statement.on_conflict_do_update(
+        return statement.on_conflict_do_update(
             index_elements=["round_id", "participant_id"],
             set_={
                 "stage": statement.excluded.stage,
@@ -549,14 +584,10 @@ def vote_statement(dialect: str, overwrite: bool):
                 "version": votes.c.version + 1,
             },
         )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
-    # RETURNING, not rowcount: the driver cannot always count the rows of an INSERT ... SELECT.
-    found = _VOTE_STATEMENTS[key] = statement.returning(votes.c.id)
-    return found
+    return statement.on_conflict_do_nothing(index_elements=["round_id", "participant_id"])
 
 
-def _was_there_for_the_first_vote(rounds):
+def _was_there_for_the_first_vote(rounds, participant_id):
     """A vote again is for the people who were in the room for the first vote on the strand
     (they joined before it closed): it measures how discussion moved them, and a newcomer's one
     vote could be worked out from the difference between the two rounds."""
@@ -566,7 +597,7 @@ def _was_there_for_the_first_vote(rounds):
         select(literal(1, Integer))
         .select_from(people.join(first, first.c.id == rounds.c.revote_of_id))
         .where(
-            people.c.id == bindparam("v_participant", type_=Integer),
+            people.c.id == participant_id,
             people.c.created_at <= first.c.closed_at,
         )
         .exists()

@@ -5,15 +5,22 @@ which answers as it always has, and the vote limit is counted once in one bucket
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 
 import pytest
+import redis
+from flask import g
 from sqlalchemy import select
 
 from maturity.extensions import db, limiter
 from maturity.models import Vote
 from maturity.workshops import live, operations
-from maturity.workshops.quick_votes import QuickVotes
+from maturity.workshops.batches import Item
+from maturity.workshops.participants import QUICK_VOTE_COUNTED, SESSION_KEY
+from maturity.workshops.quick_votes import Pending, QuickVotes
 from tests.conftest import make_app
+from tests.support.services import redis_answers
 from tests.support.workshops import join, open_current, vote
 
 
@@ -245,3 +252,151 @@ def test_hostile_bodies_get_the_route_s_400_and_write_nothing(quick, make_worksh
     )
     assert answer.status_code == 400 and answer.get_json()["message"]
     assert db.session.scalar(select(Vote.id).where(Vote.round_id == round_.id)) is None
+
+
+# --- votes that come in together (batches.py) ------------------------------------------------
+
+
+def _middleware(app) -> QuickVotes:
+    found = app.wsgi_app
+    while not isinstance(found, QuickVotes):
+        found = found.app
+    assert found.enabled()
+    return found
+
+
+def _token(client, workshop) -> str:
+    with client.session_transaction() as session:
+        return session[SESSION_KEY][workshop.join_code]
+
+
+def _until(condition, failure: str) -> None:
+    deadline = time.monotonic() + 10
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.005)
+
+
+def _ready_to_vote(app, workshop, org_type: str = "police"):
+    """A phone that has joined and shown the voting page (whose form puts a CSRF token in its session)."""
+    phone = join(app, workshop, org_type)
+    # The test holds one app context for all its requests, and Flask-WTF keeps a request's token
+    # in `g`: without this the second phone's page would reuse the first one's token and leave
+    # its own session without one.
+    g.pop("csrf_token", None)
+    assert 'name="csrf_token"' in phone.get(f"/join/{workshop.join_code}/vote").get_data(as_text=True)
+    return phone
+
+
+def test_votes_that_come_in_together_are_written_together(quick, make_workshop, make_assessment, monkeypatch):
+    rooms = [make_workshop(), make_workshop(assessment=make_assessment(), title="Elsewhere")]
+    rounds = {room.id: open_current(room).id for room in rooms}
+    # (join code, round id, phone): read here, as the threads below have no app context.
+    phones = [(room.join_code, rounds[room.id], _ready_to_vote(quick, room, org)) for room in rooms for org in ("police", "health")]
+    middleware = _middleware(quick)
+    sizes: list[int] = []
+    release = threading.Event()
+    run = middleware.batches._run
+
+    def held(items):  # the first batch waits, so the other three votes come in meanwhile
+        sizes.append(len(items))
+        if len(sizes) == 1:
+            assert release.wait(10)
+        run(items)
+
+    monkeypatch.setattr(middleware.batches, "_run", held)
+    calls = _route_not_used(monkeypatch)
+    answers: dict[int, object] = {}
+
+    def send(n: int):
+        code, round_id, phone = phones[n]
+        answers[n] = phone.post(f"/live/join/{code}/vote?panel=1", json={"round_id": round_id, "stage": n + 1})
+
+    threads = [threading.Thread(target=send, args=(0,), daemon=True)]
+    threads[0].start()
+    _until(lambda: sizes, "the first vote never reached the quick path")
+    threads += [threading.Thread(target=send, args=(n,), daemon=True) for n in (1, 2, 3)]
+    for thread in threads[1:]:
+        thread.start()
+    _until(lambda: len(middleware.batches._waiting) == 3, "the other votes never queued")
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert sizes == [1, 3] and calls == []
+    assert {n: (answers[n].status_code, answers[n].get_json()["my_vote"]["stage"]) for n in range(4)} == {n: (200, n + 1) for n in range(4)}
+    assert all('aria-pressed="true"' in answers[n].get_json()["panel"] for n in range(4))
+    db.session.expire_all()
+    stored = sorted((v.round_id, v.stage) for v in db.session.scalars(select(Vote).where(Vote.round_id.in_(rounds.values()))))
+    assert stored == sorted((round_id, n + 1) for n, (_code, round_id, _phone) in enumerate(phones))
+
+
+def test_each_vote_of_a_batch_keeps_its_own_rules(quick, make_workshop, make_assessment):
+    """One batch: a vote in order (written); "don't know" where it is not offered (not counted,
+    the route's to refuse); a vote for another workshop's round and a second vote where changes
+    are not allowed (counted, not written: the route says why); a stranger (not counted)."""
+    open_room = make_workshop()
+    no_dont_know = make_workshop(assessment=make_assessment(), title="No don't know", offer_dont_know=False)
+    no_changes = make_workshop(assessment=make_assessment(), title="No changes", allow_changes=False)
+    rounds = {room.id: open_current(room).id for room in (open_room, no_dont_know, no_changes)}
+    phones = {
+        "in order": (open_room, _ready_to_vote(quick, open_room)),
+        "don't know": (no_dont_know, _ready_to_vote(quick, no_dont_know)),
+        "wrong round": (open_room, _ready_to_vote(quick, open_room, "health")),
+        "second vote": (no_changes, _ready_to_vote(quick, no_changes)),
+        "first vote": (no_changes, _ready_to_vote(quick, no_changes, "health")),
+    }
+    second_room, second_phone = phones["second vote"]
+    assert vote(second_phone, second_room, rounds[second_room.id], 1).status_code == 200
+    wanted = {
+        "in order": (rounds[open_room.id], 2),
+        "don't know": (rounds[no_dont_know.id], None),
+        "wrong round": (rounds[no_changes.id], 3),
+        "second vote": (rounds[no_changes.id], 4),
+        "first vote": (rounds[no_changes.id], 4),
+    }
+    items = {
+        name: Item(Pending({}, room.join_code, _token(phone, room), *wanted[name]))
+        for name, (room, phone) in phones.items()
+    }
+    items["stranger"] = Item(Pending({}, open_room.join_code, "not-a-token", rounds[open_room.id], 2))
+    middleware = _middleware(quick)
+    middleware._write_all(list(items.values()))
+    written = {name for name, item in items.items() if item.result is not None}
+    counted = {name for name, item in items.items() if item.value.environ.get(QUICK_VOTE_COUNTED)}
+    assert written == {"in order", "first vote"}
+    assert counted == {"in order", "wrong round", "second vote", "first vote"}
+    assert items["in order"].result[:2] == (open_room.id, db.session.scalar(select(Vote.participant_id).where(Vote.round_id == rounds[open_room.id])))
+    db.session.expire_all()
+    assert sorted((v.round_id, v.stage) for v in db.session.scalars(select(Vote))) == sorted(
+        [(rounds[open_room.id], 2), (rounds[no_changes.id], 1), (rounds[no_changes.id], 4)]
+    )
+
+
+@pytest.mark.skipif(not redis_answers(), reason="Redis does not answer on 127.0.0.1:6379")
+def test_a_batch_counted_in_redis_in_one_trip_is_counted_in_the_route_s_bucket(quick, schema, tmp_path, make_workshop):
+    workshop = make_workshop()
+    round_ = open_current(workshop)
+    prefix = f"test-{uuid.uuid4().hex}"
+    settings = {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/13", "RATELIMIT_KEY_PREFIX": prefix}
+    app = make_app(schema, UPLOAD_FOLDER=str(tmp_path), **settings)
+    try:
+        with app.app_context():
+            phone, other = _ready_to_vote(app, workshop), _ready_to_vote(app, workshop, "health")
+            middleware = _middleware(app)
+            assert middleware._count([_token(phone, workshop)] * 61) == [True] * 60 + [False]
+            # The route (and the quick path, handing over) sees the allowance used up.
+            assert vote(phone, workshop, round_.id, 2).status_code == 429
+            assert phone.post(f"/live/join/{workshop.join_code}/vote", data={"round_id": round_.id, "stage": "2"}).status_code == 429
+            # Redis lost the limiter's script (a restart, SCRIPT FLUSH): each vote is counted by
+            # the limiter itself, which loads it again.
+            store = redis.Redis.from_url(settings["RATELIMIT_STORAGE_URI"])
+            store.script_flush()
+            assert middleware._count([_token(other, workshop)] * 2) == [True, True]
+            assert vote(other, workshop, round_.id, 3).status_code == 200
+            db.session.remove()
+    finally:
+        store = redis.Redis.from_url(settings["RATELIMIT_STORAGE_URI"])
+        keys = list(store.scan_iter(f"*{prefix}*"))
+        if keys:
+            store.delete(*keys)
+        store.close()
