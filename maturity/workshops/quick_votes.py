@@ -45,7 +45,9 @@ import io
 import json
 import logging
 import re
+import secrets
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -59,14 +61,14 @@ from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import Headers
 from werkzeug.http import parse_cookie, parse_options_header
-from werkzeug.wrappers import Response
 
 from maturity.errors import OperationError
 from maturity.extensions import db, limiter
 from maturity.models import Participant, Workshop
 from maturity.models.base import utcnow
-from maturity.security import apply_headers, asset_origins
+from maturity.security import apply_headers, asset_origins, content_security_policy
 from maturity.workshops import codes, live, queries, state
 from maturity.workshops.batches import Batches, Item
 from maturity.workshops.forms import parse_vote
@@ -116,6 +118,11 @@ class QuickVotes:
         self._csrf: URLSafeTimedSerializer | None = None
         self._csrf_field = "csrf_token"
         self._csrf_headers: list[str] = []
+        #: Signed values checked already (a phone sends the same cookie and CSRF token with
+        #: every vote): the signed text -> (what it holds, when it was signed). Each use checks
+        #: the age again; a text never checked is checked in full.
+        self._signed: dict[str, tuple[Any, float]] = {}
+        self._answer_headers: dict[bool, list[tuple[str, str]]] = {}
 
     # --- the WSGI side ------------------------------------------------------------------------
 
@@ -146,7 +153,7 @@ class QuickVotes:
 
     # --- one vote -------------------------------------------------------------------------------
 
-    def take(self, environ: dict, code: str) -> Response | None:
+    def take(self, environ: dict, code: str) -> Callable | None:
         """The answer to a vote in order, or None to hand the request to Flask (its body put back)."""
         body = self._body(environ)
         if body is None:
@@ -168,7 +175,7 @@ class QuickVotes:
         environ["wsgi.input"] = io.BytesIO(body)
         return body if len(body) == length else None
 
-    def _vote(self, environ: dict, code: str, body: bytes) -> Response | None:
+    def _vote(self, environ: dict, code: str, body: bytes) -> Callable | None:
         session = self._session(environ)
         if session is None:
             return None
@@ -197,11 +204,27 @@ class QuickVotes:
         cookie = parse_cookie(environ).get(self.app.config["SESSION_COOKIE_NAME"])
         if not cookie or self._sessions is None:
             return None
-        try:
-            found = self._sessions.loads(cookie, max_age=int(self.app.permanent_session_lifetime.total_seconds()))
-        except BadData:
-            return None
+        found = self._unsigned(self._sessions, cookie, int(self.app.permanent_session_lifetime.total_seconds()))
         return found if isinstance(found, dict) else None
+
+    def _unsigned(self, serializer: Any, signed: str, max_age: int | None) -> Any:
+        """What `signed` holds, as serializer.loads(signed, max_age) says (None where it does not
+        check); a text checked before is not checked again, only its age."""
+        known = self._signed.get(signed)
+        if known is None:
+            try:
+                value, signed_at = serializer.loads(signed, max_age=max_age, return_timestamp=True)
+            except BadData:
+                return None
+            known = (value, signed_at.timestamp())
+            with self.lock:
+                if len(self._signed) >= 20_000:
+                    self._signed.clear()
+                self._signed[signed] = known
+        value, signed_at = known
+        if max_age is not None and time.time() - signed_at > max_age:
+            return None
+        return value
 
     def _csrf_holds(self, environ: dict, session: dict) -> bool:
         """Whether the request passes Flask-WTF's check (when the app has it on): the token in a
@@ -216,10 +239,7 @@ class QuickVotes:
             return False
         if environ.get("wsgi.url_scheme") == "https" and config.get("WTF_CSRF_SSL_STRICT", True):
             return False  # Flask-WTF compares the referrer with the site: let it
-        try:
-            signed_for = self._csrf.loads(sent, max_age=config.get("WTF_CSRF_TIME_LIMIT"))
-        except BadData:
-            return False
+        signed_for = self._unsigned(self._csrf, sent, config.get("WTF_CSRF_TIME_LIMIT"))
         return isinstance(signed_for, str) and hmac.compare_digest(signed_for, raw)
 
     # --- the votes that came in together ------------------------------------------------------
@@ -326,18 +346,34 @@ class QuickVotes:
 
     # --- the answer -----------------------------------------------------------------------------
 
-    def _answer(self, environ: dict, session: dict, who: tuple[int, int, str, bool], cast: CastVote) -> Response:
+    def _answer(self, environ: dict, session: dict, who: tuple[int, int, str, bool], cast: CastVote) -> Callable:
         result: dict[str, Any] = live.vote_json(cast)
         if _asks_panel(environ):
             phone = self._screen(who, cast)
             if phone is not None:
                 result["screen"] = phone["screen"]
                 result["panel"] = self._panel(environ, session, phone, who[2])
-        response = Response(json.dumps(result), mimetype="application/json")
+        body = json.dumps(result).encode("utf-8")
         secure = environ.get("wsgi.url_scheme") == "https" or bool(self.app.config.get("SESSION_COOKIE_SECURE"))
-        apply_headers(response.headers, secure=secure, origins=self.asset_origins)
-        response.headers["Vary"] = "Cookie"
-        return response
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *self._headers(secure)]
+
+        def answer(environ: dict, start_response: Callable) -> Iterable[bytes]:
+            start_response("200 OK", headers)
+            return [body]
+
+        return answer
+
+    def _headers(self, secure: bool) -> list[tuple[str, str]]:
+        """The app's security headers for a JSON answer (security.apply_headers), made once;
+        the script nonce in its Content-Security-Policy is drawn afresh for each answer."""
+        found = self._answer_headers.get(secure)
+        if found is None:
+            made = Headers()
+            apply_headers(made, secure=secure, origins=self.asset_origins)
+            made["Vary"] = "Cookie"
+            found = self._answer_headers[secure] = [(k, v) for k, v in made.items() if k != "Content-Security-Policy"]
+        policy = content_security_policy(secrets.token_urlsafe(16), self.asset_origins)
+        return [("Content-Security-Policy", policy), *found]
 
     def _screen(self, who: tuple[int, int, str, bool], cast: CastVote) -> state.PhoneState | None:
         """The phone's screen with its vote marked: the room the process keeps, read again when

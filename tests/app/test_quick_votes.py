@@ -11,6 +11,7 @@ import uuid
 import pytest
 import redis
 from flask import g
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from maturity.extensions import db, limiter
@@ -400,3 +401,22 @@ def test_a_batch_counted_in_redis_in_one_trip_is_counted_in_the_route_s_bucket(q
         if keys:
             store.delete(*keys)
         store.close()
+
+
+def test_a_signed_cookie_or_token_checked_before_is_refused_once_too_old(quick, monkeypatch):
+    """The path keeps what signed texts hold once checked (a phone sends the same cookie and
+    CSRF token with every vote), but checks their age each time, and a text it has not seen in
+    full; the script nonce in each answer's policy is still drawn afresh."""
+    middleware = _middleware(quick)
+    serializer = URLSafeTimedSerializer("a secret", salt="a salt")
+    signed = serializer.dumps({"tokens": {"ABC": "t"}})
+    assert middleware._unsigned(serializer, signed, 60) == {"tokens": {"ABC": "t"}}
+    assert middleware._unsigned(serializer, signed[:-3] + "xyz", 60) is None
+    assert middleware._unsigned(serializer, signed, 60) == {"tokens": {"ABC": "t"}}
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 61)
+    assert middleware._unsigned(serializer, signed, 60) is None
+    assert middleware._unsigned(serializer, signed, None) == {"tokens": {"ABC": "t"}}
+    monkeypatch.undo()
+    policies = {dict(middleware._headers(False))["Content-Security-Policy"] for _ in range(3)}
+    assert len(policies) == 3
