@@ -7,6 +7,7 @@ presenter and facilitator hold /live/workshops/<id>/events and fall back to poll
 /live/workshops/<id>/state.
 """
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -85,7 +86,7 @@ def _require_workshop(code: str, token: str | None = None, with_vote: bool = Fal
 #: sees the same screen gets the same HTML but for their CSRF token and the room's count, which
 #: are put in afterwards. Within a revision only the count moves (the middle part of a room's
 #: version), so a room voting renders each screen once, not once per new count.
-_PANELS: dict[tuple[str, str, str], str] = {}
+_PANELS: dict[tuple[str, str, str, bool], str] = {}
 _PANELS_MAX = 512
 _CSRF_MARK = phones.CSRF_MARK
 _COUNT_MARK = "@@vote-count@@"
@@ -95,18 +96,28 @@ _COUNT_WORDS_MARK = "@@vote-count-words@@"
 def _panel_html(state: PhoneState, code: str) -> str:
     """The screen shared by every phone showing it, with this state's count in it and a mark
     where the CSRF token goes."""
+    return _with_count(_marked_panel(state, code), state)
+
+
+def _marked_panel(state: PhoneState, code: str, as_json: bool = False) -> str:
+    """The shared screen with the marks for the count and the CSRF token, rendered once per
+    key; `as_json`: as a JSON string (the marks come through the encoding as they are), so an
+    answer that carries it does not encode the same HTML again for every vote."""
     key = _panel_key(state, code)
-    html = _PANELS.get(key)
-    if html is None:
-        html = render_template(
-            "workshops/_participant_panel.html",
-            state=state, code=code, vote_error=None, STAGES=STAGES, csrf_value=_CSRF_MARK,
-            count_mark=_COUNT_MARK, count_words_mark=_COUNT_WORDS_MARK,
-        )
+    found = _PANELS.get((*key, as_json))
+    if found is None:
+        if as_json:
+            found = json.dumps(_marked_panel(state, code))
+        else:
+            found = render_template(
+                "workshops/_participant_panel.html",
+                state=state, code=code, vote_error=None, STAGES=STAGES, csrf_value=_CSRF_MARK,
+                count_mark=_COUNT_MARK, count_words_mark=_COUNT_WORDS_MARK,
+            )
         if len(_PANELS) >= _PANELS_MAX:
             _PANELS.clear()
-        _PANELS[key] = html
-    return _with_count(html, state)
+        _PANELS[(*key, as_json)] = found
+    return found
 
 
 def _panel_key(state: PhoneState, code: str) -> tuple[str, str, str]:
@@ -198,15 +209,15 @@ def _shared_panels(join_code: str) -> Callable[[PhoneState], str]:
     return panel
 
 
-def shared_panel(app: Flask, environ: dict, state: PhoneState, join_code: str) -> str:
+def shared_panel(app: Flask, environ: dict, state: PhoneState, join_code: str, as_json: bool = False) -> str:
     """A screen's HTML shared by the room, with phones.CSRF_MARK where the token goes: the one
     rendered already, or rendered now in a request context made from `environ` (for callers
-    outside a request's own: a phone's stream, the quick vote path)."""
-    html = _PANELS.get(_panel_key(state, join_code))
-    if html is None:
+    outside a request's own: a phone's stream, the quick vote path); `as_json`: as a JSON string."""
+    found = _PANELS.get((*_panel_key(state, join_code), as_json))
+    if found is None:
         with app.request_context(environ):
-            return _panel_html(state, join_code)
-    return _with_count(html, state)
+            found = _marked_panel(state, join_code, as_json)
+    return _with_count(found, state)
 
 
 def _phone_state(

@@ -58,7 +58,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from limits import parse as parse_limit
 from limits.storage import RedisStorage
 from limits.strategies import FixedWindowRateLimiter
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 from werkzeug.datastructures import Headers
@@ -83,6 +84,15 @@ _LARGEST_BODY = 4096
 _LIMIT_SCOPE = "live.vote"
 #: The most votes written in one statement.
 _BATCH = 64
+
+
+#: The phones of a batch, by their tokens (each token is one participant's); one array, so the
+#: statement's text is the same for any number of phones and PostgreSQL keeps it prepared.
+_PHONES = (
+    select(Workshop.id, Workshop.status, Workshop.allow_changes, Workshop.offer_dont_know, Workshop.join_code, Participant.id, Participant.token)
+    .join(Participant, Participant.workshop_id == Workshop.id)
+    .where(Participant.token == any_(bindparam("tokens", type_=ARRAY(String))))
+)
 
 
 @dataclass(frozen=True)
@@ -279,11 +289,7 @@ class QuickVotes:
         unknown = {(code, token): normal for code, token in pairs if (code, token) not in found and (normal := codes.normalise(code))}
         if not unknown:
             return found
-        rows = connection.execute(
-            select(Workshop.id, Workshop.status, Workshop.allow_changes, Workshop.offer_dont_know, Workshop.join_code, Participant.id, Participant.token)
-            .join(Participant, Participant.workshop_id == Workshop.id)
-            .where(Workshop.join_code.in_(set(unknown.values())), Participant.token.in_({token for _code, token in unknown}))
-        )
+        rows = connection.execute(_PHONES, {"tokens": sorted({token for _code, token in unknown})})
         by_token = {row[6]: row for row in rows if row[1] == "live"}  # not running: Flask says so
         with self.lock:
             if len(self.known) + len(unknown) > 20_000:
@@ -348,12 +354,16 @@ class QuickVotes:
 
     def _answer(self, environ: dict, session: dict, who: tuple[int, int, str, bool], cast: CastVote) -> Callable:
         result: dict[str, Any] = live.vote_json(cast)
+        panel = None
         if _asks_panel(environ):
             phone = self._screen(who, cast)
             if phone is not None:
                 result["screen"] = phone["screen"]
-                result["panel"] = self._panel(environ, session, phone, who[2])
-        body = json.dumps(result).encode("utf-8")
+                panel = self._panel(environ, session, phone, who[2])
+        text = json.dumps(result)
+        if panel is not None:  # the screen comes encoded already (live.shared_panel)
+            text = f'{text[:-1]}, "panel": {panel}}}'
+        body = text.encode("utf-8")
         secure = environ.get("wsgi.url_scheme") == "https" or bool(self.app.config.get("SESSION_COOKIE_SECURE"))
         headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *self._headers(secure)]
 
@@ -399,11 +409,12 @@ class QuickVotes:
         return state.personal_state(room.state, voted, stage)
 
     def _panel(self, environ: dict, session: dict, phone: state.PhoneState, join_code: str) -> str:
-        """The shared screen with this phone's CSRF token, signed as Flask-WTF's generate_csrf
-        signs the session's token (which _vote made sure is there)."""
-        html = live.shared_panel(self.app, environ, phone, join_code)
+        """The shared screen as a JSON string, with this phone's CSRF token, signed as
+        Flask-WTF's generate_csrf signs the session's token (which _vote made sure is there; a
+        signed token is URL-safe text, which JSON carries as it is)."""
+        encoded = live.shared_panel(self.app, environ, phone, join_code, as_json=True)
         assert self._csrf is not None
-        return html.replace(CSRF_MARK, self._csrf.dumps(session[self._csrf_field]))
+        return encoded.replace(CSRF_MARK, self._csrf.dumps(session[self._csrf_field]))
 
 
 def _asks_panel(environ: dict) -> bool:

@@ -4,6 +4,7 @@ which answers as it always has, and the vote limit is counted once in one bucket
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 import uuid
@@ -420,3 +421,26 @@ def test_a_signed_cookie_or_token_checked_before_is_refused_once_too_old(quick, 
     monkeypatch.undo()
     policies = {dict(middleware._headers(False))["Content-Security-Policy"] for _ in range(3)}
     assert len(policies) == 3
+
+
+def test_the_answer_s_screen_is_encoded_once_for_all_the_votes_of_a_revision(quick, make_workshop, monkeypatch):
+    workshop = make_workshop()
+    round_ = open_current(workshop)
+    phones = [_ready_to_vote(quick, workshop, org) for org in ("police", "health", "health")]
+    encoded: list[int] = []
+    real = live.json.dumps
+
+    def counting(value, *args, **kwargs):
+        if isinstance(value, str) and "app-participant__panel" in value:
+            encoded.append(1)
+        return real(value, *args, **kwargs)
+
+    monkeypatch.setattr(live.json, "dumps", counting)
+    live._PANELS.clear()
+    answers = [phone.post(f"/live/join/{workshop.join_code}/vote?panel=1", json={"round_id": round_.id, "stage": 2}) for phone in phones]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert len(encoded) == 1
+    counts = [re.search(r'<span id="vote-count">(\d+)</span>', answer.get_json()["panel"]).group(1) for answer in answers]
+    assert counts == ["1", "2", "3"]  # each answer with the room's count at its own vote
+    tokens = {re.search(r'name="csrf_token" value="([^"]+)"', answer.get_json()["panel"]).group(1) for answer in answers}
+    assert len(tokens) == 3 and "@@" not in "".join(answer.get_data(as_text=True) for answer in answers)
