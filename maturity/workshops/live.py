@@ -8,6 +8,7 @@ presenter and facilitator hold /live/workshops/<id>/events and fall back to poll
 """
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,6 +24,7 @@ from flask import (
 )
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import escape
 
 from maturity import access
 from maturity.auth.sessions import load_user
@@ -93,16 +95,25 @@ _COUNT_MARK = "@@vote-count@@"
 _COUNT_WORDS_MARK = "@@vote-count-words@@"
 
 
+#: Where a phone's own vote shows on a shared screen (the template's vote_marks): rendered once
+#: for everyone on the screen, each phone's vote put in afterwards (_personal).
+_VOTE_MARKS = {"screen": "@@screen@@", "pressed": "@@pressed-", "mine": "@@mine-",
+               "open_line": "@@open-line@@", "closed_line": "@@closed-line@@"}
+_VOTE_MARK = re.compile(r"@@(?:(pressed|mine)-(\w+)|(screen|open-line|closed-line))@@")
+#: What a phone's vote puts on its screen, by (stage, label, changes allowed, as JSON).
+_VOTE_WORDS: dict[tuple, dict[str, str]] = {}
+
+
 def _panel_html(state: PhoneState, code: str) -> str:
-    """The screen shared by every phone showing it, with this state's count in it and a mark
-    where the CSRF token goes."""
-    return _with_count(_marked_panel(state, code), state)
+    """The screen shared by every phone showing it, with this state's count and vote in it and a
+    mark where the CSRF token goes."""
+    return _personal(_marked_panel(state, code), state, current_app.jinja_env)
 
 
 def _marked_panel(state: PhoneState, code: str, as_json: bool = False) -> str:
-    """The shared screen with the marks for the count and the CSRF token, rendered once per
-    key; `as_json`: as a JSON string (the marks come through the encoding as they are), so an
-    answer that carries it does not encode the same HTML again for every vote."""
+    """The shared screen with the marks for the count, the phone's vote and the CSRF token,
+    rendered once per key; `as_json`: as a JSON string (the marks come through the encoding as
+    they are), so an answer that carries it does not encode the same HTML for every vote."""
     key = _panel_key(state, code)
     found = _PANELS.get((*key, as_json))
     if found is None:
@@ -112,7 +123,7 @@ def _marked_panel(state: PhoneState, code: str, as_json: bool = False) -> str:
             found = render_template(
                 "workshops/_participant_panel.html",
                 state=state, code=code, vote_error=None, STAGES=STAGES, csrf_value=_CSRF_MARK,
-                count_mark=_COUNT_MARK, count_words_mark=_COUNT_WORDS_MARK,
+                count_mark=_COUNT_MARK, count_words_mark=_COUNT_WORDS_MARK, vote_marks=_VOTE_MARKS,
             )
         if len(_PANELS) >= _PANELS_MAX:
             _PANELS.clear()
@@ -121,12 +132,54 @@ def _marked_panel(state: PhoneState, code: str, as_json: bool = False) -> str:
 
 
 def _panel_key(state: PhoneState, code: str) -> tuple[str, str, str]:
-    return (code, state["version"].split(".", 1)[0], state["screen"])
+    """(code, revision, the screen but for the phone's own vote, its last part)."""
+    return (code, state["version"].split(".", 1)[0], state["screen"].rsplit("|", 1)[0])
 
 
-def _with_count(html: str, state: PhoneState) -> str:
+def _personal(marked: str, state: PhoneState, env: Any, as_json: bool = False) -> str:
+    """A marked screen (_marked_panel) with this state's count and this phone's vote put in."""
     total = int((state.get("count") or {}).get("total") or 0)
-    return html.replace(_COUNT_MARK, str(total)).replace(_COUNT_WORDS_MARK, "vote" if total == 1 else "votes")
+    text = marked.replace(_COUNT_MARK, str(total)).replace(_COUNT_WORDS_MARK, "vote" if total == 1 else "votes")
+    my_vote = state["my_vote"]
+    chosen = None if my_vote is None else ("none" if my_vote["stage"] is None else str(my_vote["stage"]))
+    words = _vote_words(env, state, as_json)
+    screen = str(escape(state["screen"]))
+    if as_json:
+        screen = json.dumps(screen)[1:-1]
+
+    def fill(found: re.Match) -> str:
+        kind, value, whole = found.groups()
+        if whole == "screen":
+            return screen
+        if whole is not None:
+            return words[whole]
+        if kind == "pressed":
+            return "true" if value == chosen else "false"
+        return words["mine"] if value == chosen else ""
+
+    return _VOTE_MARK.sub(fill, text)
+
+
+def _vote_words(env: Any, state: PhoneState, as_json: bool) -> dict[str, str]:
+    """The template's own words for this phone's vote (workshops/_my_vote.html), made once per
+    stage and rule; JSON-encoded (without the quotes) for a screen kept as JSON."""
+    my_vote = state["my_vote"]
+    allow = bool(state["workshop"]["allow_changes"])
+    key = (None if my_vote is None else (my_vote["stage"], my_vote["label"]), allow, as_json)
+    found = _VOTE_WORDS.get(key)
+    if found is None:
+        macros = env.get_template("workshops/_my_vote.html").module
+        found = {
+            "mine": str(macros.mine(True)),
+            "open-line": str(macros.open_line(my_vote, allow)),
+            "closed-line": str(macros.closed_line(my_vote)),
+        }
+        if as_json:
+            found = {name: json.dumps(text)[1:-1] for name, text in found.items()}
+        if len(_VOTE_WORDS) >= 64:
+            _VOTE_WORDS.clear()
+        _VOTE_WORDS[key] = found
+    return found
 
 
 def render_panel(state: PhoneState, code: str) -> str:
@@ -217,7 +270,7 @@ def shared_panel(app: Flask, environ: dict, state: PhoneState, join_code: str, a
     if found is None:
         with app.request_context(environ):
             found = _marked_panel(state, join_code, as_json)
-    return _with_count(found, state)
+    return _personal(found, state, app.jinja_env, as_json)
 
 
 def _phone_state(

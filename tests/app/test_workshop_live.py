@@ -3,6 +3,7 @@
 import json
 import time
 
+import pytest
 from sqlalchemy import select
 
 from maturity.extensions import db
@@ -495,3 +496,43 @@ def test_a_room_voting_renders_each_screen_once_a_revision_with_each_count_put_i
     db.session.commit()
     screen_now()
     assert len(rendered) == 2
+
+
+@pytest.mark.parametrize("allow_changes", [True, False])
+def test_a_phone_s_vote_put_into_the_shared_screen_reads_exactly_as_its_own_render(app, make_workshop, allow_changes):
+    """The room's screen is rendered once with marks where a phone's own vote shows, and each
+    phone's vote put in (live._personal); for every vote, open or closed, as HTML or as the JSON
+    the quick vote path sends, that must be exactly the screen rendered for that phone alone."""
+    from flask import render_template
+
+    from maturity.core.scoring import STAGES
+    from maturity.workshops import live
+    from maturity.workshops.phones import CSRF_MARK
+    from maturity.workshops.state import personal_state, room
+
+    workshop = make_workshop(allow_changes=allow_changes)
+    open_current(workshop)
+    seen = set()
+    for closed in (False, True):
+        if closed:
+            operations.close_round(workshop)
+            db.session.commit()
+        shared = room(db.session, workshop.id, workshop.join_code, workshop.revision, 0)
+        live._PANELS.clear()
+        for voted, stage in [(False, None), (True, None), (True, 1), (True, 2), (True, 3), (True, 4)]:
+            phone = personal_state(shared.state, voted, stage)
+            with app.test_request_context():
+                alone = render_template(
+                    "workshops/_participant_panel.html", state=phone, code=workshop.join_code,
+                    vote_error=None, STAGES=STAGES, csrf_value="the-token",
+                )
+                shared_html = live._panel_html(phone, workshop.join_code).replace(CSRF_MARK, "the-token")
+                environ = dict(live.request.environ)
+            encoded = live.shared_panel(app, environ, phone, workshop.join_code, as_json=True)
+            assert shared_html == alone
+            assert json.loads(encoded.replace(CSRF_MARK, "the-token")) == alone
+            assert "@@" not in alone
+            seen.add(alone)
+        assert len([key for key in live._PANELS if not key[-1]]) == 1  # one render for all six
+    assert len(seen) == 12
+    assert any('aria-pressed="true"' in html and "– your vote" in html for html in seen)
