@@ -313,7 +313,7 @@ class QuickVotes:
         counts: list[Any] = [None] * len(buckets)
         strategy = limiter.limiter
         storage = getattr(strategy, "storage", None)
-        if len(buckets) > 1 and isinstance(strategy, FixedWindowRateLimiter) and isinstance(storage, RedisStorage):
+        if buckets and isinstance(strategy, FixedWindowRateLimiter) and isinstance(storage, RedisStorage):
             try:  # FixedWindowRateLimiter.hit, for many keys at once
                 pipe = storage.get_connection().pipeline(transaction=False)
                 for bucket in buckets:

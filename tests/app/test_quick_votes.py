@@ -23,6 +23,7 @@ from maturity.workshops.participants import QUICK_VOTE_COUNTED, SESSION_KEY
 from maturity.workshops.quick_votes import Pending, QuickVotes
 from tests.conftest import make_app
 from tests.support.services import redis_answers
+from tests.support.waiting import until
 from tests.support.workshops import join, open_current, vote
 
 
@@ -272,13 +273,6 @@ def _token(client, workshop) -> str:
         return session[SESSION_KEY][workshop.join_code]
 
 
-def _until(condition, failure: str) -> None:
-    deadline = time.monotonic() + 10
-    while not condition():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.005)
-
-
 def _ready_to_vote(app, workshop, org_type: str = "police"):
     """A phone that has joined and shown the voting page (whose form puts a CSRF token in its session)."""
     phone = join(app, workshop, org_type)
@@ -316,11 +310,11 @@ def test_votes_that_come_in_together_are_written_together(quick, make_workshop, 
 
     threads = [threading.Thread(target=send, args=(0,), daemon=True)]
     threads[0].start()
-    _until(lambda: sizes, "the first vote never reached the quick path")
+    until(lambda: sizes, "the first vote never reached the quick path")
     threads += [threading.Thread(target=send, args=(n,), daemon=True) for n in (1, 2, 3)]
     for thread in threads[1:]:
         thread.start()
-    _until(lambda: len(middleware.batches._waiting) == 3, "the other votes never queued")
+    until(lambda: len(middleware.batches._waiting) == 3, "the other votes never queued")
     release.set()
     for thread in threads:
         thread.join(10)

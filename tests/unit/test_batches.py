@@ -10,6 +10,7 @@ import time
 import pytest
 
 from maturity.workshops.batches import Batches, Item
+from tests.support.waiting import until
 
 
 class Held:
@@ -45,10 +46,7 @@ def _send(batches: Batches, values: list, results: dict, errors: dict) -> list[t
 
 
 def _waiting(batches: Batches, count: int) -> None:
-    deadline = time.monotonic() + 10
-    while len(batches._waiting) < count:
-        assert time.monotonic() < deadline, "the items never queued"
-        time.sleep(0.005)
+    until(lambda: len(batches._waiting) >= count, "the items never queued")
 
 
 def test_an_item_alone_is_done_at_once_by_its_own_request():
@@ -70,8 +68,7 @@ def test_items_sent_while_a_batch_is_under_way_are_done_together_next():
     results: dict = {}
     threads = _send(batches, ["first"], results, {})
     _waiting(batches, 0)
-    while not run.batches:
-        time.sleep(0.005)
+    until(lambda: run.batches, "the first batch never ran")
     threads += _send(batches, ["a", "b", "c", "d"], results, {})
     _waiting(batches, 4)
     run.release.set()
@@ -87,8 +84,7 @@ def test_a_batch_holds_at_most_most_items_and_the_rest_follow():
     batches = Batches(run, most=2)
     results: dict = {}
     threads = _send(batches, ["first"], results, {})
-    while not run.batches:
-        time.sleep(0.005)
+    until(lambda: run.batches, "the first batch never ran")
     threads += _send(batches, ["a", "b", "c", "d", "e"], results, {})
     _waiting(batches, 5)
     run.release.set()
@@ -103,8 +99,7 @@ def test_two_items_with_one_key_are_never_in_one_batch_and_keep_their_order():
     batches = Batches(run, key=lambda value: value[0])
     results: dict = {}
     threads = _send(batches, [("x", 0)], results, {})
-    while not run.batches:
-        time.sleep(0.005)
+    until(lambda: run.batches, "the first batch never ran")
     for value in [("p", 1), ("q", 1), ("p", 2), ("p", 3)]:  # one at a time: their order is known
         threads += _send(batches, [value], results, {})
         _waiting(batches, len(threads) - 1)
@@ -121,8 +116,7 @@ def test_a_failed_batch_leaves_its_items_without_a_result_and_the_next_batch_run
     results: dict = {}
     errors: dict = {}
     threads = _send(batches, ["first"], results, errors)
-    while not run.batches:
-        time.sleep(0.005)
+    until(lambda: run.batches, "the first batch never ran")
     threads += _send(batches, ["a", "b", "c"], results, errors)
     _waiting(batches, 3)
     run.release.set()
